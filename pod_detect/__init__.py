@@ -1,0 +1,25 @@
+"""pod-detect: find engagement pods and like-farms in interaction exports.
+
+The public API is :func:`load` (read an export into the canonical table) and
+:func:`scan` (run the whole pipeline and return a :class:`~pod_detect.model.Report`).
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "load", "scan"]
+
+
+def load(source, **kwargs):  # type: ignore[no-untyped-def]
+    """Read an export into :class:`~pod_detect.model.Interactions` (see :func:`pod_detect.io.load`)."""
+    from pod_detect.io import load as _load
+
+    return _load(source, **kwargs)
+
+
+def scan(interactions, settings=None):  # type: ignore[no-untyped-def]
+    """Run reduce, detect and score on loaded interactions (see :func:`pod_detect.pipeline.scan`)."""
+    from pod_detect.pipeline import scan as _scan
+
+    return _scan(interactions, settings)

@@ -1,0 +1,149 @@
+"""The data that flows through the pipeline: frozen dataclasses and the canonical table.
+
+Everything between reading and rendering uses integer codes for accounts and posts;
+the original ids live only in :attr:`Interactions.accounts` and :attr:`Interactions.posts`
+and come back at the edges (reports, renderers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+#: Canonical column names, in the order they appear in the canonical table.
+CANONICAL_COLUMNS = ("actor", "author", "post_id", "kind", "timestamp", "post_time", "text")
+
+#: Columns the canonical frame carries (``post`` is the integer code of ``post_id``).
+FRAME_COLUMNS = ("actor", "author", "post", "kind", "timestamp", "post_time", "text")
+
+Severity = Literal["low", "medium", "high"]
+SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
+
+#: Each signal and the canonical input columns it needs.
+SIGNAL_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "reciprocity": ("actor", "author"),
+    "coverage": ("actor", "author", "post_id"),
+    "timing": ("actor", "author", "post_id", "timestamp"),
+    "comments": ("actor", "text"),
+}
+
+
+@dataclass(frozen=True)
+class Interactions:
+    """The canonical interactions table.
+
+    Attributes
+    ----------
+    frame
+        One row per engagement, columns :data:`FRAME_COLUMNS`:
+        ``actor`` int32 account code; ``author`` int32 account code or -1 when unknown;
+        ``post`` int32 post code or -1 when unknown; ``kind`` categorical (``"engage"``
+        when the input has no kind); ``timestamp`` and ``post_time`` float64 seconds since
+        the Unix epoch, UTC, NaN when unknown; ``text`` string or missing.
+        Self-engagement has been removed and exact duplicate rows collapsed.
+    accounts
+        ``accounts[code]`` is the account id as written in the input.
+    posts
+        ``posts[code]`` is the post id as written in the input.
+    source
+        The input's name as the user gave it.
+    columns
+        Canonical columns the input really had (after aliases and ``--map``).
+    rows_read
+        Data rows in the input, before anything was dropped.
+    dropped
+        Rows dropped by reason (``"self_engagement"``, ``"duplicate"``, ``"bad_row"``...).
+    notes
+        Plain-language notes from reading (aliases used, columns inferred...).
+    """
+
+    frame: pd.DataFrame
+    accounts: np.ndarray
+    posts: np.ndarray
+    source: str = "<memory>"
+    columns: frozenset[str] = frozenset()
+    rows_read: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def has_timestamps(self) -> bool:
+        return "timestamp" in self.columns and bool(self.frame["timestamp"].notna().any())
+
+    def signals(self) -> dict[str, str | None]:
+        """Map each signal to ``None`` when it can run, else the reason it cannot."""
+        out: dict[str, str | None] = {}
+        for signal, needs in SIGNAL_REQUIREMENTS.items():
+            missing = [c for c in needs if c not in self.columns]
+            if signal == "timing" and "post_id" in missing and "post_time" in self.columns:
+                missing.remove("post_id")
+            out[signal] = f"no {', '.join(missing)} column" if missing else None
+        if out["reciprocity"] is None and not (self.frame["author"] >= 0).any():
+            out["reciprocity"] = "the author column is empty"
+            for signal in ("coverage", "timing"):
+                out[signal] = out[signal] or "the author column is empty"
+        if out["timing"] is None and not self.has_timestamps:
+            out["timing"] = "the timestamp column is empty"
+        return out
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of accounts flagged together, with the evidence behind it."""
+
+    id: str
+    kind: Literal["pod", "lockstep"]
+    members: tuple[int, ...]
+    score: float
+    severity: Severity
+    evidence: dict[str, Any]
+    reasons: tuple[str, ...]
+    detectors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccountScore:
+    """One flagged account: its group, its own score and why."""
+
+    account: int
+    group: str
+    score: float
+    severity: Severity
+    evidence: dict[str, Any]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PostScore:
+    """How much of one post's engagement came from flagged groups."""
+
+    post: int
+    author: int
+    engagements: int
+    from_pods: int
+
+    @property
+    def authentic(self) -> int:
+        return self.engagements - self.from_pods
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a renderer needs; see ``docs/report-schema.md`` for its JSON form."""
+
+    interactions: Interactions
+    settings: dict[str, Any]
+    signals: dict[str, str | None]
+    groups: tuple[Group, ...]
+    accounts: tuple[AccountScore, ...]
+    posts: tuple[PostScore, ...]
+    notes: tuple[str, ...] = ()
+
+    def account_name(self, code: int) -> str:
+        return str(self.interactions.accounts[code]) if code >= 0 else ""
+
+    def post_name(self, code: int) -> str:
+        return str(self.interactions.posts[code]) if code >= 0 else ""
