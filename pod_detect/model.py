@@ -102,6 +102,7 @@ class Group:
     evidence: dict[str, Any]
     reasons: tuple[str, ...]
     detectors: tuple[str, ...]
+    member_evidence: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,15 @@
+"""The detector registry. A detector's key is its ``name``: part of the report contract."""
+
+from __future__ import annotations
+
+from pod_detect.detectors.base import Context, Detector, Finding
+from pod_detect.detectors.reciprocal import ReciprocalDetector
+from pod_detect.detectors.timing import TimingDetector
+
+#: Every detector, in the order they run.
+DETECTORS: dict[str, type[Detector]] = {
+    ReciprocalDetector.name: ReciprocalDetector,
+    TimingDetector.name: TimingDetector,
+}
+
+__all__ = ["DETECTORS", "Context", "Detector", "Finding"]

@@ -1,0 +1,92 @@
+"""Timing: members engage each other early and inside a narrow band, unlike how they
+(or, failing enough data, everyone else) engage the rest of the platform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from pod_detect.detectors.base import Context, Detector, Finding
+from pod_detect.text import duration
+
+#: Baseline latencies used at most per test; a deterministic thinning keeps tests cheap.
+MAX_BASELINE = 20_000
+
+
+class TimingDetector(Detector):
+    """Compares latencies inside each candidate group with a baseline.
+
+    The baseline is the members' own engagement with outsiders when they have at least
+    ``min_baseline`` such engagements, else everyone else's engagements. A one-sided
+    Mann-Whitney test says whether the group is earlier than its baseline; the strength is
+    how much earlier (one minus the ratio of medians), counted only when significant.
+    """
+
+    name = "timing"
+    requires = ("timing",)
+    description = "members engage each other's posts early and in a narrow band"
+
+    def detect(self, context: Context) -> list[Finding]:
+        groups = context.reciprocal_groups
+        if not groups:
+            return []
+        rows = context.reciprocal_rows
+        rows = rows[rows["latency"].notna()]
+        latency = context.reduced.latency
+        assert latency is not None
+        outsiders = context.membership(groups)[context.data.frame["actor"].to_numpy()] < 0
+        everyone = _thin(np.sort(latency[outsiders & ~np.isnan(latency)]))
+        return [
+            finding
+            for i, members in enumerate(groups)
+            if (finding := self._finding(context, members, rows[rows["group"] == i], everyone))
+        ]
+
+    def _finding(
+        self, context: Context, members: frozenset[int], rows: pd.DataFrame, everyone: np.ndarray
+    ) -> Finding | None:
+        inside = rows.loc[rows["inside"], "latency"].to_numpy()
+        outside = rows.loc[~rows["inside"] & (rows["author"] >= 0), "latency"].to_numpy()
+        own = len(outside) >= context.settings.min_baseline
+        base = _thin(np.sort(outside)) if own else everyone
+        if len(inside) < 2 or len(base) < 2:
+            return None
+        test = stats.mannwhitneyu(inside, base, alternative="less")
+        med_in, med_base = float(np.median(inside)), float(np.median(base))
+        iqr_in, iqr_base = (float(np.subtract(*np.percentile(x, [75, 25]))) for x in (inside, base))
+        speed = 0.0 if med_base <= 0 else max(0.0, 1.0 - med_in / med_base)
+        significant = bool(test.pvalue <= context.settings.alpha)
+        strength = speed if significant else 0.0
+        who = "the members' engagement with outsiders" if own else "everyone else's engagement"
+        evidence: dict[str, Any] = {
+            "median_latency_s": round(med_in, 1), "baseline_median_latency_s": round(med_base, 1),
+            "latency_iqr_s": round(iqr_in, 1), "baseline_latency_iqr_s": round(iqr_base, 1),
+            "timing_pvalue": float(f"{test.pvalue:.3g}"),
+            "baseline": "members_outside" if own else "everyone_else",
+            "inside_engagements": int(len(inside)),
+        }
+        verdict = "earlier than" if significant else "not significantly earlier than"
+        reasons = (
+            f"members engage each other a median {duration(med_in)} after the post "
+            f"(middle half within {duration(iqr_in)}), {verdict} {who} "
+            f"({duration(med_base)}, middle half within {duration(iqr_base)}; "
+            f"p = {test.pvalue:.2g})",
+        )
+        per_member = rows[rows["inside"]].groupby("actor")["latency"].median()
+        member_evidence = {
+            int(m): {"median_latency_s": round(float(v), 1)} for m, v in per_member.items()
+        }
+        return Finding(
+            detector=self.name, kind="pod", members=members, strength=float(strength),
+            evidence=evidence, reasons=reasons, member_evidence=member_evidence,
+        )
+
+
+def _thin(values: np.ndarray) -> np.ndarray:
+    """At most :data:`MAX_BASELINE` evenly spaced order statistics of sorted ``values``."""
+    if len(values) <= MAX_BASELINE:
+        return values
+    return values[np.linspace(0, len(values) - 1, MAX_BASELINE).astype("int64")]

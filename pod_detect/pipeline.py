@@ -1,0 +1,91 @@
+"""reduce -> candidate graph -> detectors -> score: the whole scan as one function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pod_detect.detectors import DETECTORS, Context
+from pod_detect.model import Interactions, Report
+from pod_detect.reduce import reduce
+from pod_detect.scoring import score_accounts, score_groups, score_posts
+from pod_detect.settings import Settings
+
+#: Called with the name of each stage as it starts (for progress displays).
+StageHook = Callable[[str], None]
+
+
+def coverage_notes(data: Interactions, signals: dict[str, str | None]) -> list[str]:
+    """Say where a signal runs on part of the data, or on a stand-in for a missing column."""
+    notes = []
+    rows = len(data.frame)
+    if signals["reciprocity"] is None and rows:
+        known = int((data.frame["author"] >= 0).sum())
+        if known < rows:
+            notes.append(
+                f"the post author is known for {known:,} of {rows:,} rows ({known / rows:.0%}); "
+                "reciprocity, coverage and timing use those rows only"
+            )
+    if signals["timing"] is None and "post_time" not in data.columns:
+        notes.append(
+            "no post_time column: latency is measured from each post's first engagement "
+            "in the export"
+        )
+    return notes
+
+
+def scan(
+    data: Interactions,
+    settings: Settings | None = None,
+    *,
+    detectors: tuple[str, ...] | None = None,
+    on_stage: StageHook | None = None,
+) -> Report:
+    """Run the pipeline on loaded interactions.
+
+    Parameters
+    ----------
+    data
+        The canonical table, e.g. from :func:`pod_detect.io.load`.
+    settings
+        Thresholds; the defaults when omitted.
+    detectors
+        Names from :data:`pod_detect.detectors.DETECTORS` to run; all when omitted.
+    on_stage
+        Told ``"reduce"``, then each detector's name, then ``"score"``.
+
+    Returns
+    -------
+    Report
+        Groups, accounts and posts, with the signals that ran and notes on what did not.
+    """
+    settings = settings or Settings()
+    stage = on_stage or (lambda name: None)
+    signals = data.signals()
+    stage("reduce")
+    context = Context(data, reduce(data), settings)
+    notes = list(data.notes) + coverage_notes(data, signals)
+    findings = []
+    for name in detectors or tuple(DETECTORS):
+        detector = DETECTORS[name]()
+        missing = [s for s in detector.requires if signals.get(s)]
+        if missing:
+            notes.append(f"{name} detector not run: {signals[missing[0]]}")
+            continue
+        stage(name)
+        findings.extend(detector.detect(context))
+    stage("score")
+    groups = score_groups(context, findings)
+    for what in context.budget.exhausted:
+        notes.append(
+            f"budget hit: {what} stopped after {context.budget.limit} steps; "
+            "groups in the densest parts of the graph may be incomplete"
+        )
+    return Report(
+        interactions=data,
+        settings=settings.to_dict(),
+        signals=signals,
+        groups=tuple(groups),
+        accounts=tuple(score_accounts(groups)),
+        posts=tuple(score_posts(context, groups)),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,104 @@
+"""The report as plain data: the version-1 JSON schema (``docs/report-schema.md``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from pod_detect import __version__
+from pod_detect.model import SEVERITIES, Report
+
+SCHEMA_VERSION = 1
+
+
+def iso(seconds: float | None) -> str | None:
+    """Seconds since the epoch as ISO 8601 UTC with a ``Z``; ``None`` for NaN or ``None``."""
+    if seconds is None or seconds != seconds:
+        return None
+    return datetime.fromtimestamp(float(seconds), tz=UTC).isoformat().replace("+00:00", "Z")
+
+
+def plain(value: Any) -> Any:
+    """Numpy scalars and containers of them -> JSON-ready Python values."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def input_summary(report: Report) -> dict[str, Any]:
+    """What was read: rows, accounts, posts, time span, and which signals ran."""
+    data = report.interactions
+    times = data.frame["timestamp"]
+    return {
+        "source": data.source,
+        "rows": data.rows_read,
+        "rows_used": len(data.frame),
+        "dropped": dict(sorted(data.dropped.items())),
+        "accounts": len(data.accounts),
+        "posts": len(data.posts),
+        "columns": sorted(data.columns),
+        "start": iso(times.min()) if data.has_timestamps else None,
+        "end": iso(times.max()) if data.has_timestamps else None,
+        "signals": [s for s, why in report.signals.items() if why is None],
+        "signals_unavailable": {s: why for s, why in report.signals.items() if why is not None},
+    }
+
+
+def summary(report: Report) -> dict[str, Any]:
+    """Counts an analyst or a CI job reads first."""
+    flagged = {a.account for a in report.accounts}
+    return {
+        "groups": len(report.groups),
+        "by_severity": {s: sum(g.severity == s for g in report.groups) for s in SEVERITIES},
+        "flagged_accounts": len(flagged),
+        "inflated_posts": len(report.posts),
+        "pod_engagements": sum(p.from_pods for p in report.posts),
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The whole report as the version-1 JSON document."""
+    name = report.account_name
+    return plain({
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "pod-detect", "version": __version__},
+        "input": input_summary(report),
+        "settings": report.settings,
+        "summary": summary(report),
+        "notes": list(report.notes),
+        "pods": [
+            {
+                "id": g.id, "kind": g.kind, "severity": g.severity, "score": g.score,
+                "members": [name(m) for m in g.members], "size": len(g.members),
+                "detectors": list(g.detectors), "evidence": g.evidence,
+                "reasons": list(g.reasons),
+            }
+            for g in report.groups
+        ],
+        "accounts": [
+            {
+                "account": name(a.account), "pod": a.group, "score": a.score,
+                "severity": a.severity, "evidence": a.evidence, "reasons": list(a.reasons),
+            }
+            for a in report.accounts
+        ],
+        "posts": [
+            {
+                "post_id": report.post_name(p.post), "author": name(p.author),
+                "engagements": p.engagements, "from_pods": p.from_pods,
+                "authentic": p.authentic,
+                "authentic_share": round(p.authentic / p.engagements, 4),
+            }
+            for p in report.posts
+        ],
+    })

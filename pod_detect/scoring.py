@@ -1,0 +1,167 @@
+"""Evidence -> one verdict: group scores, severities, account scores and per-post figures.
+
+A group's score is its *structure* (how pod-shaped it is: reciprocal density times the
+completeness of its rounds) scaled by its *behaviour* (timing and, later, other signals
+that show coordination rather than friendship)::
+
+    score = structure * (1 + behaviour) / 2
+
+so structure alone reaches at most 0.5 (medium at the default bands) and only a group that
+is both pod-shaped and behaves like one reaches high.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pod_detect.detectors.base import Context, Finding
+from pod_detect.model import SEVERITIES, AccountScore, Group, PostScore
+from pod_detect.text import duration
+
+#: Detectors whose strength says how pod-shaped a group is.
+STRUCTURE = ("reciprocal",)
+#: Detectors whose strength says the group behaves in a coordinated way.
+BEHAVIOUR = ("timing",)
+
+
+def group_id(kind: str, names: Sequence[str]) -> str:
+    """A stable id from the sorted member names: the same members give the same id."""
+    digest = hashlib.sha256("\n".join(sorted(names)).encode("utf-8")).hexdigest()
+    return f"{kind}-{digest[:10]}"
+
+
+def cluster(findings: Sequence[Finding], overlap: float = 0.5) -> list[list[Finding]]:
+    """Findings about (nearly) the same members, together; the first one names the members."""
+    clusters: list[list[Finding]] = []
+    for finding in findings:
+        for found in clusters:
+            head = found[0].members
+            union = len(head | finding.members)
+            if union and len(head & finding.members) / union >= overlap:
+                found.append(finding)
+                break
+        else:
+            clusters.append([finding])
+    return clusters
+
+
+def score_groups(context: Context, findings: Sequence[Finding]) -> list[Group]:
+    """Turn findings into scored groups, strongest first; groups below ``low`` are dropped."""
+    names = context.data.accounts
+    groups = []
+    for found in cluster(findings):
+        structure = max((f.strength for f in found if f.detector in STRUCTURE), default=0.0)
+        behaviour = max((f.strength for f in found if f.detector in BEHAVIOUR), default=0.0)
+        score = round(structure * (1.0 + behaviour) / 2.0, 4)
+        severity = context.settings.severity(score)
+        if severity is None:
+            continue
+        head = found[0]
+        evidence: dict[str, Any] = {"structure": round(structure, 4),
+                                    "behaviour": round(behaviour, 4)}
+        for finding in found:
+            evidence.update(finding.evidence)
+        groups.append(
+            Group(
+                id=group_id(head.kind, [str(names[m]) for m in head.members]),
+                kind=head.kind,
+                members=tuple(sorted(head.members, key=lambda m: str(names[m]))),
+                score=score,
+                severity=severity,  # type: ignore[arg-type]
+                evidence=evidence,
+                reasons=tuple(r for f in found for r in f.reasons),
+                detectors=tuple(f.detector for f in found),
+                member_evidence=_member_evidence(found),
+            )
+        )
+    return sorted(groups, key=lambda g: (-g.score, g.id))
+
+
+def _member_evidence(found: Sequence[Finding]) -> dict[int, dict[str, Any]]:
+    merged: dict[int, dict[str, Any]] = {}
+    for finding in found:
+        for member, numbers in finding.member_evidence.items():
+            merged.setdefault(member, {}).update(numbers)
+    return merged
+
+
+def score_accounts(groups: Sequence[Group]) -> list[AccountScore]:
+    """Each member's score: its group's score times how fully it takes part."""
+    accounts = []
+    for group in groups:
+        for member in group.members:
+            numbers = group.member_evidence.get(member, {})
+            part = _participation(numbers)
+            accounts.append(
+                AccountScore(
+                    account=member, group=group.id, score=round(group.score * part, 4),
+                    severity=group.severity, evidence=numbers,
+                    reasons=tuple(_account_reasons(group, numbers)),
+                )
+            )
+    return sorted(accounts, key=lambda a: (-a.score, a.group, a.account))
+
+
+def _participation(numbers: dict[str, Any]) -> float:
+    shares = []
+    if numbers.get("of"):
+        shares.append(numbers["reciprocated_with"] / numbers["of"])
+    if numbers.get("member_posts_by_others"):
+        shares.append(min(1.0, numbers["engaged_member_posts"] / numbers["member_posts_by_others"]))
+    return float(np.mean(shares)) if shares else 1.0
+
+
+def _account_reasons(group: Group, numbers: dict[str, Any]) -> list[str]:
+    reasons = [f"member of {group.kind} {group.id} ({group.severity}, score {group.score:.2f})"]
+    if "reciprocated_with" in numbers:
+        reasons.append(
+            f"engages and is engaged by {numbers['reciprocated_with']} of the "
+            f"{numbers['of']} other members, repeatedly"
+        )
+    if numbers.get("member_posts_by_others"):
+        reasons.append(
+            f"engaged {numbers['engaged_member_posts']} of the other members' "
+            f"{numbers['member_posts_by_others']} posts"
+        )
+    if "median_latency_s" in numbers:
+        reasons.append(
+            f"median {duration(numbers['median_latency_s'])} after the post on members' posts"
+        )
+    return reasons
+
+
+def score_posts(context: Context, groups: Sequence[Group]) -> list[PostScore]:
+    """Per post with a known author: engagements, and how many came from its author's pod.
+
+    An engagement counts as pod engagement when the engaging account and the post's author
+    are in the same group of at least ``settings.inflating`` severity.
+    """
+    frame = context.data.frame
+    floor = SEVERITIES.index(context.settings.inflating)
+    inflating = [
+        frozenset(g.members) for g in groups if SEVERITIES.index(g.severity) >= floor
+    ]
+    known = frame[(frame["post"] >= 0) & (frame["author"] >= 0)]
+    index = context.membership(inflating)
+    actor_group = index[known["actor"].to_numpy()]
+    from_pod = (actor_group >= 0) & (actor_group == index[known["author"].to_numpy()])
+    table = pd.DataFrame({"post": known["post"].to_numpy(), "author": known["author"].to_numpy(),
+                          "from_pod": from_pod})
+    per_post = table.groupby("post").agg(
+        author=("author", "first"), engagements=("from_pod", "size"), from_pods=("from_pod", "sum")
+    )
+    per_post = per_post[per_post["from_pods"] > 0]
+    posts = [
+        PostScore(post=p, author=a, engagements=e, from_pods=f)
+        for p, a, e, f in zip(
+            per_post.index.tolist(), per_post["author"].tolist(),
+            per_post["engagements"].tolist(), per_post["from_pods"].tolist(), strict=True,
+        )
+    ]
+    names = context.data.posts
+    return sorted(posts, key=lambda p: (-p.from_pods, -p.engagements, str(names[p.post])))

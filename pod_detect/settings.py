@@ -1,0 +1,89 @@
+"""Every threshold the pipeline uses, in one frozen dataclass that the report echoes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from pod_detect.errors import ConfigError
+from pod_detect.model import SEVERITIES
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds and budgets of a scan.
+
+    Attributes
+    ----------
+    min_posts
+        Distinct posts one account must engage of another's, in each direction, before the
+        pair counts as repeated (a single co-occurrence is never evidence).
+    alpha
+        Significance level of the popularity null model for a pair, and of the timing test.
+    min_group_size
+        Smallest group reported.
+    round_share
+        Share of the other members that must engage a member's post for that post to count
+        as a completed "round" of the group.
+    density
+        Share of a group's member pairs that must be reciprocal when a group grows around
+        a clique (quasi-clique expansion).
+    min_baseline
+        Engagements of members with outsiders needed to use them as the timing baseline;
+        with fewer, everyone else's engagements are the baseline.
+    clique_budget
+        Maximal cliques enumerated at most; past it the report says the budget was hit.
+    low, medium, high
+        Score at or above which a group gets that severity; below ``low`` it is not reported.
+    inflating
+        Severity from which a group's engagement of its own members' posts counts as
+        inflation rather than authentic engagement in the per-post figures.
+    """
+
+    min_posts: int = 2
+    alpha: float = 0.001
+    min_group_size: int = 3
+    round_share: float = 0.8
+    density: float = 0.6
+    min_baseline: int = 20
+    clique_budget: int = 100_000
+    low: float = 0.2
+    medium: float = 0.45
+    high: float = 0.75
+    inflating: str = "medium"
+
+    def __post_init__(self) -> None:
+        if self.min_posts < 1:
+            raise ConfigError("min_posts must be at least 1")
+        if not 0 < self.alpha < 1:
+            raise ConfigError("alpha must be between 0 and 1")
+        if self.min_group_size < 2:
+            raise ConfigError("min_group_size must be at least 2")
+        for name in ("round_share", "density"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ConfigError(f"{name} must be in (0, 1]")
+        if self.clique_budget < 1:
+            raise ConfigError("clique_budget must be at least 1")
+        if not 0 <= self.low <= self.medium <= self.high <= 1:
+            raise ConfigError("severity thresholds must satisfy 0 <= low <= medium <= high <= 1")
+        if self.inflating not in SEVERITIES:
+            raise ConfigError(f"inflating must be one of {', '.join(SEVERITIES)}")
+
+    def severity(self, score: float) -> str | None:
+        """The severity band of ``score``, or ``None`` below ``low``."""
+        band = None
+        for name in SEVERITIES:
+            if score >= getattr(self, name):
+                band = name
+        return band
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the given fields replaced; unknown names raise :class:`ConfigError`."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+        return replace(self, **overrides)
