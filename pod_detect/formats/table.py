@@ -1,0 +1,110 @@
+"""``--format table``: rich tables for a person at a terminal."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from pod_detect.formats.base import RenderOptions
+from pod_detect.model import Report
+from pod_detect.report import input_summary, summary
+
+STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=options.width, force_terminal=options.color,
+        no_color=not options.color, highlight=False, emoji=False, soft_wrap=False,
+    )
+    for part in (_input(report), _groups(report, options), _accounts(report, options),
+                 _posts(report, options), _notes(report), _verdict(report)):
+        if part is not None:
+            console.print(part)
+    return buffer.getvalue()
+
+
+def _input(report: Report) -> Table:
+    info = input_summary(report)
+    table = Table(title="Input", box=box.SIMPLE, show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    dropped = ", ".join(f"{n} {why.replace('_', ' ')}" for why, n in info["dropped"].items() if n)
+    table.add_row("source", escape(info["source"]))
+    table.add_row("rows", f"{info['rows']:,} read, {info['rows_used']:,} used"
+                  + (f" ({dropped} dropped)" if dropped else ""))
+    table.add_row("accounts / posts", f"{info['accounts']:,} / {info['posts']:,}")
+    if info["start"]:
+        table.add_row("time span", f"{info['start']} to {info['end']}")
+    table.add_row("signals used", ", ".join(info["signals"]) or "none")
+    for signal, why in info["signals_unavailable"].items():
+        table.add_row(f"not used: {signal}", escape(why))
+    return table
+
+
+def _groups(report: Report, options: RenderOptions) -> Group | Text:
+    if not report.groups:
+        return Text("No pods or coordinated groups found.", style="green")
+    panels = []
+    for g in report.groups:
+        names = [report.account_name(m) for m in g.members]
+        shown = ", ".join(escape(n) for n in names[: options.top * 2])
+        more = f" and {len(names) - options.top * 2} more" if len(names) > options.top * 2 else ""
+        body = Text.from_markup(f"[bold]members ({len(names)}):[/] {shown}{more}\n")
+        for reason in g.reasons:
+            body.append(f"- {reason}\n")
+        title = Text.assemble(
+            (f"{g.id}", "bold"), f"  {g.kind}  ", (g.severity.upper(), STYLE[g.severity]),
+            f"  score {g.score:.2f}",
+        )
+        panels.append(Panel(body, title=title, title_align="left", box=box.ROUNDED))
+    return Group(Text(f"Groups ({len(report.groups)})", style="bold"), *panels)
+
+
+def _accounts(report: Report, options: RenderOptions) -> Table | None:
+    if not report.accounts:
+        return None
+    table = Table(title="Most involved accounts", box=box.SIMPLE_HEAD, title_justify="left")
+    for column in ("account", "group", "severity", "score", "why"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    for a in report.accounts[: options.top]:
+        why = "; ".join(a.reasons[1:3])
+        table.add_row(escape(report.account_name(a.account)), a.group,
+                      Text(a.severity, style=STYLE[a.severity]), f"{a.score:.2f}", escape(why))
+    return table
+
+
+def _posts(report: Report, options: RenderOptions) -> Table | None:
+    if not report.posts:
+        return None
+    table = Table(title="Most inflated posts", box=box.SIMPLE_HEAD, title_justify="left")
+    for column in ("post", "author", "engagements", "from pods", "authentic"):
+        table.add_column(column, justify="left" if column in ("post", "author") else "right")
+    for p in report.posts[: options.top]:
+        table.add_row(escape(report.post_name(p.post)), escape(report.account_name(p.author)),
+                      str(p.engagements), str(p.from_pods),
+                      f"{p.authentic} ({p.authentic / p.engagements:.0%})")
+    return table
+
+
+def _notes(report: Report) -> Text | None:
+    if not report.notes:
+        return None
+    return Text("\n".join(f"note: {n}" for n in report.notes), style="dim")
+
+
+def _verdict(report: Report) -> Text:
+    s = summary(report)
+    bands = ", ".join(f"{n} {sev}" for sev, n in reversed(s["by_severity"].items()) if n)
+    return Text(
+        f"{s['groups']} group(s){f' ({bands})' if bands else ''}; "
+        f"{s['flagged_accounts']} account(s) flagged; "
+        f"{s['pod_engagements']} engagement(s) on {s['inflated_posts']} post(s) came from pods."
+    )

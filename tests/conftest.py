@@ -1,0 +1,86 @@
+"""Tiny hand-built exports: an organic background and planted shapes on top of it."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pod_detect.io import parse
+from pod_detect.model import Interactions
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+RUSSIAN = SHARED_DATA / "russian_coord_tweets.csv"
+DAY = 86_400.0
+HOUR = 3_600.0
+
+COLUMNS = ["actor", "author", "post_id", "timestamp", "post_time"]
+
+
+def organic(n_accounts: int = 80, posts_each: int = 4, seed: int = 1) -> list[tuple]:
+    """Accounts ``o0..`` posting a few times, each post engaged by a few random accounts
+    (more for popular ones), hours after the post."""
+    rng = np.random.default_rng(seed)
+    popularity = rng.pareto(1.5, n_accounts) + 1
+    weights = popularity / popularity.sum()
+    rows = []
+    for author, k in itertools.product(range(n_accounts), range(posts_each)):
+        post_time = rng.uniform(0, 14 * DAY)
+        audience = min(n_accounts - 1, 1 + rng.poisson(3 * popularity[author]))
+        for actor in rng.choice(n_accounts, size=audience, replace=False, p=weights):
+            if actor != author:
+                delay = rng.lognormal(np.log(2 * HOUR), 1.0)
+                rows.append((f"o{actor}", f"o{author}", f"o{author}-{k}", post_time + delay,
+                             post_time))
+    return rows
+
+
+def round_rows(members: list[str], posts_each: int, delay, share: float = 1.0,
+               seed: int = 2, prefix: str = "") -> list[tuple]:
+    """Each member posts ``posts_each`` times; each other member engages each post with
+    probability ``share`` after ``delay(rng)`` seconds."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for author, k in itertools.product(members, range(posts_each)):
+        post_time = (k + rng.uniform(0, 1)) * DAY
+        for actor in members:
+            if actor != author and rng.random() < share:
+                rows.append((actor, author, f"{prefix}{author}-{k}", post_time + delay(rng),
+                             post_time))
+    return rows
+
+
+def outside_rows(members: list[str], n_accounts: int = 80, per_member: int = 6,
+                 seed: int = 3) -> list[tuple]:
+    """Members engaging organic accounts' posts, at organic delays (camouflage)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for actor in members:
+        for target in rng.choice(n_accounts, size=per_member, replace=False):
+            post_time = rng.uniform(0, 14 * DAY)
+            rows.append((actor, f"o{target}", f"o{target}-by-{actor}",
+                         post_time + rng.lognormal(np.log(2 * HOUR), 1.0), post_time))
+    return rows
+
+
+def fast(rng) -> float:
+    return rng.lognormal(np.log(300), 0.4)
+
+
+def slow(rng) -> float:
+    return rng.lognormal(np.log(2 * HOUR), 1.0)
+
+
+def build(rows: list[tuple], drop: tuple[str, ...] = ()) -> Interactions:
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    for column in ("timestamp", "post_time"):
+        frame[column] = frame[column].round(3).astype(str)
+    return parse(frame.drop(columns=list(drop)), source="test.csv")
+
+
+@pytest.fixture
+def pod_members() -> list[str]:
+    return [f"pod{i}" for i in range(6)]
