@@ -1,0 +1,82 @@
+"""The vectorised aggregates on exports small enough to count by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from conftest import build, organic
+
+from pod_detect.reduce import reduce
+
+# a posts p1, p2 (t=0, t=100); b posts q1 (t=1000).
+# b engages p1 at +10 s and p2 at +30 s; c engages p1 at +500 s; a engages q1 at +60 s twice
+# (a like and a comment); nobody gives a post time, so it is the first engagement's.
+ROWS = [
+    ("b", "a", "p1", 10.0, 0.0),
+    ("b", "a", "p2", 130.0, 100.0),
+    ("c", "a", "p1", 500.0, 0.0),
+    ("a", "b", "q1", 1060.0, 1000.0),
+    ("a", "b", "q1", 1061.0, 1000.0),
+]
+
+
+@pytest.fixture
+def reduced():
+    data = build(ROWS)
+    return data, reduce(data)
+
+
+def pair(data, reduced, actor, author):
+    code = {name: i for i, name in enumerate(data.accounts)}
+    pairs = reduced.pairs
+    row = pairs[(pairs["actor"] == code[actor]) & (pairs["author"] == code[author])]
+    assert len(row) == 1
+    return row.iloc[0]
+
+
+def test_pair_counts_distinct_posts_and_coverage(reduced):
+    data, red = reduced
+    ba = pair(data, red, "b", "a")
+    assert (ba["engagements"], ba["posts"], ba["coverage"]) == (2, 2, 1.0)
+    ca = pair(data, red, "c", "a")
+    assert (ca["engagements"], ca["posts"], ca["coverage"]) == (1, 1, 0.5)
+    ab = pair(data, red, "a", "b")
+    assert (ab["engagements"], ab["posts"], ab["coverage"]) == (2, 1, 1.0)
+    assert len(red.pairs) == 3
+
+
+def test_latency_is_measured_from_the_post_time(reduced):
+    data, red = reduced
+    assert pair(data, red, "b", "a")["latency"] == pytest.approx(20.0)  # median of 10, 30
+    assert pair(data, red, "a", "b")["latency"] == pytest.approx(60.5)
+
+
+def test_latency_without_post_time_starts_at_the_first_engagement():
+    data = build(ROWS, drop=("post_time",))
+    red = reduce(data)
+    assert pair(data, red, "c", "a")["latency"] == pytest.approx(490.0)  # 500 - first (10)
+
+
+def test_account_table(reduced):
+    data, red = reduced
+    code = {name: i for i, name in enumerate(data.accounts)}
+    accounts = red.accounts
+    assert accounts.loc[code["a"], ["given", "received", "posts", "authors"]].tolist() == [
+        1, 3, 2, 1]
+    assert accounts.loc[code["c"], ["given", "received", "posts"]].tolist() == [1, 0, 0]
+
+
+def test_null_model_discounts_popular_authors():
+    # A small account engaged 4 times by one account is unlikely; a celebrity engaged 4 times
+    # by a fan who engages the celebrity's many posts, and little else, is expected.
+    rows = organic(n_accounts=60)
+    rows += [("x", "y", f"y{k}", 100.0 * k + 5, 100.0 * k) for k in range(4)]
+    rows += [(f"fan{i}", "celeb", f"c{k}", 10.0 * k + i, 10.0 * k)
+             for i in range(50) for k in range(4)]
+    data = build(rows)
+    red = reduce(data)
+    small, fan = pair(data, red, "x", "y"), pair(data, red, "fan0", "celeb")
+    assert small["pvalue"] < 1e-6 < fan["pvalue"]
+    assert small["lift"] > fan["lift"]
+    assert math.isclose(small["expected"] * small["lift"], small["posts"])
