@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from pod_detect.settings import Settings
 
@@ -35,16 +36,21 @@ class Budget:
 
 
 def repeated_pairs(pairs: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Ordered pairs repeated over ``min_posts`` posts and unlikely under the null model."""
-    keep = (pairs["posts"] >= settings.min_posts) & (pairs["pvalue"] <= settings.alpha)
+    """Ordered pairs repeated over ``min_posts`` posts and at least suggestive under the null
+    model (p-value at most the square root of ``alpha``)."""
+    keep = (pairs["posts"] >= settings.min_posts) & (pairs["pvalue"] <= np.sqrt(settings.alpha))
     return pairs[keep]
 
 
 def reciprocal_graph(pairs: pd.DataFrame, settings: Settings) -> nx.Graph:
     """Undirected graph of account pairs that engage each other, both ways, repeatedly.
 
-    Edge attributes: ``posts`` (the smaller of the two directions' distinct posts),
-    ``coverage`` (the smaller coverage) and ``pvalue`` (the larger p-value).
+    Each direction must be repeated and suggestive on its own, and the two together
+    significant (Fisher's method at ``alpha``): a member who posts rarely still links to the
+    members who engage every one of its few posts, while a one-way pair with a chance
+    engagement back does not. Edge attributes: ``posts`` (the smaller of the two
+    directions' distinct posts), ``coverage`` (the smaller coverage) and ``pvalue`` (the
+    combined p-value).
     """
     strong = repeated_pairs(pairs, settings)
     back = strong.rename(
@@ -53,18 +59,28 @@ def reciprocal_graph(pairs: pd.DataFrame, settings: Settings) -> nx.Graph:
     )[["actor", "author", "posts_back", "coverage_back", "pvalue_back"]]
     both = strong.merge(back, on=["actor", "author"])
     both = both[both["actor"] < both["author"]]
+    combined = fisher(both["pvalue"].to_numpy(), both["pvalue_back"].to_numpy())
+    keep = combined <= settings.alpha
+    both = both[keep]
     graph = nx.Graph()
     edges = zip(
         both["actor"].to_numpy().tolist(),
         both["author"].to_numpy().tolist(),
         np.minimum(both["posts"], both["posts_back"]).tolist(),
         np.fmin(both["coverage"], both["coverage_back"]).tolist(),
-        np.maximum(both["pvalue"], both["pvalue_back"]).tolist(),
+        combined[keep].tolist(),
         strict=True,
     )
     for a, b, posts, coverage, pvalue in edges:
         graph.add_edge(a, b, posts=posts, coverage=coverage, pvalue=pvalue)
     return graph
+
+
+def fisher(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Fisher's combined p-value of two independent tests, elementwise."""
+    with np.errstate(divide="ignore"):
+        statistic = -2.0 * (np.log(np.maximum(p, 1e-300)) + np.log(np.maximum(q, 1e-300)))
+    return stats.chi2.sf(statistic, 4)
 
 
 def dense_groups(graph: nx.Graph, settings: Settings, budget: Budget) -> list[frozenset[int]]:

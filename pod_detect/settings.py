@@ -48,7 +48,7 @@ class Settings:
     min_baseline: int = 20
     clique_budget: int = 100_000
     low: float = 0.2
-    medium: float = 0.45
+    medium: float = 0.4
     high: float = 0.75
     inflating: str = "medium"
 
