@@ -6,20 +6,26 @@ The public API is :func:`load` (read an export into the canonical table) and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pod_detect.model import Interactions, Report
+    from pod_detect.settings import Settings
+
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "load", "scan"]
 
 
-def load(source, **kwargs):  # type: ignore[no-untyped-def]
-    """Read an export into :class:`~pod_detect.model.Interactions` (see :func:`pod_detect.io.load`)."""
+def load(source: Any, **kwargs: Any) -> Interactions:
+    """Read an export into :class:`~pod_detect.model.Interactions` (:func:`pod_detect.io.load`)."""
     from pod_detect.io import load as _load
 
     return _load(source, **kwargs)
 
 
-def scan(interactions, settings=None):  # type: ignore[no-untyped-def]
-    """Run reduce, detect and score on loaded interactions (see :func:`pod_detect.pipeline.scan`)."""
+def scan(interactions: Interactions, settings: Settings | None = None) -> Report:
+    """Run reduce, detect and score on loaded interactions (:func:`pod_detect.pipeline.scan`)."""
     from pod_detect.pipeline import scan as _scan
 
     return _scan(interactions, settings)

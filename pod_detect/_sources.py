@@ -1,0 +1,156 @@
+"""Open, decompress, re-encode and sniff an export's bytes (helpers of :mod:`pod_detect.io`).
+
+Every failure becomes a one-line :class:`~pod_detect.errors.InputError`. Row numbers are
+1-based data rows: for delimited text the header is row 0 and the first record is row 1; for
+JSON Lines row N is line N; for a JSON array row N is its N-th item.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import os
+import sys
+import zlib
+from typing import IO, Any
+
+import pyarrow as pa
+
+from pod_detect.errors import InputError
+
+FORMATS = ("csv", "tsv", "json", "jsonl", "parquet")
+_FORMAT_ALIASES = {"ndjson": "jsonl", "tab": "tsv", "pq": "parquet"}
+_EXTENSIONS = {
+    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".jsonl": "jsonl",
+    ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet",
+}
+_GZIP, _ZSTD, _PARQUET, _ZIP = b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"PAR1", b"PK\x03\x04"
+_BOM = codecs.BOM_UTF8
+SAMPLE = 1 << 16
+_TEXT_CONTROLS = bytes(range(32)).translate(None, b"\t\n\r\f")
+_ENCODING_HINT = "pass --encoding (e.g. --encoding latin-1) if the file is not UTF-8"
+
+
+def one_line(text: object) -> str:
+    """Collapse a (possibly multi-line) message into one line."""
+    return " ".join(str(text).split())
+
+
+def format_name(fmt: str, *, what: str = "input") -> tuple[str, bool]:
+    """Split ``"csv.gz"`` into ``("csv", True)``; raise on an unknown format name."""
+    name = fmt.strip().lower().lstrip(".")
+    gz = name.endswith(".gz") or name.endswith(".gzip")
+    name = name.rsplit(".", 1)[0] if gz else name
+    name = _FORMAT_ALIASES.get(name, name)
+    if name not in FORMATS:
+        raise InputError(f"unknown {what} format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return name, gz
+
+
+def format_from_path(path: str) -> tuple[str | None, bool]:
+    """Guess ``(format, gzipped)`` from a file name; ``(None, ...)`` when the name says nothing."""
+    lower = os.path.basename(path).lower()
+    gz = lower.endswith(".gz")
+    _, ext = os.path.splitext(lower[:-3] if gz else lower)
+    return _EXTENSIONS.get(ext), gz
+
+
+def open_source(source: Any, stdin: IO[bytes] | None) -> tuple[pa.Buffer, str]:
+    """Return all the bytes of ``source`` (a path, ``"-"`` or a binary file) and its name."""
+    if isinstance(source, str) and source == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return pa.py_buffer(stream.read()), "<stdin>"
+    if hasattr(source, "read"):
+        name = getattr(source, "name", None)
+        return pa.py_buffer(source.read()), name if isinstance(name, str) else "<stream>"
+    name = os.fspath(source)
+    try:
+        with open(name, "rb"):
+            pass
+        return pa.memory_map(name).read_buffer(), name
+    except FileNotFoundError:
+        raise InputError("no such file", source=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", source=name) from None
+    except PermissionError:
+        raise InputError("permission denied", source=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot open: {one_line(exc.strerror or exc)}", source=name) from None
+
+
+def decompress(data: pa.Buffer, name: str) -> pa.Buffer:
+    """Undo gzip or zstd compression, recognised by their magic bytes (repeatedly)."""
+    head = data[:4].to_pybytes()
+    if head.startswith(_GZIP):
+        try:
+            return decompress(pa.py_buffer(gzip.decompress(memoryview(data))), name)
+        except (EOFError, OSError, zlib.error):
+            raise InputError("is truncated or not valid gzip", source=name) from None
+    if head == _ZSTD:
+        try:
+            stream = pa.input_stream(pa.BufferReader(data), compression="zstd")
+            return decompress(stream.read_buffer(), name)
+        except (pa.ArrowException, OSError):
+            raise InputError("is truncated or not valid zstd", source=name) from None
+    return data
+
+
+def to_utf8(data: pa.Buffer, encoding: str, name: str, *, first_row: int | None) -> pa.Buffer:
+    """Strip a UTF-8 byte-order mark, or re-encode text in another encoding as UTF-8."""
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}", source=name) from None
+    if codec == "utf-8":
+        return data[len(_BOM):] if data[:3].to_pybytes() == _BOM else data
+    raw = memoryview(data)
+    try:
+        return pa.py_buffer(codecs.decode(raw, codec).encode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise decode_error(exc, raw, name, encoding, first_row=first_row) from None
+
+
+def decode_error(
+    exc: UnicodeDecodeError, raw: Any, name: str, encoding: str, *, first_row: int | None
+) -> InputError:
+    """Describe undecodable bytes; name the row when ``first_row`` (the row of line 1) is known."""
+    line = bytes(raw[: exc.start]).count(b"\n")
+    row = None if first_row is None else line + first_row
+    bad = bytes(raw[exc.start : exc.start + 1]).hex()
+    where = "" if row is not None else f" at line {line + 1}"
+    return InputError(
+        f"cannot decode byte 0x{bad} as {encoding}{where}; {_ENCODING_HINT}", source=name, row=row
+    )
+
+
+def sniff(data: pa.Buffer, hint: str | None) -> str | None:
+    """Decide the format from the bytes; ``hint`` (from the name) breaks ties. None: unknown."""
+    head = data[:SAMPLE].to_pybytes()
+    if head.startswith(_PARQUET):
+        return "parquet"
+    start = head.lstrip()[:1]
+    if start == b"[":
+        return "json"
+    if start == b"{":
+        return "json" if hint == "json" else "jsonl"  # json: one object, or JSON Lines misnamed
+    if b"\x00" in head or len(head.translate(None, _TEXT_CONTROLS)) < 0.99 * len(head):
+        return hint
+    return hint if hint in ("csv", "tsv") else "csv"
+
+
+def check_magic(data: pa.Buffer, name: str) -> None:
+    """Refuse archives that people often mistake for tables."""
+    if data[:4].to_pybytes() == _ZIP:
+        raise InputError(
+            "is a zip archive (an Excel workbook?), not a table; export it as CSV", source=name
+        )
+
+
+def check_names(names: list[str], name: str) -> None:
+    """Refuse a header that names one column twice."""
+    seen: set[str] = set()
+    for column in names:
+        if column in seen:
+            raise InputError("appears twice in the header; rename one of them",
+                             source=name, column=column)
+        seen.add(column)
