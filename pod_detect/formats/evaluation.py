@@ -1,0 +1,44 @@
+"""Rich table of an :class:`~pod_detect.evaluate.Evaluation` (``pod-detect evaluate``)."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from pod_detect.evaluate import Evaluation
+from pod_detect.formats.base import RenderOptions
+
+
+def render_evaluation(result: Evaluation, options: RenderOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=options.width, force_terminal=options.color,
+                      no_color=not options.color, highlight=False)
+    console.print(
+        f"counting groups at {result.min_severity} or above: {result.counted} of "
+        f"{result.reported} reported\n"
+        f"accounts: precision {result.precision:.3f}, recall {result.recall:.3f}, "
+        f"F1 {result.f1:.3f} ({result.true_positives} of {result.predicted} flagged are "
+        f"planted; {result.positives} planted)"
+    )
+    planted = Table(title="Planted groups", box=box.SIMPLE_HEAD, title_justify="left")
+    for column in ("truth", "kind", "size", "best match", "jaccard", "flagged", "found"):
+        planted.add_column(column)
+    for g in result.groups:
+        planted.add_row(g.id, f"{g.kind} ({g.label})", str(g.size), g.match or "-",
+                        f"{g.jaccard:.2f}", str(g.flagged), "yes" if g.found else "NO")
+    console.print(planted)
+    if result.negatives:
+        negatives = Table(title="Negatives (must not be flagged)", box=box.SIMPLE_HEAD,
+                          title_justify="left")
+        for column in ("truth", "kind", "size", "flagged", "by groups"):
+            negatives.add_column(column)
+        for n in result.negatives:
+            negatives.add_row(n.id, n.kind, str(n.size), str(n.flagged),
+                              ", ".join(n.groups) or "-")
+        console.print(negatives)
+    if result.unmatched:
+        console.print("reported groups matching no planted group: " + ", ".join(result.unmatched))
+    return buffer.getvalue()
