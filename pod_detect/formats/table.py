@@ -43,7 +43,7 @@ def _input(report: Report) -> Table:
     table.add_row("accounts / posts", f"{info['accounts']:,} / {info['posts']:,}")
     if info["start"]:
         table.add_row("time span", f"{info['start']} to {info['end']}")
-    table.add_row("signals used", ", ".join(info["signals"]) or "none")
+    table.add_row("signals available", ", ".join(info["signals"]) or "none")
     for signal, why in info["signals_unavailable"].items():
         table.add_row(f"not used: {signal}", escape(why))
     return table
@@ -57,9 +57,9 @@ def _groups(report: Report, options: RenderOptions) -> Group | Text:
         names = [report.account_name(m) for m in g.members]
         shown = ", ".join(escape(n) for n in names[: options.top * 2])
         more = f" and {len(names) - options.top * 2} more" if len(names) > options.top * 2 else ""
-        body = Text.from_markup(f"[bold]members ({len(names)}):[/] {shown}{more}\n")
+        body = Text.from_markup(f"[bold]members ({len(names)}):[/] {shown}{more}")
         for reason in g.reasons:
-            body.append(f"- {reason}\n")
+            body.append(f"\n- {reason}")
         title = Text.assemble(
             (f"{g.id}", "bold"), f"  {g.kind}  ", (g.severity.upper(), STYLE[g.severity]),
             f"  score {g.score:.2f}",
