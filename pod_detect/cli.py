@@ -274,8 +274,9 @@ def simulate(output: str, truth: str | None, output_format: str | None,
 @click.option("--min-severity", type=click.Choice(SEVERITIES), default="medium",
               show_default=True, help="Count reported groups at or above this severity.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
+              show_default=True, help="A table for people, JSON for machines.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write here instead of stdout.")
 def evaluate(report: str, truth: str, min_severity: str, fmt: str, output: str) -> None:
     """Score a JSON REPORT (from 'scan --format json') against a simulation's truth.
 
