@@ -165,7 +165,8 @@ def parse(
     frame, duplicates = _table.sort_and_collapse(frame[~own])
     return Interactions(
         frame=frame, accounts=accounts, posts=posts, source=source,
-        columns=frozenset(chosen), rows_read=len(raw),
+        columns=frozenset(chosen) | ({"post_id"} if derives_posts(chosen) else set()),
+        rows_read=len(raw),
         dropped={"self_engagement": int(own.sum()), "duplicate": duplicates},
         notes=tuple(notes),
     )
@@ -277,6 +278,9 @@ def _columns(
     """The canonical columns (codes, times, kind, text), the account ids and the post ids."""
     ids = {c: _ids(raw, chosen.get(c), source, required=c == "actor")
            for c in ("actor", "author", "post_id")}
+    if derives_posts(chosen):
+        ids["post_id"] = _derived_post_ids(ids["author"], raw[chosen["post_time"]])
+        notes.append("no post_id column: posts identified by their author and post_time")
     accounts, (actor, author) = _table.sorted_codes(ids["actor"], ids["author"])
     posts, (post,) = _table.sorted_codes(ids["post_id"])
     author, filled = _fill_authors(author, post, accounts, posts, source, chosen.get("author"))
@@ -290,6 +294,17 @@ def _columns(
             notes.append(f"column {chosen[canonical]!r} read as {how}")
     columns["text"] = _text(raw, chosen.get("text"))
     return columns, accounts, posts
+
+
+def derives_posts(chosen: Mapping[str, str]) -> bool:
+    """Whether posts must be identified by (author, post_time) for want of a post_id."""
+    return "post_id" not in chosen and "author" in chosen and "post_time" in chosen
+
+
+def _derived_post_ids(author: pd.Series, post_time: pd.Series) -> pd.Series:
+    """``author@post_time`` for rows that have both, missing otherwise."""
+    times = blank_to_na(as_strings(post_time))
+    return (author + "@" + times).astype(author.dtype)
 
 
 def _ids(raw: pd.DataFrame, column: str | None, source: str, *, required: bool) -> pd.Series:

@@ -467,3 +467,20 @@ def test_russian_coord_tweets() -> None:
     # the same rows in another order give the same table
     table, _ = podio.read_table(REAL)
     same(podio.parse(table.sample(frac=1, random_state=3)), data)
+
+
+def test_posts_are_identified_by_author_and_post_time_without_a_post_id():
+    raw = pd.DataFrame({
+        "actor": ["a", "b", "c", "c"],
+        "author": ["b", "a", "a", "a"],
+        "post_time": ["2021-01-01T00:00:00Z", "2021-01-01T00:00:00Z", "2021-01-01T00:00:00Z",
+                      "2021-01-02T00:00:00Z"],
+        "timestamp": ["2021-01-01T00:01:00Z", "2021-01-01T00:02:00Z", "2021-01-01T00:03:00Z",
+                      "2021-01-02T00:03:00Z"],
+    })
+    data = podio.parse(raw, source="x.csv")
+    assert list(data.posts) == ["a@2021-01-01T00:00:00Z", "a@2021-01-02T00:00:00Z",
+                                "b@2021-01-01T00:00:00Z"]
+    assert data.frame["post"].nunique() == 3
+    assert "post_id" in data.columns
+    assert any("identified by their author and post_time" in note for note in data.notes)
