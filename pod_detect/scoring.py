@@ -26,7 +26,7 @@ from pod_detect.text import duration
 #: Detectors whose strength says how pod-shaped a group is.
 STRUCTURE = ("reciprocal",)
 #: Detectors whose strength says the group behaves in a coordinated way.
-BEHAVIOUR = ("timing",)
+BEHAVIOUR = ("timing", "comments")
 
 
 def group_id(kind: str, names: Sequence[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pod_detect.detectors.base import Context, Detector, Finding
+from pod_detect.detectors.comments import CommentsDetector
 from pod_detect.detectors.reciprocal import ReciprocalDetector
 from pod_detect.detectors.timing import TimingDetector
 
@@ -10,6 +11,7 @@ from pod_detect.detectors.timing import TimingDetector
 DETECTORS: dict[str, type[Detector]] = {
     ReciprocalDetector.name: ReciprocalDetector,
     TimingDetector.name: TimingDetector,
+    CommentsDetector.name: CommentsDetector,
 }
 
 __all__ = ["DETECTORS", "Context", "Detector", "Finding"]

@@ -71,9 +71,29 @@ class Context:
         return dense_groups(self.reciprocal_graph, self.settings, self.budget)
 
     @cached_property
-    def reciprocal_rows(self) -> pd.DataFrame:
-        """:meth:`group_rows` of :attr:`reciprocal_groups`."""
-        return self.group_rows(self.reciprocal_groups)
+    def candidates(self) -> list[frozenset[int]]:
+        """Disjoint candidate groups from every candidate graph, in a deterministic order.
+
+        Reciprocal groups come first; a later candidate loses the members an earlier one
+        has, and is dropped when fewer than ``min_group_size`` remain.
+        """
+        taken: set[int] = set()
+        out: list[frozenset[int]] = []
+        for group in self.reciprocal_groups + self.extra_candidates():
+            rest = frozenset(group - taken)
+            if len(rest) >= self.settings.min_group_size:
+                out.append(rest)
+                taken |= rest
+        return out
+
+    def extra_candidates(self) -> list[frozenset[int]]:
+        """Candidates from graphs other than the reciprocal one (none yet)."""
+        return []
+
+    @cached_property
+    def candidate_rows(self) -> pd.DataFrame:
+        """:meth:`group_rows` of :attr:`candidates`."""
+        return self.group_rows(self.candidates)
 
     def membership(self, groups: list[frozenset[int]]) -> np.ndarray:
         """Array mapping each account code to its group's index in ``groups``, else -1."""
@@ -83,24 +103,36 @@ class Context:
         return index
 
     def group_rows(self, groups: list[frozenset[int]]) -> pd.DataFrame:
-        """Rows whose actor is in a group: ``group``, ``inside`` (author in the same group),
-        ``actor``, ``author``, ``post`` and ``latency`` (NaN without times)."""
+        """Rows whose actor is in a group: ``group``, ``actor``, ``author``, ``post``,
+        ``latency`` (NaN without times), ``row`` (position in the frame), ``own`` (the
+        author is in the same group) and ``inside`` (``own``, or the post is one the group
+        targets together: engaged by at least a quarter of its members, and at least 3)."""
         frame = self.data.frame
         index = self.membership(groups)
         actor_group = index[frame["actor"].to_numpy()]
         author_group = index[frame["author"].to_numpy()]  # -1 (unknown) maps to the sentinel
         mask = actor_group >= 0
         latency = self.reduced.latency
-        return pd.DataFrame(
+        rows = pd.DataFrame(
             {
                 "group": actor_group[mask],
-                "inside": author_group[mask] == actor_group[mask],
+                "own": author_group[mask] == actor_group[mask],
                 "actor": frame["actor"].to_numpy()[mask],
                 "author": frame["author"].to_numpy()[mask],
                 "post": frame["post"].to_numpy()[mask],
                 "latency": latency[mask] if latency is not None else np.nan,
+                "row": np.flatnonzero(mask),
             }
         )
+        sizes = np.array([len(g) for g in groups] + [0])
+        known = rows[rows["post"] >= 0].drop_duplicates(["group", "actor", "post"])
+        engagers = known.groupby(["group", "post"]).size().rename("engagers").reset_index()
+        need = np.maximum(3, np.ceil(sizes[engagers["group"].to_numpy()] / 4))
+        targets = engagers[engagers["engagers"].to_numpy() >= need][["group", "post"]]
+        targets = targets.assign(target=True)
+        rows = rows.merge(targets, on=["group", "post"], how="left")
+        rows["inside"] = rows["own"] | rows["target"].fillna(False).astype(bool)
+        return rows.drop(columns="target")
 
 
 class Detector(ABC):

@@ -24,11 +24,11 @@ class ReciprocalDetector(Detector):
     description = "dense groups of accounts engaging each other's posts, both ways, repeatedly"
 
     def detect(self, context: Context) -> list[Finding]:
-        groups = context.reciprocal_groups
+        groups = context.candidates
         if not groups:
             return []
-        rows = context.reciprocal_rows
-        inside = rows[rows["inside"] & (rows["post"] >= 0)].drop_duplicates(["actor", "post"])
+        rows = context.candidate_rows
+        inside = rows[rows["own"] & (rows["post"] >= 0)].drop_duplicates(["actor", "post"])
         has_posts = context.data.signals()["coverage"] is None
         return [
             self._finding(context, i, members, inside[inside["group"] == i], has_posts)

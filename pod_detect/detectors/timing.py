@@ -30,10 +30,10 @@ class TimingDetector(Detector):
     description = "members engage each other's posts early and in a narrow band"
 
     def detect(self, context: Context) -> list[Finding]:
-        groups = context.reciprocal_groups
+        groups = context.candidates
         if not groups:
             return []
-        rows = context.reciprocal_rows
+        rows = context.candidate_rows
         rows = rows[rows["latency"].notna()]
         latency = context.reduced.latency
         assert latency is not None
@@ -49,7 +49,7 @@ class TimingDetector(Detector):
         self, context: Context, members: frozenset[int], rows: pd.DataFrame, everyone: np.ndarray
     ) -> Finding | None:
         inside = rows.loc[rows["inside"], "latency"].to_numpy()
-        outside = rows.loc[~rows["inside"] & (rows["author"] >= 0), "latency"].to_numpy()
+        outside = rows.loc[~rows["inside"], "latency"].to_numpy()
         own = len(outside) >= context.settings.min_baseline
         base = _thin(np.sort(outside)) if own else everyone
         if len(inside) < 2 or len(base) < 2:

@@ -1,0 +1,82 @@
+"""Comment style and the comments detector on hand-built comments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import organic, round_rows, slow
+
+from pod_detect.comments import comment_style, normalise
+from pod_detect.detectors import DETECTORS, Context
+from pod_detect.io import parse
+from pod_detect.reduce import reduce
+from pod_detect.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Great post! 🔥", "great post"),
+        ("  GREAT   post!!! ", "great post"),
+        ("👏👏👏", ""),
+        ("see https://x.example/a @bob now", "see now"),
+    ],
+)
+def test_normalise(text, words):
+    assert normalise(pd.Series([text])).iloc[0] == words
+
+
+def test_templates_need_several_writers_and_catch_variations():
+    actors = np.array([0, 1, 2, 3, 4, 5, 6])
+    texts = pd.Series([
+        "Great post! 🔥",            # 0: template (3 writers)
+        "great post",                # 1: template
+        "Great post!!",              # 2: template
+        "Great postt",               # 3: near-duplicate of the template
+        "🔥🔥",                      # 4: emoji only
+        "I tried this recipe with oat milk and it curdled, any idea why?",  # 5: organic
+        "I tried this recipe with oat milk and it curdled, any idea why?",  # 6: one repeat, 2 writers
+    ])
+    style = comment_style(actors, texts)
+    assert style.templated.tolist() == [True, True, True, True, True, False, False]
+    assert style.emoji_only.tolist() == [False, False, False, False, True, False, False]
+
+
+def test_missing_and_blank_comments_are_not_comments():
+    style = comment_style(np.array([0, 1, 2]), pd.Series(["ok then", None, "  "]))
+    assert style.rows.tolist() == [0]
+
+
+TEMPLATES = ["Great post! 🔥", "So true 👏", "Love this!!", "💯", "Amazing content 💯"]
+
+
+def with_text(rows, texts, seed=0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(rows, columns=["actor", "author", "post_id", "timestamp", "post_time"])
+    frame["text"] = [texts(rng, i) for i in range(len(frame))]
+    for column in ("timestamp", "post_time"):
+        frame[column] = frame[column].round(3).astype(str)
+    return parse(frame, source="test.csv")
+
+
+def organic_text(rng, i):
+    words = ["trail", "recipe", "chart", "Berlin", "coffee", "deadline", "sourdough", "bike"]
+    return f"the {rng.choice(words)} reminds me of {rng.choice(words)} #{i}"
+
+
+def test_a_slow_pod_with_templated_comments_is_marked_and_friends_are_not():
+    pod = [f"pod{i}" for i in range(6)]
+    friends = [f"f{i}" for i in range(6)]
+    rows = organic() + round_rows(pod, 6, slow) + round_rows(friends, 6, slow, share=0.9,
+                                                              seed=5, prefix="x")
+    names = set(pod)
+    data = with_text(rows, lambda rng, i: (
+        rng.choice(TEMPLATES) if rows[i][0] in names else organic_text(rng, i)))
+    context = Context(data, reduce(data), Settings())
+    findings = {
+        frozenset(str(data.accounts[m]) for m in f.members): f
+        for f in DETECTORS["comments"]().detect(context)
+    }
+    assert findings[frozenset(pod)].strength > 0.9
+    assert findings[frozenset(friends)].strength == 0.0
