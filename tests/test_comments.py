@@ -36,7 +36,7 @@ def test_templates_need_several_writers_and_catch_variations():
         "Great postt",               # 3: near-duplicate of the template
         "🔥🔥",                      # 4: emoji only
         "I tried this recipe with oat milk and it curdled, any idea why?",  # 5: organic
-        "I tried this recipe with oat milk and it curdled, any idea why?",  # 6: one repeat, 2 writers
+        "I tried this recipe with oat milk and it curdled, any idea why?",  # 6: 2 writers
     ])
     style = comment_style(actors, texts)
     assert style.templated.tolist() == [True, True, True, True, True, False, False]
