@@ -28,6 +28,7 @@ SIGNAL_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "coverage": ("actor", "author", "post_id"),
     "timing": ("actor", "author", "post_id", "timestamp"),
     "comments": ("actor", "text"),
+    "coengagement": ("actor", "post_id"),
 }
 
 

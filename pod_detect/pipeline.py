@@ -25,6 +25,11 @@ def coverage_notes(data: Interactions, signals: dict[str, str | None]) -> list[s
                 f"the post author is known for {known:,} of {rows:,} rows ({known / rows:.0%}); "
                 "reciprocity, coverage and timing use those rows only"
             )
+    if signals["coengagement"] is None and not data.has_timestamps:
+        notes.append(
+            "no timestamps: co-engagement counts posts two accounts engaged at any time, "
+            "not within a window"
+        )
     if signals["timing"] is None and "post_time" not in data.columns:
         notes.append(
             "no post_time column: latency is measured from each post's first engagement "

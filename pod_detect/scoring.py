@@ -24,7 +24,7 @@ from pod_detect.model import SEVERITIES, AccountScore, Group, PostScore
 from pod_detect.text import duration
 
 #: Detectors whose strength says how pod-shaped a group is.
-STRUCTURE = ("reciprocal",)
+STRUCTURE = ("reciprocal", "coengagement")
 #: Detectors whose strength says the group behaves in a coordinated way.
 BEHAVIOUR = ("timing", "comments")
 
@@ -55,7 +55,10 @@ def score_groups(context: Context, findings: Sequence[Finding]) -> list[Group]:
     names = context.data.accounts
     groups = []
     for found in cluster(findings):
-        structure = max((f.strength for f in found if f.detector in STRUCTURE), default=0.0)
+        shapes = sorted((f for f in found if f.detector in STRUCTURE),
+                        key=lambda f: (-f.strength, STRUCTURE.index(f.detector)))
+        structure = shapes[0].strength if shapes else 0.0
+        kind = shapes[0].kind if shapes else found[0].kind
         behaviour = max((f.strength for f in found if f.detector in BEHAVIOUR), default=0.0)
         score = round(structure * (1.0 + behaviour) / 2.0, 4)
         severity = context.settings.severity(score)
@@ -68,8 +71,8 @@ def score_groups(context: Context, findings: Sequence[Finding]) -> list[Group]:
             evidence.update(finding.evidence)
         groups.append(
             Group(
-                id=group_id(head.kind, [str(names[m]) for m in head.members]),
-                kind=head.kind,
+                id=group_id(kind, [str(names[m]) for m in head.members]),
+                kind=kind,
                 members=tuple(sorted(head.members, key=lambda m: str(names[m]))),
                 score=score,
                 severity=severity,  # type: ignore[arg-type]

@@ -33,6 +33,15 @@ class Settings:
         with fewer, everyone else's engagements are the baseline.
     clique_budget
         Maximal cliques enumerated at most; past it the report says the budget was hit.
+    window
+        Seconds within which two accounts' engagements of one post count as co-engagement.
+    min_coengaged
+        Posts two accounts must co-engage before the pair counts (repetition, not one burst).
+    max_engagers
+        Engagers of one post paired at most for co-engagement (the first ones); bounds the
+        work a viral post can cause.
+    max_edges
+        Co-engagement edges given to community detection at most (the heaviest).
     low, medium, high
         Score at or above which a group gets that severity; below ``low`` it is not reported.
     inflating
@@ -47,6 +56,10 @@ class Settings:
     density: float = 0.6
     min_baseline: int = 20
     clique_budget: int = 100_000
+    window: float = 900.0
+    min_coengaged: int = 3
+    max_engagers: int = 1000
+    max_edges: int = 2_000_000
     low: float = 0.2
     medium: float = 0.4
     high: float = 0.75

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pod_detect.detectors.base import Context, Detector, Finding
+from pod_detect.detectors.coengagement import CoEngagementDetector
 from pod_detect.detectors.comments import CommentsDetector
 from pod_detect.detectors.reciprocal import ReciprocalDetector
 from pod_detect.detectors.timing import TimingDetector
@@ -10,6 +11,7 @@ from pod_detect.detectors.timing import TimingDetector
 #: Every detector, in the order they run.
 DETECTORS: dict[str, type[Detector]] = {
     ReciprocalDetector.name: ReciprocalDetector,
+    CoEngagementDetector.name: CoEngagementDetector,
     TimingDetector.name: TimingDetector,
     CommentsDetector.name: CommentsDetector,
 }

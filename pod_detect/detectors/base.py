@@ -11,7 +11,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from pod_detect.graph import Budget, dense_groups, reciprocal_graph
+from pod_detect.graph import (
+    Budget,
+    coengagement_graph,
+    communities,
+    dense_groups,
+    reciprocal_graph,
+)
 from pod_detect.model import Interactions
 from pod_detect.reduce import Reduced
 from pod_detect.settings import Settings
@@ -87,8 +93,19 @@ class Context:
         return out
 
     def extra_candidates(self) -> list[frozenset[int]]:
-        """Candidates from graphs other than the reciprocal one (none yet)."""
-        return []
+        """Candidates from the co-engagement graph, when the export has post ids and times."""
+        if self.data.signals()["coengagement"] is not None:
+            return []
+        return communities(self.coengagement_graph, self.settings, self.budget)
+
+    @cached_property
+    def coengagement(self) -> tuple[nx.Graph, dict[str, int]]:
+        """The co-engagement graph and what building it counted."""
+        return coengagement_graph(self.data.frame, self.settings)
+
+    @property
+    def coengagement_graph(self) -> nx.Graph:
+        return self.coengagement[0]
 
     @cached_property
     def candidate_rows(self) -> pd.DataFrame:

@@ -48,7 +48,8 @@ class ReciprocalDetector(Detector):
             f"repeatedly, both ways ({density:.0%}), far beyond what their popularity predicts"
         ]
         member_evidence = {
-            m: {"reciprocated_with": graph.degree(m), "of": n - 1} for m in sorted(members)
+            m: {"reciprocated_with": graph.degree(m) if m in graph else 0, "of": n - 1}
+            for m in sorted(members)
         }
         if has_posts:
             rounds = self._rounds(context, members, inside, evidence, reasons, member_evidence)

@@ -1,0 +1,81 @@
+"""Co-engagement: members engage the same posts within minutes of each other, post after post.
+
+This finds what reciprocity cannot: rotating pods (each post gets a random subset of a large
+pod, so no two members engage each other often enough to look reciprocal) and like-farms (the
+members never post; they hit the same clients' posts together).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from pod_detect.detectors.base import Context, Detector, Finding
+
+#: Share of a post's engagers from which a group counts as supplying its audience.
+OWNS = 0.5
+
+
+class CoEngagementDetector(Detector):
+    """Measures, for every candidate group, how densely its members co-engage.
+
+    Strength is the share of member pairs linked in the co-engagement graph (pairs that
+    co-engaged at least ``min_coengaged`` posts within ``window`` seconds, beyond what their
+    activity predicts) times how much of the engagement of the posts the group targets it
+    supplies: ``min(1, share / OWNS)``. Quick co-engagers on busy posts are a sliver of those
+    posts' audience; a pod or a farm is most of it. The finding's kind is ``pod`` when most
+    of what the members engage together is their own posts, else ``lockstep`` (one-way, like
+    a like-farm).
+    """
+
+    name = "coengagement"
+    requires = ("coengagement",)
+    description = "members engage the same posts within minutes of each other, repeatedly"
+
+    def detect(self, context: Context) -> list[Finding]:
+        groups = context.candidates
+        if not groups:
+            return []
+        rows = context.candidate_rows
+        inside = rows[rows["inside"] & (rows["post"] >= 0)]
+        return [
+            self._finding(context, members, inside[inside["group"] == i])
+            for i, members in enumerate(groups)
+        ]
+
+    def _finding(self, context: Context, members: frozenset[int], rows: pd.DataFrame) -> Finding:
+        graph = context.coengagement_graph.subgraph(members)
+        n = len(members)
+        possible = n * (n - 1) // 2
+        density = graph.number_of_edges() / possible
+        distinct = rows.drop_duplicates(["actor", "post"])
+        posts = distinct.groupby("post").agg(own=("own", "first"), engagers=("actor", "size"))
+        own_share = float(posts["own"].mean()) if len(posts) else 0.0
+        kind = "pod" if own_share >= 0.5 else "lockstep"
+        engaged = context.reduced.posts["engagers"].reindex(posts.index).to_numpy()
+        exclusivity = float(posts["engagers"].sum() / engaged.sum()) if len(posts) else 0.0
+        evidence: dict[str, Any] = {
+            "coengaged_pairs": graph.number_of_edges(),
+            "coengagement_density": round(density, 4),
+            "group_posts": len(posts), "own_post_share": round(own_share, 4),
+            "group_share_of_engagers": round(exclusivity, 4),
+        }
+        within = (f" within {context.settings.window:.0f} s of each other"
+                  if context.coengagement[1]["timed"] else "")
+        reasons = [
+            f"{graph.number_of_edges()} of {possible} member pairs engaged at least "
+            f"{context.settings.min_coengaged} of the same posts{within}, beyond what their "
+            f"activity predicts ({density:.0%})",
+            f"on the {len(posts)} posts the group engages together, members are "
+            f"{exclusivity:.0%} of all engagers; {own_share:.0%} of those posts are the "
+            f"members' own" + (" (one-way: lockstep)" if kind == "lockstep" else ""),
+        ]
+        member_evidence = {
+            m: {"coengaged_with": graph.degree(m) if m in graph else 0} for m in sorted(members)
+        }
+        return Finding(
+            detector=self.name, kind=kind, members=members,
+            strength=float(density * min(1.0, exclusivity / OWNS)),
+            evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
+        )
