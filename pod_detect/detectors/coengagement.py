@@ -7,7 +7,7 @@ members never post; they hit the same clients' posts together).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -52,7 +52,7 @@ class CoEngagementDetector(Detector):
         distinct = rows.drop_duplicates(["actor", "post"])
         posts = distinct.groupby("post").agg(own=("own", "first"), engagers=("actor", "size"))
         own_share = float(posts["own"].mean()) if len(posts) else 0.0
-        kind = "pod" if own_share >= 0.5 else "lockstep"
+        kind: Literal["pod", "lockstep"] = "pod" if own_share >= 0.5 else "lockstep"
         engaged = context.reduced.posts["engagers"].reindex(posts.index).to_numpy()
         exclusivity = float(posts["engagers"].sum() / engaged.sum()) if len(posts) else 0.0
         evidence: dict[str, Any] = {
