@@ -3,15 +3,15 @@
 Two distinct accounts co-engage a post when each has an engagement of that post and the two
 engagements are at most ``window`` seconds apart (``|dt| <= window``). A pair's ``weight`` is the
 number of distinct posts they co-engaged; its ``weighted`` is the same sum with each post counted
-``1 / log2(engagers of the post)``, the Adamic-Adar weight of a shared neighbour, so a post with
-two engagers counts 1 and a post with a thousand counts 0.1.
+``1 / log2(engagers of the post)`` (the Adamic-Adar weight of a shared neighbour, in base 2), so
+a post with two engagers counts 1, one with 1,024 counts 0.1.
 
-How it stays linear in what it finds: rows are sorted by (post, time); for each row a vectorised
-bisection finds the last row of the same post within the window, so the row pairs to look at are
-exactly the following rows up to that one. They are expanded with :func:`numpy.repeat` in chunks
-of at most ``chunk_pairs`` row pairs and counted with integer pair keys ``a * n + b``. Only row
-pairs inside the window are ever built, never every pair of a viral post's engagers; a burst of
-``k`` engagements within one window still gives ``k (k - 1) / 2`` of them, which ``max_engagers``
+How it stays linear in what it finds: rows are sorted by (post, time); a vectorised bisection
+finds, for each row, the last row of the same post within the window, so the row pairs to look
+at are exactly the rows between. They are built with :func:`numpy.repeat` in chunks of at most
+``chunk_pairs`` row pairs and counted by sorting integer pair keys ``a * n + b``. Only row pairs
+inside the window are ever built, never every pair of a viral post's engagers; a burst of ``k``
+engagements inside one window still gives ``k (k - 1) / 2`` of them, which ``max_engagers``
 bounds. See ``docs/co-engagement.md``.
 """
 
@@ -31,12 +31,12 @@ __all__ = ["WEIGHTINGS", "CoEngagementStats", "co_engagement", "co_engagement_wi
 #: coordination-network-toolkit 1.5.2 co-retweet edge weight (see :func:`co_engagement`).
 WEIGHTINGS = ("count", "qut")
 
-#: Row pairs built at once; about 40 bytes each while a chunk is counted.
+#: Row pairs built at once (about 60 bytes each while a chunk is counted).
 CHUNK_PAIRS = 4_000_000
 
-#: ``weighted`` is summed in fixed point (units of 2**-32), so the sum is exact and the same
-#: whatever the chunking and the order of the rows.
-_TICKS = 2**32
+#: ``weighted`` is added up in fixed point, units of 2**-24: integer sums are exact, so the
+#: result is the same to the bit whatever the chunking and the order of the rows.
+_TICKS = 2**24
 
 COLUMNS = ("actor_a", "actor_b", "weight", "weighted")
 
@@ -48,16 +48,16 @@ class CoEngagementStats:
     Attributes
     ----------
     rows
-        Rows with a known post and time (the others are ignored).
+        Rows with a known post and time, before the cap (the others are ignored).
     posts
         Distinct posts among those rows.
     capped_posts
         Posts with more than ``max_engagers`` distinct engagers: only the first
-        ``max_engagers`` of them (by first engagement) were paired.
+        ``max_engagers`` of them (by first engagement of the post) were paired.
     capped_rows
-        Rows of the engagers left out by the cap.
+        Rows of the engagers the cap left out.
     candidates
-        Row pairs of the same post within the window that were counted.
+        Row pairs of the same post within the window (same-account ones included).
     chunks
         Chunks the row pairs were built in.
     pairs
@@ -75,13 +75,23 @@ class CoEngagementStats:
 
 @dataclass(frozen=True)
 class _Rows:
-    """The rows to pair, sorted by (post, time), with per-row facts."""
+    """The rows to pair, sorted by (post, time), and the facts each pair needs."""
 
     post: np.ndarray
     time: np.ndarray
     actor: np.ndarray
-    ticks: np.ndarray  # 1 / log2(distinct engagers of the row's post), in units of _TICKS
+    size: np.ndarray  # code of the post's engager count, an index into ``ticks``
     repeated: np.ndarray  # the actor has another row on the same post
+    ticks: np.ndarray  # per size code: 1 / log2(engagers) in units of 1 / _TICKS
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """Per pair key, sorted by key: ``weight`` units and ``ticks`` of ``weighted``."""
+
+    key: np.ndarray
+    weight: np.ndarray
+    ticks: np.ndarray
 
 
 def co_engagement(
@@ -105,16 +115,16 @@ def co_engagement(
     min_weight
         Smallest ``weight`` returned.
     max_engagers
-        Pair only the first ``max_engagers`` distinct engagers of each post (by their first
-        engagement of it); ``None`` pairs everyone. How many posts and rows the cap touched
-        is in the stats.
+        Pair only the first ``max_engagers`` distinct engagers of each post (in the order of
+        their first engagement of it); ``None`` pairs everyone. The stats say how many
+        posts and rows the cap touched.
     weighting
         ``"count"``: ``weight`` is the number of distinct posts the two co-engaged, each
         (pair, post) once however often they engaged it. ``"qut"``: the edge weight of the
         QUT coordination-network-toolkit 1.5.2 (``compute co_retweet``) read as
         ``user_1 < user_2``: the number of ``actor_a``'s engagements (rows) that have an
-        engagement by ``actor_b`` of the same post within the window. The two agree unless an
-        account engaged the same post more than once.
+        engagement by ``actor_b`` of the same post within the window. The two agree unless
+        an account engaged the same post more than once within the window of the other.
 
     Returns
     -------
@@ -146,14 +156,14 @@ def co_engagement_with_stats(
     weighting: str = "count",
     chunk_pairs: int = CHUNK_PAIRS,
 ) -> tuple[pd.DataFrame, CoEngagementStats]:
-    """:func:`co_engagement`, returning the stats beside the table.
+    """:func:`co_engagement`, with the stats returned beside the table.
 
     Parameters
     ----------
     frame, window, min_weight, max_engagers, weighting
         As for :func:`co_engagement`.
     chunk_pairs
-        Most row pairs built at once (memory bound); the result does not depend on it.
+        Most row pairs built at once (the memory bound); the result does not depend on it.
 
     Returns
     -------
@@ -163,20 +173,19 @@ def co_engagement_with_stats(
     """
     _check(window, min_weight, max_engagers, weighting, chunk_pairs)
     rows, capped_posts, capped_rows = _prepare(frame, max_engagers)
-    n_accounts = int(rows.actor.max(initial=-1)) + 1
+    n_accounts = int(rows.actor.max(initial=0)) + 1
     counts = _window_ends(rows.post, rows.time, float(window)) - np.arange(len(rows.post)) - 1
-    unique_parts: list[pd.DataFrame] = []
-    repeated_parts: list[pd.DataFrame] = []
-    chunks = 0
+    sums: list[_Sums] = []
+    shared: list[pd.DataFrame] = []
     for left in _chunks(counts, chunk_pairs):
-        unique, repeated = _chunk(rows, left, counts[left], n_accounts, weighting)
-        unique_parts.append(unique)
-        repeated_parts.append(repeated)
-        chunks += 1
-    table = _combine(unique_parts, repeated_parts, n_accounts, min_weight)
+        single, repeated = _chunk(rows, left, counts[left], n_accounts, weighting)
+        sums.append(single)
+        shared.append(repeated)
+    table = _table(_merge([*sums, _shared_sums(shared, rows, n_accounts)]), n_accounts, min_weight)
     stats = CoEngagementStats(
-        rows=len(rows.post), posts=len(np.unique(rows.post)), capped_posts=capped_posts,
-        capped_rows=capped_rows, candidates=int(counts.sum()), chunks=chunks, pairs=len(table),
+        rows=len(frame) - _ignored(frame), posts=len(np.unique(rows.post)),
+        capped_posts=capped_posts, capped_rows=capped_rows, candidates=int(counts.sum()),
+        chunks=len(sums), pairs=len(table),
     )
     return table, stats
 
@@ -196,31 +205,37 @@ def _check(
         raise ConfigError(f"chunk_pairs must be at least 1, not {chunk_pairs!r}")
 
 
+def _ignored(frame: pd.DataFrame) -> int:
+    post, time = frame["post"].to_numpy(), frame["timestamp"].to_numpy(dtype=np.float64)
+    return int(((post < 0) | np.isnan(time)).sum())
+
+
 def _prepare(frame: pd.DataFrame, max_engagers: int | None) -> tuple[_Rows, int, int]:
-    """Rows with a post and a time, sorted by (post, time), capped; and what the cap dropped."""
+    """Rows with a post and a time, sorted by (post, time), capped; and what the cap left out."""
     post = frame["post"].to_numpy(dtype=np.int64)
     time = frame["timestamp"].to_numpy(dtype=np.float64)
     keep = np.flatnonzero((post >= 0) & ~np.isnan(time))
     order = keep[np.lexsort((time[keep], post[keep]))]
     post, time = post[order], time[order]
     actor = frame["actor"].to_numpy(dtype=np.int64)[order]
-    # (post, actor) groups numbered in order of first appearance: consecutive within a post
+    # (post, actor) groups numbered in order of first appearance, so consecutive in a post
     group = pd.factorize((post << 31) | actor, sort=False)[0]
-    rank = group - group[np.searchsorted(post, post, side="left")]  # 0 for the first engager
+    rank = group - group[np.searchsorted(post, post, side="left")]  # 0: the first engager
     new_post = np.diff(post, prepend=-1) != 0
     engagers = np.maximum.reduceat(rank, np.flatnonzero(new_post)) + 1 if len(post) else rank
-    ticks = _down_weight(engagers)[np.cumsum(new_post) - 1]
+    sizes, size = np.unique(engagers, return_inverse=True)
+    size = size[np.cumsum(new_post) - 1]
     repeated = np.bincount(group)[group] > 1
     capped_posts = capped_rows = 0
     if max_engagers is not None:
         cap = rank < max_engagers
         capped_posts, capped_rows = int((engagers > max_engagers).sum()), int((~cap).sum())
-        post, time, actor, ticks, repeated = (a[cap] for a in (post, time, actor, ticks, repeated))
-    return _Rows(post, time, actor, ticks, repeated), capped_posts, capped_rows
+        post, time, actor, size, repeated = (a[cap] for a in (post, time, actor, size, repeated))
+    return _Rows(post, time, actor, size, repeated, _ticks(sizes)), capped_posts, capped_rows
 
 
-def _down_weight(engagers: np.ndarray) -> np.ndarray:
-    """``1 / log2(engagers)`` in ticks: 1 for two engagers, 0.1 for 1024 (1 for one)."""
+def _ticks(engagers: np.ndarray) -> np.ndarray:
+    """``1 / log2(engagers)`` in ticks: 1 for two engagers, 0.1 for 1,024 (1 for one)."""
     factor = 1.0 / np.log2(np.maximum(engagers, 2).astype(np.float64))
     return np.round(factor * _TICKS).astype(np.int64)
 
@@ -228,8 +243,8 @@ def _down_weight(engagers: np.ndarray) -> np.ndarray:
 def _window_ends(post: np.ndarray, time: np.ndarray, window: float) -> np.ndarray:
     """For each sorted row, one past the last row of the same post within ``window`` after it.
 
-    A vectorised bisection over each row's rest of the post: ``lo`` is always within the
-    window (it starts at the row itself), ``hi`` always past it or the post's end.
+    A vectorised bisection over the rest of each row's post: ``lo`` is always within the
+    window (it starts at the row itself), ``hi`` always past it or at the post's end.
     """
     lo = np.arange(len(post))
     hi = np.searchsorted(post, post, side="right")
@@ -244,7 +259,7 @@ def _window_ends(post: np.ndarray, time: np.ndarray, window: float) -> np.ndarra
 
 
 def _chunks(counts: np.ndarray, budget: int) -> Iterator[np.ndarray]:
-    """Left rows (with at least one partner) in runs of at most ``budget`` row pairs.
+    """Left rows (those with a partner) in runs of at most ``budget`` row pairs.
 
     A single row with more partners than the budget is a chunk of its own.
     """
@@ -260,14 +275,14 @@ def _chunks(counts: np.ndarray, budget: int) -> Iterator[np.ndarray]:
 
 def _chunk(
     rows: _Rows, left: np.ndarray, counts: np.ndarray, n_accounts: int, weighting: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[_Sums, pd.DataFrame]:
     """Count the row pairs of one chunk.
 
-    Returns partial sums (``key``, ``weight``, ``weighted``) of the row pairs that are the only
-    one of their unit, and the others (``key``, ``unit``, ``weighted``) still to be
-    de-duplicated across chunks: a unit is a (pair, post) for ``"count"`` and a (pair, row of
-    ``actor_a``) for ``"qut"``. A row pair can only share its unit with another when one of its
-    accounts engaged the post more than once, so only those are de-duplicated.
+    Returns the sums of the row pairs that are alone in their unit, and the others
+    (``key``, ``unit``, ``size``) to be de-duplicated across chunks: a unit is a (pair, post)
+    for ``"count"``, a (pair, row of ``actor_a``) for ``"qut"``. A row pair shares its unit
+    with another only when an account engaged the post more than once, so only those (about
+    one in seven on simulated data) go through the slower de-duplication.
     """
     firsts = np.cumsum(counts) - counts
     i = np.repeat(left, counts)
@@ -281,45 +296,63 @@ def _chunk(
         unit, shared = rows.post[i], rows.repeated[i] | rows.repeated[j]
     else:  # the lower account's row; it pairs more than once only if the other repeated
         unit, shared = np.where(low, i, j), rows.repeated[np.where(low, j, i)]
-    ticks = rows.ticks[i]
-    single = ~shared
-    unique = _sum_by_key(key[single], ticks[single])
-    repeated = pd.DataFrame({"key": key[shared], "unit": unit[shared], "weighted": ticks[shared]})
-    return unique, repeated.drop_duplicates(["key", "unit"])
+    size = rows.size[i]
+    repeated = pd.DataFrame({"key": key[shared], "unit": unit[shared], "size": size[shared]})
+    single = _group(key[~shared], size[~shared], rows.ticks, n_accounts)
+    return single, repeated.drop_duplicates(["key", "unit"])
 
 
-def _sum_by_key(key: np.ndarray, ticks: np.ndarray) -> pd.DataFrame:
-    grouped = pd.Series(ticks).groupby(key, sort=False)
-    sums = pd.DataFrame({"weight": grouped.size(), "weighted": grouped.sum()})
-    return sums.rename_axis("key").reset_index()
+def _shared_sums(shared: list[pd.DataFrame], rows: _Rows, n_accounts: int) -> _Sums:
+    """The sums of the shared row pairs, each unit once across all chunks."""
+    units = pd.concat(shared, ignore_index=True) if shared else pd.DataFrame(
+        {"key": np.empty(0, np.int64), "unit": np.empty(0, np.int64), "size": np.empty(0, np.int64)}
+    )
+    units = units.drop_duplicates(["key", "unit"])
+    return _group(units["key"].to_numpy(np.int64), units["size"].to_numpy(np.int64), rows.ticks,
+                  n_accounts)
 
 
-def _combine(
-    unique: list[pd.DataFrame], repeated: list[pd.DataFrame], n_accounts: int, min_weight: int
-) -> pd.DataFrame:
-    """Add up the chunks' partial sums into the final, sorted pair table."""
-    shared = pd.concat([_empty_units(), *repeated], ignore_index=True)
-    shared = shared.drop_duplicates(["key", "unit"])
-    parts = [*unique, _sum_by_key(shared["key"].to_numpy(), shared["weighted"].to_numpy())]
-    total = pd.concat(parts, ignore_index=True).groupby("key", sort=True).sum()
-    total = total[total["weight"] >= min_weight]
-    key = total.index.to_numpy(dtype=np.int64)
+def _group(key: np.ndarray, size: np.ndarray, ticks: np.ndarray, n_accounts: int) -> _Sums:
+    """One unit per item: count and add up ticks per key, by one sort.
+
+    The size code rides in the low bits of the key when both fit in 63 bits (a plain sort
+    of int64 is several times faster than an argsort or a hash table); else an argsort.
+    """
+    size_bits = max(len(ticks) - 1, 1).bit_length()
+    if (n_accounts * n_accounts - 1).bit_length() + size_bits <= 63:
+        packed = np.sort((key << size_bits) | size)
+        key, size = packed >> size_bits, packed & ((1 << size_bits) - 1)
+    else:
+        order = np.argsort(key, kind="stable")
+        key, size = key[order], size[order]
+    return _runs(key, np.ones(len(key), np.int64), ticks[size])
+
+
+def _runs(key: np.ndarray, weight: np.ndarray, ticks: np.ndarray) -> _Sums:
+    """Add up ``weight`` and ``ticks`` over runs of equal keys of a sorted ``key``."""
+    starts = np.flatnonzero(np.diff(key, prepend=-1)) if len(key) else np.empty(0, np.intp)
+    if not len(starts):
+        return _Sums(key, weight, ticks)
+    return _Sums(key[starts], np.add.reduceat(weight, starts), np.add.reduceat(ticks, starts))
+
+
+def _merge(parts: list[_Sums]) -> _Sums:
+    """Add up sums per key over parts (each sorted by key)."""
+    key = np.concatenate([p.key for p in parts])
+    order = np.argsort(key, kind="stable")  # merges the sorted runs
+    weight = np.concatenate([p.weight for p in parts])[order]
+    return _runs(key[order], weight, np.concatenate([p.ticks for p in parts])[order])
+
+
+def _table(sums: _Sums, n_accounts: int, min_weight: int) -> pd.DataFrame:
+    kept = sums.weight >= min_weight
+    key = sums.key[kept]
     return pd.DataFrame(
         {
-            "actor_a": (key // max(n_accounts, 1)).astype(np.int32),
-            "actor_b": (key % max(n_accounts, 1)).astype(np.int32),
-            "weight": total["weight"].to_numpy(dtype=np.int64),
-            "weighted": total["weighted"].to_numpy(dtype=np.float64) / _TICKS,
+            "actor_a": (key // n_accounts).astype(np.int32),
+            "actor_b": (key % n_accounts).astype(np.int32),
+            "weight": sums.weight[kept].astype(np.int64),
+            "weighted": sums.ticks[kept] / _TICKS,
         },
         columns=list(COLUMNS),
-    )
-
-
-def _empty_units() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "key": np.empty(0, np.int64),
-            "unit": np.empty(0, np.int64),
-            "weighted": np.empty(0, np.int64),
-        }
     )

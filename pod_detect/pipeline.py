@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pod_detect.detectors import DETECTORS, Context
-from pod_detect.model import Interactions, Report
+from pod_detect.model import Group, Interactions, Report
 from pod_detect.reduce import reduce
-from pod_detect.scoring import score_accounts, score_groups, score_posts
+from pod_detect.scoring import score_accounts, score_groups, score_posts, select
 from pod_detect.settings import Settings
 
 #: Called with the name of each stage as it starts (for progress displays).
@@ -69,17 +69,30 @@ def scan(
     stage("reduce")
     context = Context(data, reduce(data), settings)
     notes = list(data.notes) + coverage_notes(data, signals)
-    findings = []
+    runnable = []
     for name in detectors or tuple(DETECTORS):
         detector = DETECTORS[name]()
         missing = [s for s in detector.requires if signals.get(s)]
         if missing:
             notes.append(f"{name} detector not run: {signals[missing[0]]}")
-            continue
-        stage(name)
-        findings.extend(detector.detect(context))
+        else:
+            runnable.append(detector)
+
+    def examine(groups: list[frozenset[int]]) -> list[Group]:
+        findings = []
+        for detector in runnable:
+            stage(detector.name)
+            findings.extend(detector.detect(context, groups))
+        return score_groups(context, findings)
+
+    stage("candidates")
+    scored = [group for groups in context.candidate_sets() for group in examine(groups)]
+    taken: set[int] = set()
+    accepted, residual = select(scored, taken, settings.min_group_size)
+    if residual:
+        accepted += select(examine(residual), taken, settings.min_group_size)[0]
+    groups = sorted(accepted, key=lambda g: (-g.score, g.id))
     stage("score")
-    groups = score_groups(context, findings)
     for what in context.budget.exhausted:
         notes.append(
             f"budget hit: {what} stopped after {context.budget.limit} steps; "

@@ -85,6 +85,37 @@ def score_groups(context: Context, findings: Sequence[Finding]) -> list[Group]:
     return sorted(groups, key=lambda g: (-g.score, g.id))
 
 
+def select(
+    groups: Sequence[Group], taken: set[int], min_size: int
+) -> tuple[list[Group], list[frozenset[int]]]:
+    """Settle overlaps between scored groups: the stronger group keeps shared accounts.
+
+    Groups are taken strongest first; one that shares no account with those already taken
+    is accepted. One that does is not; what is left of it (at least ``min_size`` accounts
+    and half its members) comes back as a residual candidate, to be examined again on its
+    own. ``taken`` is updated in place.
+    """
+    accepted: list[Group] = []
+    residual: list[frozenset[int]] = []
+    for group in sorted(groups, key=lambda g: (-g.score, g.id)):
+        members = set(group.members)
+        if not members & taken:
+            accepted.append(group)
+            taken |= members
+            continue
+        rest = members - taken
+        if len(rest) >= min_size and 2 * len(rest) >= len(members):
+            residual.append(frozenset(rest))
+    disjoint: list[frozenset[int]] = []
+    used = set(taken)
+    for rest in residual:
+        left = rest - used
+        if len(left) >= min_size:
+            disjoint.append(frozenset(left))
+            used |= left
+    return accepted, disjoint
+
+
 def _member_evidence(found: Sequence[Finding]) -> dict[int, dict[str, Any]]:
     merged: dict[int, dict[str, Any]] = {}
     for finding in found:

@@ -76,7 +76,7 @@ def test_a_slow_pod_with_templated_comments_is_marked_and_friends_are_not():
     context = Context(data, reduce(data), Settings())
     findings = {
         frozenset(str(data.accounts[m]) for m in f.members): f
-        for f in DETECTORS["comments"]().detect(context)
+        for f in DETECTORS["comments"]().detect(context, context.reciprocal_groups)
     }
     assert findings[frozenset(pod)].strength > 0.9
     assert findings[frozenset(friends)].strength == 0.0

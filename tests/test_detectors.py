@@ -24,9 +24,10 @@ def names(data, members):
 
 
 def finding_for(ctx, detector, members):
-    (finding,) = [f for f in DETECTORS[detector]().detect(ctx)
-                  if names(ctx.data, f.members) == sorted(members)]
-    return finding
+    """The detector's finding on exactly ``members`` (as a reciprocal group, if it is one)."""
+    return next(f for groups in ctx.candidate_sets()
+                for f in DETECTORS[detector]().detect(ctx, groups)
+                if names(ctx.data, f.members) == sorted(members))
 
 
 def fans(n_fans=40, posts=8, seed=4):
@@ -46,8 +47,7 @@ def test_registry_maps_every_name_to_its_detector():
 
 def test_reciprocal_finds_a_fast_pod_exactly(pod_members):
     ctx = context(organic() + round_rows(pod_members, 6, fast) + outside_rows(pod_members))
-    findings = DETECTORS["reciprocal"]().detect(ctx)
-    # the reciprocal graph's groups come first; later candidates (co-engagement) are organic
+    findings = DETECTORS["reciprocal"]().detect(ctx, ctx.reciprocal_groups)
     finding, *others = findings
     assert names(ctx.data, finding.members) == sorted(pod_members)
     assert all(other.strength < 0.2 for other in others)

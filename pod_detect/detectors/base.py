@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, Literal
@@ -58,8 +59,8 @@ class Finding:
 class Context:
     """What every detector may read: the data, its aggregates, the settings and a budget.
 
-    Shared intermediate results (the reciprocal graph and its dense groups) are computed
-    once, on first use.
+    Shared intermediate results (the candidate graphs, their groups, the rows of a list of
+    groups) are computed once, on first use.
     """
 
     def __init__(self, data: Interactions, reduced: Reduced, settings: Settings) -> None:
@@ -67,6 +68,14 @@ class Context:
         self.reduced = reduced
         self.settings = settings
         self.budget = Budget(settings.clique_budget)
+        self._rows: dict[tuple[frozenset[int], ...], pd.DataFrame] = {}
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, name: str, make: Callable[[], Any]) -> Any:
+        """``make()`` once per scan, under ``name`` (for detectors' shared work)."""
+        if name not in self._memo:
+            self._memo[name] = make()
+        return self._memo[name]
 
     @cached_property
     def reciprocal_graph(self) -> nx.Graph:
@@ -76,27 +85,17 @@ class Context:
     def reciprocal_groups(self) -> list[frozenset[int]]:
         return dense_groups(self.reciprocal_graph, self.settings, self.budget)
 
-    @cached_property
-    def candidates(self) -> list[frozenset[int]]:
-        """Disjoint candidate groups from every candidate graph, in a deterministic order.
+    def candidate_sets(self) -> list[list[frozenset[int]]]:
+        """Candidate groups from each candidate graph: each list disjoint, lists may overlap.
 
-        Reciprocal groups come first; a later candidate loses the members an earlier one
-        has, and is dropped when fewer than ``min_group_size`` remain.
+        The reciprocal graph's dense groups, then (with post ids) the co-engagement graph's
+        communities. Overlaps between the lists are settled after scoring (see
+        :func:`pod_detect.scoring.select`).
         """
-        taken: set[int] = set()
-        out: list[frozenset[int]] = []
-        for group in self.reciprocal_groups + self.extra_candidates():
-            rest = frozenset(group - taken)
-            if len(rest) >= self.settings.min_group_size:
-                out.append(rest)
-                taken |= rest
-        return out
-
-    def extra_candidates(self) -> list[frozenset[int]]:
-        """Candidates from the co-engagement graph, when the export has post ids and times."""
-        if self.data.signals()["coengagement"] is not None:
-            return []
-        return communities(self.coengagement_graph, self.settings, self.budget)
+        sets = [self.reciprocal_groups]
+        if self.data.signals()["coengagement"] is None:
+            sets.append(communities(self.coengagement_graph, self.settings, self.budget))
+        return sets
 
     @cached_property
     def coengagement(self) -> tuple[nx.Graph, dict[str, int]]:
@@ -107,10 +106,12 @@ class Context:
     def coengagement_graph(self) -> nx.Graph:
         return self.coengagement[0]
 
-    @cached_property
-    def candidate_rows(self) -> pd.DataFrame:
-        """:meth:`group_rows` of :attr:`candidates`."""
-        return self.group_rows(self.candidates)
+    def rows(self, groups: list[frozenset[int]]) -> pd.DataFrame:
+        """:meth:`group_rows` of ``groups`` (disjoint), computed once per list."""
+        key = tuple(groups)
+        if key not in self._rows:
+            self._rows[key] = self.group_rows(groups)
+        return self._rows[key]
 
     def membership(self, groups: list[frozenset[int]]) -> np.ndarray:
         """Array mapping each account code to its group's index in ``groups``, else -1."""
@@ -165,5 +166,5 @@ class Detector(ABC):
     description: ClassVar[str]
 
     @abstractmethod
-    def detect(self, context: Context) -> list[Finding]:
-        """Return the findings, in a deterministic order."""
+    def detect(self, context: Context, groups: list[frozenset[int]]) -> list[Finding]:
+        """Examine each of ``groups`` (disjoint candidates); return findings, in order."""

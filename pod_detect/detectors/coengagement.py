@@ -33,11 +33,10 @@ class CoEngagementDetector(Detector):
     requires = ("coengagement",)
     description = "members engage the same posts within minutes of each other, repeatedly"
 
-    def detect(self, context: Context) -> list[Finding]:
-        groups = context.candidates
+    def detect(self, context: Context, groups: list[frozenset[int]]) -> list[Finding]:
         if not groups:
             return []
-        rows = context.candidate_rows
+        rows = context.rows(groups)
         inside = rows[rows["inside"] & (rows["post"] >= 0)]
         return [
             self._finding(context, members, inside[inside["group"] == i])

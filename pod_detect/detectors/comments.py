@@ -27,14 +27,13 @@ class CommentsDetector(Detector):
     requires = ("comments",)
     description = "members' comments on each other are templated, generic or emoji-only"
 
-    def detect(self, context: Context) -> list[Finding]:
-        groups = context.candidates
+    def detect(self, context: Context, groups: list[frozenset[int]]) -> list[Finding]:
         if not groups:
             return []
-        style = _Styled(context)
+        style = context.memo("comment_style", lambda: _Styled(context))
         if not len(style.style.rows):
             return []
-        rows = context.candidate_rows
+        rows = context.rows(groups)
         templated = style.lookup(rows["row"].to_numpy())
         rows = rows.assign(templated=templated)
         rows = rows[rows["templated"] >= 0]

@@ -23,11 +23,10 @@ class ReciprocalDetector(Detector):
     requires = ("reciprocity",)
     description = "dense groups of accounts engaging each other's posts, both ways, repeatedly"
 
-    def detect(self, context: Context) -> list[Finding]:
-        groups = context.candidates
+    def detect(self, context: Context, groups: list[frozenset[int]]) -> list[Finding]:
         if not groups:
             return []
-        rows = context.candidate_rows
+        rows = context.rows(groups)
         inside = rows[rows["own"] & (rows["post"] >= 0)].drop_duplicates(["actor", "post"])
         has_posts = context.data.signals()["coverage"] is None
         return [

@@ -29,11 +29,10 @@ class TimingDetector(Detector):
     requires = ("timing",)
     description = "members engage each other's posts early and in a narrow band"
 
-    def detect(self, context: Context) -> list[Finding]:
-        groups = context.candidates
+    def detect(self, context: Context, groups: list[frozenset[int]]) -> list[Finding]:
         if not groups:
             return []
-        rows = context.candidate_rows
+        rows = context.rows(groups)
         rows = rows[rows["latency"].notna()]
         latency = context.reduced.latency
         assert latency is not None
