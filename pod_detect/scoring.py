@@ -108,10 +108,10 @@ def select(
             residual.append(frozenset(rest))
     disjoint: list[frozenset[int]] = []
     used = set(taken)
-    for rest in residual:
-        left = rest - used
+    for leftover in residual:
+        left = leftover - used
         if len(left) >= min_size:
-            disjoint.append(frozenset(left))
+            disjoint.append(left)
             used |= left
     return accepted, disjoint
 
