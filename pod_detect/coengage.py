@@ -330,10 +330,15 @@ def _group(key: np.ndarray, size: np.ndarray, ticks: np.ndarray, n_accounts: int
 
 def _runs(key: np.ndarray, weight: np.ndarray, ticks: np.ndarray) -> _Sums:
     """Add up ``weight`` and ``ticks`` over runs of equal keys of a sorted ``key``."""
-    starts = np.flatnonzero(np.diff(key, prepend=-1)) if len(key) else np.empty(0, np.intp)
-    if not len(starts):
+    if not len(key):
         return _Sums(key, weight, ticks)
-    return _Sums(key[starts], np.add.reduceat(weight, starts), np.add.reduceat(ticks, starts))
+    last = np.append(np.flatnonzero(key[1:] != key[:-1]), len(key) - 1)
+    return _Sums(key[last], _run_sums(weight, last), _run_sums(ticks, last))
+
+
+def _run_sums(values: np.ndarray, last: np.ndarray) -> np.ndarray:
+    total = np.cumsum(values)[last]
+    return np.diff(total, prepend=0)
 
 
 def _merge(parts: list[_Sums]) -> _Sums:

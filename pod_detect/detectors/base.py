@@ -12,13 +12,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from pod_detect.graph import (
-    Budget,
-    coengagement_graph,
-    communities,
-    dense_groups,
-    reciprocal_graph,
-)
+from pod_detect.cograph import CoGraph, coengagement_graph, communities
+from pod_detect.graph import Budget, dense_groups, reciprocal_graph
 from pod_detect.model import Interactions
 from pod_detect.reduce import Reduced
 from pod_detect.settings import Settings
@@ -94,17 +89,17 @@ class Context:
         """
         sets = [self.reciprocal_groups]
         if self.data.signals()["coengagement"] is None:
-            sets.append(communities(self.coengagement_graph, self.settings, self.budget))
+            sets.append(communities(self.coengagement, self.settings, self.budget))
         return sets
 
     @cached_property
-    def coengagement(self) -> tuple[nx.Graph, dict[str, int]]:
-        """The co-engagement graph and what building it counted."""
+    def coengagement(self) -> CoGraph:
+        """The co-engagement graph, its repeated pairs and what building it counted."""
         return coengagement_graph(self.data.frame, self.settings)
 
     @property
     def coengagement_graph(self) -> nx.Graph:
-        return self.coengagement[0]
+        return self.coengagement.graph
 
     def rows(self, groups: list[frozenset[int]]) -> pd.DataFrame:
         """:meth:`group_rows` of ``groups`` (disjoint), computed once per list."""

@@ -61,7 +61,7 @@ class CoEngagementDetector(Detector):
             "group_share_of_engagers": round(exclusivity, 4),
         }
         within = (f" within {context.settings.window:.0f} s of each other"
-                  if context.coengagement[1]["timed"] else "")
+                  if context.coengagement.counts["timed"] else "")
         reasons = [
             f"{graph.number_of_edges()} of {possible} member pairs engaged at least "
             f"{context.settings.min_coengaged} of the same posts{within}, beyond what their "
