@@ -90,14 +90,18 @@ def select(
 ) -> tuple[list[Group], list[frozenset[int]]]:
     """Settle overlaps between scored groups: the stronger group keeps shared accounts.
 
-    Groups are taken strongest first; one that shares no account with those already taken
-    is accepted. One that does is not; what is left of it (at least ``min_size`` accounts
+    Groups are taken by severity band, then size, then score: within a band the larger of
+    two overlapping groups wins (a whole pod over a core of it that scores a hair higher),
+    while a pod always wins over a weaker community it sits in. A group that shares no
+    account with those already taken is accepted. One that does is not; what is left of it (at least ``min_size`` accounts
     and half its members) comes back as a residual candidate, to be examined again on its
     own. ``taken`` is updated in place.
     """
     accepted: list[Group] = []
     residual: list[frozenset[int]] = []
-    for group in sorted(groups, key=lambda g: (-g.score, g.id)):
+    order = sorted(groups, key=lambda g: (
+        -SEVERITIES.index(g.severity), -len(g.members), -g.score, g.id))
+    for group in order:
         members = set(group.members)
         if not members & taken:
             accepted.append(group)
