@@ -108,6 +108,21 @@ class Context:
             self._rows[key] = self.group_rows(groups)
         return self._rows[key]
 
+    def reciprocity(self, members: frozenset[int]) -> tuple[int, int]:
+        """Reciprocal member pairs, and the pairs that could reciprocate.
+
+        A pair can reciprocate only when both members posted at least ``min_posts`` times
+        in the export (a member who never posts can engage but not be engaged); without
+        post ids every pair counts.
+        """
+        graph = self.reciprocal_graph.subgraph(members)
+        if self.data.signals()["coverage"] is None:
+            authored = self.reduced.accounts["posts"].to_numpy()
+            posters = sum(1 for m in members if authored[m] >= self.settings.min_posts)
+        else:
+            posters = len(members)
+        return graph.number_of_edges(), posters * (posters - 1) // 2
+
     def membership(self, groups: list[frozenset[int]]) -> np.ndarray:
         """Array mapping each account code to its group's index in ``groups``, else -1."""
         index = np.full(len(self.data.accounts) + 1, -1, dtype="int64")

@@ -26,7 +26,11 @@ class CoEngagementDetector(Detector):
     supplies: ``min(1, share / OWNS)``. Quick co-engagers on busy posts are a sliver of those
     posts' audience; a pod or a farm is most of it. The finding's kind is ``pod`` when most
     of what the members engage together is their own posts, else ``lockstep`` (one-way, like
-    a like-farm).
+    a like-farm). For a pod, the strength is also scaled by the share of member pairs that
+    do *not* reciprocate: members who engage each other's posts necessarily co-engage them,
+    so for a reciprocal group co-engagement adds nothing and the completeness of its rounds
+    (the reciprocal detector) is what tells a pod from friends. What it does add is the
+    rotating pod, whose members co-engage without ever reciprocating.
     """
 
     name = "coengagement"
@@ -53,6 +57,8 @@ class CoEngagementDetector(Detector):
         own_share = float(posts["own"].mean()) if len(posts) else 0.0
         kind: Literal["pod", "lockstep"] = "pod" if own_share >= 0.5 else "lockstep"
         engaged = context.reduced.posts["engagers"].reindex(posts.index).to_numpy()
+        linked, could = context.reciprocity(members)
+        explained = linked / could if kind == "pod" and could else 0.0
         exclusivity = float(posts["engagers"].sum() / engaged.sum()) if len(posts) else 0.0
         evidence: dict[str, Any] = {
             "coengaged_pairs": graph.number_of_edges(),
@@ -75,6 +81,6 @@ class CoEngagementDetector(Detector):
         }
         return Finding(
             detector=self.name, kind=kind, members=members,
-            strength=float(density * min(1.0, exclusivity / OWNS)),
+            strength=float(density * min(1.0, exclusivity / OWNS) * (1.0 - explained)),
             evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
         )

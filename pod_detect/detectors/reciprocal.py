@@ -40,10 +40,11 @@ class ReciprocalDetector(Detector):
     ) -> Finding:
         graph = context.reciprocal_graph.subgraph(members)
         n = len(members)
-        density = graph.number_of_edges() / (n * (n - 1) / 2)
+        linked, possible = context.reciprocity(members)
+        density = linked / possible if possible else 0.0
         evidence: dict[str, Any] = {"size": n, "reciprocal_density": round(density, 4)}
         reasons = [
-            f"{graph.number_of_edges()} of {n * (n - 1) // 2} member pairs engage each other "
+            f"{linked} of the {possible} pairs of members who post engage each other "
             f"repeatedly, both ways ({density:.0%}), far beyond what their popularity predicts"
         ]
         member_evidence = {
