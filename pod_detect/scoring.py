@@ -93,9 +93,9 @@ def select(
     Groups are taken by severity band, then size, then score: within a band the larger of
     two overlapping groups wins (a whole pod over a core of it that scores a hair higher),
     while a pod always wins over a weaker community it sits in. A group that shares no
-    account with those already taken is accepted. One that does is not; what is left of it (at least ``min_size`` accounts
-    and half its members) comes back as a residual candidate, to be examined again on its
-    own. ``taken`` is updated in place.
+    account with those already taken is accepted. One that does is not; what is left of
+    it (at least ``min_size`` accounts and half its members) comes back as a residual
+    candidate, to be examined again on its own. ``taken`` is updated in place.
     """
     accepted: list[Group] = []
     residual: list[frozenset[int]] = []
