@@ -93,7 +93,8 @@ def communities(cograph: CoGraph, settings: Settings, budget: Budget) -> list[fr
     of one homogeneous group are merged back; each community is peeled, dropping the member
     with the fewest links inside while it has less than half the links of the average
     member, so an organic fringe falls off; the core then grows by the accounts that
-    repeatedly co-engage with at least ``settings.density`` of it, significant or not.
+    co-engage with at least ``settings.density`` of it about as often as its members do with
+    each other, significant or not.
     Louvain is near-linear, but its input is bounded too: past ``settings.max_edges`` edges
     only the heaviest are kept and the budget records it.
     """
@@ -126,15 +127,18 @@ def communities(cograph: CoGraph, settings: Settings, budget: Budget) -> list[fr
 
 
 def _grow(pairs: pd.DataFrame, core: set[int], taken: set[int], share: float) -> set[int]:
-    """Add, all at once and repeatedly, outsiders repeatedly co-engaging with ``share`` of
-    the core."""
+    """Add, repeatedly, outsiders that co-engage with ``share`` of the core about as often
+    as core members co-engage with each other (at least half the core's median weight)."""
     a, b = pairs["actor_a"].to_numpy(), pairs["actor_b"].to_numpy()
+    weight = pairs["weight"].to_numpy()
     while core:
         members = np.fromiter(core, dtype="int64")
         in_a, in_b = np.isin(a, members), np.isin(b, members)
-        other = np.concatenate([b[in_a & ~in_b], a[in_b & ~in_a]])
-        if other.size == 0:
+        inner = weight[in_a & in_b]
+        if inner.size == 0:
             return core
+        edge = (in_a ^ in_b) & (weight >= 0.5 * np.median(inner))
+        other = np.concatenate([b[edge & in_a], a[edge & in_b]])
         nodes, links = np.unique(other, return_counts=True)
         joining = {int(n) for n, k in zip(nodes, links, strict=True)
                    if k >= share * len(core) and int(n) not in taken}
