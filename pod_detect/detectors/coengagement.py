@@ -81,6 +81,7 @@ class CoEngagementDetector(Detector):
         }
         return Finding(
             detector=self.name, kind=kind, members=members,
-            strength=float(density * min(1.0, exclusivity / OWNS) * (1.0 - explained)),
+            strength=float(density * possible / (possible + 1) * min(1.0, exclusivity / OWNS)
+                           * (1.0 - explained)),
             evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
         )

@@ -14,9 +14,12 @@ class ReciprocalDetector(Detector):
     """Flags quasi-cliques of the reciprocal graph and measures how complete their rounds are.
 
     Density alone marks friends as well as pods; what sets a pod apart is that every member
-    engages every member's post. A post is a *completed round* when at least
-    ``round_share`` of the other members engaged it; the strength is the density times the
-    share of members' posts that were completed rounds (shrunk towards zero for few posts).
+    engages every member's post. The strength is the density (times ``pairs / (pairs + 1)``,
+    as a trio's three pairs are thin evidence) times the *completeness*: the
+    share of (member post, other member) pairs where the other member engaged the post,
+    shrunk towards zero for few posts (``posts / (posts + 1)``). Friends engage some of
+    each other's posts; pods engage nearly all. Completed rounds (posts engaged by at least
+    ``round_share`` of the other members) are reported beside it.
     """
 
     name = "reciprocal"
@@ -42,6 +45,7 @@ class ReciprocalDetector(Detector):
         n = len(members)
         linked, possible = context.reciprocity(members)
         density = linked / possible if possible else 0.0
+        support = possible / (possible + 1)  # three pairs are thinner evidence than thirty
         evidence: dict[str, Any] = {"size": n, "reciprocal_density": round(density, 4)}
         reasons = [
             f"{linked} of the {possible} pairs of members who post engage each other "
@@ -53,9 +57,9 @@ class ReciprocalDetector(Detector):
         }
         if has_posts:
             rounds = self._rounds(context, members, inside, evidence, reasons, member_evidence)
-            strength = density * rounds
+            strength = density * support * rounds
         else:
-            strength = density * 0.5
+            strength = density * support * 0.5
             reasons.append("without post ids the completeness of rounds cannot be measured")
         return Finding(
             detector=self.name, kind="pod", members=members, strength=float(strength),
@@ -75,6 +79,7 @@ class ReciprocalDetector(Detector):
         total = len(member_posts)
         completeness = complete / (total + 1)
         coverage = float(engagers.sum() / (total * (n - 1))) if total else 0.0
+        shrunk = coverage * total / (total + 1)
         evidence.update(
             member_posts=total, completed_rounds=complete, round_threshold=needed,
             round_completeness=round(completeness, 4), mean_coverage=round(coverage, 4),
@@ -89,4 +94,5 @@ class ReciprocalDetector(Detector):
             others = total - int(authored.get(m, 0))
             member_evidence[m]["engaged_member_posts"] = int(given.get(m, 0))
             member_evidence[m]["member_posts_by_others"] = others
-        return completeness
+        evidence["completeness"] = round(shrunk, 4)
+        return shrunk
