@@ -87,6 +87,12 @@ def threshold_options(command: F) -> F:
         click.option("--clique-budget", type=click.IntRange(min=1),
                      default=defaults.clique_budget, show_default=True,
                      help="Cliques enumerated at most (bounds the worst case)."),
+        click.option("--window", type=click.FloatRange(min=0), default=defaults.window,
+                     show_default=True,
+                     help="Seconds within which two engagements of a post are co-engagement."),
+        click.option("--min-coengaged", type=click.IntRange(min=1),
+                     default=defaults.min_coengaged, show_default=True,
+                     help="Posts two accounts must co-engage before the pair counts."),
     ]):
         command = option(command)
     return command
@@ -165,8 +171,9 @@ def cli() -> None:
 @click.option("--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="medium",
               show_default=True, help="Exit 1 when a group at or above this severity is found.")
 def scan(export: str, mapping: tuple[str, ...], input_format: str | None, encoding: str,
-         min_posts: int, alpha: float, min_group_size: int, clique_budget: int, fmt: str,
-         output: str, color: str, quiet: bool, fail_on: str) -> None:
+         min_posts: int, alpha: float, min_group_size: int, clique_budget: int, window: float,
+         min_coengaged: int, fmt: str, output: str, color: str, quiet: bool,
+         fail_on: str) -> None:
     """Scan EXPORT (CSV, TSV, JSON, JSON Lines or Parquet, optionally .gz; - for stdin).
 
     \b
@@ -178,7 +185,8 @@ def scan(export: str, mapping: tuple[str, ...], input_format: str | None, encodi
     columns = parse_mapping(mapping)
     with user_errors():
         settings = Settings(min_posts=min_posts, alpha=alpha, min_group_size=min_group_size,
-                            clique_budget=clique_budget)
+                            clique_budget=clique_budget, window=window,
+                            min_coengaged=min_coengaged)
         with progress(quiet) as stage:
             data = podio.load(export, fmt=input_format, mapping=columns, encoding=encoding)
             report = run_scan(data, settings, on_stage=stage)

@@ -174,20 +174,23 @@ def _account_reasons(group: Group, numbers: dict[str, Any]) -> list[str]:
 
 
 def score_posts(context: Context, groups: Sequence[Group]) -> list[PostScore]:
-    """Per post with a known author: engagements, and how many came from its author's pod.
+    """Per post with a known author: engagements, and how many came from pods and farms.
 
-    An engagement counts as pod engagement when the engaging account and the post's author
-    are in the same group of at least ``settings.inflating`` severity.
+    For groups of at least ``settings.inflating`` severity, an engagement is inauthentic
+    when the engaging account is in a ``pod`` with the post's author (a pod member's like
+    of an outsider may be genuine), or in a ``lockstep`` group (a like-farm account's every
+    like is bought).
     """
     frame = context.data.frame
     floor = SEVERITIES.index(context.settings.inflating)
-    inflating = [
-        frozenset(g.members) for g in groups if SEVERITIES.index(g.severity) >= floor
-    ]
+    inflating = [g for g in groups if SEVERITIES.index(g.severity) >= floor]
     known = frame[(frame["post"] >= 0) & (frame["author"] >= 0)]
-    index = context.membership(inflating)
+    index = context.membership([frozenset(g.members) for g in inflating])
+    one_way = np.array([g.kind == "lockstep" for g in inflating] + [False])
     actor_group = index[known["actor"].to_numpy()]
-    from_pod = (actor_group >= 0) & (actor_group == index[known["author"].to_numpy()])
+    from_pod = (actor_group >= 0) & (
+        (actor_group == index[known["author"].to_numpy()]) | one_way[actor_group]
+    )
     table = pd.DataFrame({"post": known["post"].to_numpy(), "author": known["author"].to_numpy(),
                           "from_pod": from_pod})
     per_post = table.groupby("post").agg(

@@ -147,6 +147,12 @@ def test_a_like_farm_is_reported_as_lockstep_with_exact_members():
     assert [names(report.interactions, g.members) for g in lockstep] == [sorted(farm)]
     assert lockstep[0].severity == "high"
     assert lockstep[0].evidence["own_post_share"] == 0.0
+    # every like the farm gave a client is counted as bought, none of the organic ones
+    clients = {report.post_name(p.post).split("-")[0] for p in report.posts}
+    assert clients == {"o3", "o5"}
+    farmed = [p for p in report.posts if "-farmed-" in report.post_name(p.post)]
+    farm_likes = sum(1 for r in farm_rows(farm, ["o3", "o5"]))
+    assert sum(p.from_pods for p in farmed) == farm_likes
 
 
 def test_a_rotating_pod_is_found_through_co_engagement():
