@@ -102,7 +102,9 @@ def communities(cograph: CoGraph, settings: Settings, budget: Budget) -> list[fr
     if graph.number_of_edges() == 0:
         return []
     if graph.number_of_edges() > settings.max_edges:
-        budget.exhausted.append("co-engagement graph size")
+        budget.exhausted.append(
+            f"co-engagement graph cut to its {settings.max_edges} heaviest edges"
+        )
         heaviest = sorted(graph.edges(data="weighted"), key=lambda e: (-e[2], e[0], e[1]))
         graph = nx.Graph()
         graph.add_weighted_edges_from(heaviest[: settings.max_edges], weight="weighted")

@@ -28,8 +28,9 @@ class Budget:
     def spend(self, what: str) -> bool:
         """Spend one unit; ``False`` (and a note) once the budget is gone."""
         if self.used >= self.limit:
-            if what not in self.exhausted:
-                self.exhausted.append(what)
+            note = f"{what} stopped after {self.limit} steps"
+            if note not in self.exhausted:
+                self.exhausted.append(note)
             return False
         self.used += 1
         return True

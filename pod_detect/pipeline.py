@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pod_detect.detectors import DETECTORS, Context
+from pod_detect.detectors import DETECTORS, Context, Detector
 from pod_detect.model import Group, Interactions, Report
 from pod_detect.reduce import reduce
 from pod_detect.scoring import score_accounts, score_groups, score_posts, select
@@ -38,6 +38,40 @@ def coverage_notes(data: Interactions, signals: dict[str, str | None]) -> list[s
     return notes
 
 
+def runnable_detectors(
+    names: tuple[str, ...], signals: dict[str, str | None], notes: list[str]
+) -> list[Detector]:
+    """The detectors whose signals the export supports; a note for each of the others."""
+    runnable = []
+    for name in names:
+        detector = DETECTORS[name]()
+        missing = [s for s in detector.requires if signals.get(s)]
+        if missing:
+            notes.append(f"{name} detector not run: {signals[missing[0]]}")
+        else:
+            runnable.append(detector)
+    return runnable
+
+
+def find_groups(context: Context, runnable: list[Detector], stage: StageHook) -> list[Group]:
+    """Examine every candidate list, settle overlaps, re-examine what overlaps left over."""
+
+    def examine(groups: list[frozenset[int]]) -> list[Group]:
+        findings = []
+        for detector in runnable:
+            stage(detector.name)
+            findings.extend(detector.detect(context, groups))
+        return score_groups(context, findings)
+
+    scored = [group for groups in context.candidate_sets() for group in examine(groups)]
+    taken: set[int] = set()
+    min_size = context.settings.min_group_size
+    accepted, residual = select(scored, taken, min_size)
+    if residual:
+        accepted += select(examine(residual), taken, min_size)[0]
+    return sorted(accepted, key=lambda g: (-g.score, g.id))
+
+
 def scan(
     data: Interactions,
     settings: Settings | None = None,
@@ -56,7 +90,7 @@ def scan(
     detectors
         Names from :data:`pod_detect.detectors.DETECTORS` to run; all when omitted.
     on_stage
-        Told ``"reduce"``, then each detector's name, then ``"score"``.
+        Told ``"reduce"``, ``"candidates"``, each detector's name as it runs, ``"score"``.
 
     Returns
     -------
@@ -69,34 +103,13 @@ def scan(
     stage("reduce")
     context = Context(data, reduce(data), settings)
     notes = list(data.notes) + coverage_notes(data, signals)
-    runnable = []
-    for name in detectors or tuple(DETECTORS):
-        detector = DETECTORS[name]()
-        missing = [s for s in detector.requires if signals.get(s)]
-        if missing:
-            notes.append(f"{name} detector not run: {signals[missing[0]]}")
-        else:
-            runnable.append(detector)
-
-    def examine(groups: list[frozenset[int]]) -> list[Group]:
-        findings = []
-        for detector in runnable:
-            stage(detector.name)
-            findings.extend(detector.detect(context, groups))
-        return score_groups(context, findings)
-
+    runnable = runnable_detectors(detectors or tuple(DETECTORS), signals, notes)
     stage("candidates")
-    scored = [group for groups in context.candidate_sets() for group in examine(groups)]
-    taken: set[int] = set()
-    accepted, residual = select(scored, taken, settings.min_group_size)
-    if residual:
-        accepted += select(examine(residual), taken, settings.min_group_size)[0]
-    groups = sorted(accepted, key=lambda g: (-g.score, g.id))
+    groups = find_groups(context, runnable, stage)
     stage("score")
     for what in context.budget.exhausted:
         notes.append(
-            f"budget hit: {what} stopped after {context.budget.limit} steps; "
-            "groups in the densest parts of the graph may be incomplete"
+            f"budget hit: {what}; groups in the densest parts of the graph may be incomplete"
         )
     return Report(
         interactions=data,
