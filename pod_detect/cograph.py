@@ -64,15 +64,8 @@ def coengagement_graph(frame: pd.DataFrame, settings: Settings) -> CoGraph:
         timed, window=window, min_weight=settings.min_coengaged,
         max_engagers=settings.max_engagers,
     )
-    activity = np.bincount(
-        timed[["actor", "post"]].drop_duplicates()["actor"].to_numpy(),
-        minlength=int(frame["actor"].max()) + 1 if len(frame) else 0,
-    ).astype("float64")
-    total = float(activity.sum())
-    opportunity = (total * total - float((activity * activity).sum())) / 2.0
-    rate = info.candidates / opportunity if opportunity > 0 else 0.0
     a, b = pairs["actor_a"].to_numpy(), pairs["actor_b"].to_numpy()
-    expected = activity[a] * activity[b] * rate
+    expected = _expected(timed, a, b, info.candidates, int(frame["actor"].max()) + 1)
     pvalue = stats.poisson.sf(pairs["weight"].to_numpy() - 1, expected)
     keep = pvalue <= settings.alpha
     graph = nx.Graph()
@@ -84,6 +77,31 @@ def coengagement_graph(frame: pd.DataFrame, settings: Settings) -> CoGraph:
     counts = {"pairs": len(pairs), "significant_pairs": int(keep.sum()), "timed": window > 0,
               "capped_posts": info.capped_posts, "rows": info.rows}
     return CoGraph(graph, pairs[["actor_a", "actor_b", "weight"]], counts)
+
+
+def _expected(
+    rows: pd.DataFrame, a: np.ndarray, b: np.ndarray, coengaged: int, n_accounts: int
+) -> np.ndarray:
+    """Co-engagements of each pair expected when accounts engage posts by popularity.
+
+    If ``b`` spreads its ``n_b`` engagements over posts in proportion to their engagers
+    ``s_p``, it meets ``a`` on ``n_b * sum(s_p for p engaged by a) / S`` of ``a``'s posts
+    (``S`` all engagements); the two directions are averaged. A window keeps only part of
+    those meetings: the observed co-engagements over all same-post pairs,
+    ``sum(s_p * (s_p - 1) / 2)``. Accounts that engage busy posts meet many others there,
+    so co-engaging busy posts is expected of them; co-engaging quiet posts is not.
+    """
+    distinct = rows[["actor", "post"]].drop_duplicates()
+    engagers = np.bincount(distinct["post"].to_numpy()).astype("float64")
+    reach = np.bincount(distinct["actor"].to_numpy(), weights=engagers[distinct["post"]],
+                        minlength=n_accounts)
+    activity = np.bincount(distinct["actor"].to_numpy(), minlength=n_accounts).astype("float64")
+    total = float(engagers.sum())
+    meetings = float((engagers * (engagers - 1) / 2).sum())
+    share = min(1.0, coengaged / meetings) if meetings else 0.0
+    if not total:
+        return np.zeros(len(a))
+    return (activity[b] * reach[a] + activity[a] * reach[b]) / (2.0 * total) * share
 
 
 def communities(cograph: CoGraph, settings: Settings, budget: Budget) -> list[frozenset[int]]:
