@@ -110,7 +110,7 @@ def communities(cograph: CoGraph, settings: Settings, budget: Budget) -> list[fr
     Louvain (fixed seed, edges in sorted order, so deterministic) splits the graph; splits
     of one homogeneous group are merged back; each community is peeled, dropping the member
     with the fewest links inside while it has less than half the links of the average
-    member, so an organic fringe falls off; the core then grows by the accounts that
+    member, so an organic fringe falls off; the cores then grow, densest first, by the accounts that
     co-engage with at least ``settings.density`` of it about as often as its members do with
     each other, significant or not.
     Louvain is near-linear, but its input is bounded too: past ``settings.max_edges`` edges
@@ -135,7 +135,8 @@ def communities(cograph: CoGraph, settings: Settings, budget: Budget) -> list[fr
         peeled = _peel(ordered.subgraph(community), 0.5)
         if len(peeled) >= settings.min_group_size:
             cores.append(frozenset(peeled))
-    cores.sort(key=lambda g: (-len(g), min(g)))
+    # densest first: a pod's core claims its members before a loose community grows into them
+    cores.sort(key=lambda g: (-_density(ordered, g), -len(g), min(g)))
     groups: list[frozenset[int]] = []
     taken: set[int] = set()
     for kept in cores:
