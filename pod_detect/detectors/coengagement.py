@@ -26,7 +26,10 @@ class CoEngagementDetector(Detector):
     supplies: ``min(1, share / OWNS)``. Quick co-engagers on busy posts are a sliver of those
     posts' audience; a pod or a farm is most of it. The finding's kind is ``pod`` when most
     of what the members engage together is their own posts, else ``lockstep`` (one-way, like
-    a like-farm). For a pod, the strength is also scaled by the share of member pairs that
+    a like-farm); a lockstep group also counts as supplying its targets when its members
+    engage most of their targets' posts (a farm liking a popular client's every post is a
+    minority of that client's audience, but covers its output). For a pod, the strength is
+    also scaled by the share of member pairs that
     do *not* reciprocate: members who engage each other's posts necessarily co-engage them,
     so for a reciprocal group co-engagement adds nothing and the completeness of its rounds
     (the reciprocal detector) is what tells a pod from friends. What it does add is the
@@ -60,12 +63,16 @@ class CoEngagementDetector(Detector):
         linked, could = context.reciprocity(members)
         explained = linked / could if kind == "pod" and could else 0.0
         exclusivity = float(posts["engagers"].sum() / engaged.sum()) if len(posts) else 0.0
+        coverage = _target_coverage(context, members, rows) if kind == "lockstep" else 0.0
+        supplied = max(min(1.0, exclusivity / OWNS), coverage)
         evidence: dict[str, Any] = {
             "coengaged_pairs": graph.number_of_edges(),
             "coengagement_density": round(density, 4),
             "group_posts": len(posts), "own_post_share": round(own_share, 4),
             "group_share_of_engagers": round(exclusivity, 4),
         }
+        if kind == "lockstep":
+            evidence["target_coverage"] = round(coverage, 4)
         within = (f" within {context.settings.window:.0f} s of each other"
                   if context.coengagement.counts["timed"] else "")
         reasons = [
@@ -81,7 +88,19 @@ class CoEngagementDetector(Detector):
         }
         return Finding(
             detector=self.name, kind=kind, members=members,
-            strength=float(density * possible / (possible + 1) * min(1.0, exclusivity / OWNS)
-                           * (1.0 - explained)),
+            strength=float(density * possible / (possible + 1) * supplied * (1.0 - explained)),
             evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
         )
+
+
+def _target_coverage(context: Context, members: frozenset[int], rows: pd.DataFrame) -> float:
+    """Share of each target author's posts the members engaged, averaged over members and
+    weighted by how many of the group's posts each target wrote (a client, not a decoy)."""
+    targeted = rows[~rows["own"] & (rows["author"] >= 0)].drop_duplicates("post")
+    weights = targeted["author"].value_counts()
+    if weights.empty:
+        return 0.0
+    pairs = context.reduced.pairs
+    mine = pairs[pairs["actor"].isin(list(members)) & pairs["author"].isin(weights.index)]
+    per_author = mine.groupby("author")["coverage"].sum().reindex(weights.index, fill_value=0.0)
+    return float((per_author / len(members) * weights).sum() / weights.sum())
