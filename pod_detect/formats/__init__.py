@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from pod_detect.formats import json, table
+from pod_detect.formats import csv, github, json, junit, markdown, ndjson, sarif, table
 from pod_detect.formats.base import Renderer, RenderOptions
 
 FORMATS: dict[str, Renderer] = {
     "table": table.render,
     "json": json.render,
+    "ndjson": ndjson.render,
+    "csv": csv.render,
+    "markdown": markdown.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "github": github.render,
 }
 
 __all__ = ["FORMATS", "RenderOptions", "Renderer"]

@@ -1,0 +1,81 @@
+"""``--format csv``: one row per flagged account, for spreadsheets and csvkit.
+
+Columns: ``account, group, kind, severity, group_score, account_score, reasons`` (reasons
+joined with ``"; "``), a header row first, RFC 4180 quoting and CRLF line ends (Python's
+:mod:`csv` module). Rows come in the report's order (account score descending).
+
+Spreadsheets run a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+as a formula (CSV injection), and account names come from strangers. Every such cell gets a
+leading ``'``, which spreadsheets show as text; the rest of the cell is unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from pod_detect.formats.base import RenderOptions
+from pod_detect.model import Report
+
+COLUMNS = ("account", "group", "kind", "severity", "group_score", "account_score", "reasons")
+
+#: A cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Prefix ``'`` to a cell a spreadsheet would run as a formula.
+
+    Parameters
+    ----------
+    cell
+        The cell's text.
+
+    Returns
+    -------
+    str
+        ``cell``, with a leading ``'`` when it starts with ``=``, ``+``, ``-``, ``@``,
+        a tab or a carriage return.
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def rows(report: Report) -> list[list[str]]:
+    """The data rows (without the header), already neutralised."""
+    groups = {g.id: g for g in report.groups}
+    out = []
+    for a in report.accounts:
+        group = groups.get(a.group)
+        cells = [
+            report.account_name(a.account), a.group, group.kind if group else "",
+            a.severity, _number(group.score) if group else "", _number(a.score),
+            "; ".join(a.reasons),
+        ]
+        out.append([neutralise(c) for c in cells])
+    return out
+
+
+def _number(value: float) -> str:
+    return repr(round(float(value), 4))
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    """Render the flagged accounts as CSV.
+
+    Parameters
+    ----------
+    report
+        The scan's report.
+    options
+        Unused; accepted for the common renderer signature.
+
+    Returns
+    -------
+    str
+        The header and one row per flagged account, CRLF line ends.
+    """
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows(report))
+    return buffer.getvalue()

@@ -1,0 +1,83 @@
+"""``--format github``: GitHub Actions workflow commands, one annotation per group.
+
+``::error`` for high, ``::warning`` for medium and ``::notice`` for low severity, with
+``file`` (the export as named on the command line, ``stdin`` for standard input), ``line``
+and ``title``; the message is the group's summary, members and reasons on separate lines.
+The canonical table does not keep input row numbers, so ``line`` is 1 and the message gives
+the time of the group's first interaction instead.
+
+Values are escaped as GitHub's ``actions/toolkit`` escapes them (``command.ts``): in the
+message ``%`` -> ``%25``, CR -> ``%0D``, LF -> ``%0A``; in property values also
+``:`` -> ``%3A`` and ``,`` -> ``%2C``. An account name can therefore neither end the command
+early nor add properties.
+"""
+
+from __future__ import annotations
+
+from pod_detect.formats._common import describe, first_time_text, member_names, source_name
+from pod_detect.formats.base import RenderOptions
+from pod_detect.model import Group, Report
+
+COMMAND = {"high": "error", "medium": "warning", "low": "notice"}
+
+#: Members listed in one annotation at most.
+MAX_MEMBERS = 20
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message (``escapeData`` in actions/toolkit)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value (``escapeProperty`` in actions/toolkit)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(report: Report, group: Group) -> str:
+    """One workflow command for one group.
+
+    Parameters
+    ----------
+    report
+        The scan's report.
+    group
+        One of ``report.groups``.
+
+    Returns
+    -------
+    str
+        ``::LEVEL file=...,line=1,title=...::message`` without a line end.
+    """
+    names = member_names(report, group)
+    shown = ", ".join(names[:MAX_MEMBERS])
+    if len(names) > MAX_MEMBERS:
+        shown += f" and {len(names) - MAX_MEMBERS} more"
+    lines = [describe(report, group, reasons=0), f"members: {shown}", *group.reasons]
+    first = first_time_text(report, group)
+    if first:
+        lines.append(f"first interaction at {first}")
+    properties = {
+        "file": source_name(report), "line": "1",
+        "title": f"pod-detect: {group.kind} {group.id} ({group.severity})",
+    }
+    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    return f"::{COMMAND[group.severity]} {props}::{escape_data(chr(10).join(lines))}"
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    """Render one annotation line per group (nothing when there are none).
+
+    Parameters
+    ----------
+    report
+        The scan's report.
+    options
+        Unused; accepted for the common renderer signature.
+
+    Returns
+    -------
+    str
+        Workflow commands, one per line.
+    """
+    return "".join(annotation(report, g) + "\n" for g in report.groups)
