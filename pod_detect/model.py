@@ -8,6 +8,7 @@ and come back at the edges (reports, renderers).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -70,12 +71,16 @@ class Interactions:
     dropped: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def has_timestamps(self) -> bool:
         return "timestamp" in self.columns and bool(self.frame["timestamp"].notna().any())
 
     def signals(self) -> dict[str, str | None]:
         """Map each signal to ``None`` when it can run, else the reason it cannot."""
+        return dict(self._signals)
+
+    @cached_property
+    def _signals(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
         for signal, needs in SIGNAL_REQUIREMENTS.items():
             missing = [c for c in needs if c not in self.columns]
@@ -133,6 +138,28 @@ class PostScore:
 
 
 @dataclass(frozen=True)
+class Suppressed:
+    """A reported group that a baseline entry accepted, and so left out of the findings.
+
+    Attributes
+    ----------
+    group
+        The suppressed group, as the detectors reported it.
+    entry
+        Id of the baseline entry that matched.
+    jaccard
+        Member-set Jaccard overlap between the group and the entry.
+    reason
+        The entry's ``reason`` (why the group is accepted).
+    """
+
+    group: Group
+    entry: str
+    jaccard: float
+    reason: str
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a renderer needs; see ``docs/report-schema.md`` for its JSON form."""
 
@@ -143,6 +170,7 @@ class Report:
     accounts: tuple[AccountScore, ...]
     posts: tuple[PostScore, ...]
     notes: tuple[str, ...] = ()
+    suppressed: tuple[Suppressed, ...] = ()
 
     def account_name(self, code: int) -> str:
         return str(self.interactions.accounts[code]) if code >= 0 else ""

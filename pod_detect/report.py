@@ -63,6 +63,7 @@ def summary(report: Report) -> dict[str, Any]:
         "flagged_accounts": len(flagged),
         "inflated_posts": len(report.posts),
         "pod_engagements": sum(p.from_pods for p in report.posts),
+        "suppressed": len(report.suppressed),
     }
 
 
@@ -100,5 +101,13 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "authentic_share": round(p.authentic / p.engagements, 4),
             }
             for p in report.posts
+        ],
+        "suppressed": [
+            {
+                "id": s.group.id, "kind": s.group.kind, "severity": s.group.severity,
+                "score": s.group.score, "members": [name(m) for m in s.group.members],
+                "baseline_entry": s.entry, "jaccard": round(s.jaccard, 4), "reason": s.reason,
+            }
+            for s in report.suppressed
         ],
     })

@@ -1,0 +1,151 @@
+"""What every command shares: exit codes, errors, output, colour and progress on stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from pod_detect.errors import PodDetectError
+from pod_detect.model import SEVERITIES, Report
+
+#: Exit codes (docs/cli.md): the contract CI jobs rely on.
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class InputProblem(click.ClickException):
+    """A usage, input or config problem: one line on stderr, exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"pod-detect: error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the core's errors into :class:`InputProblem`."""
+    try:
+        yield
+    except PodDetectError as error:
+        raise InputProblem(str(error)) from None
+    except BrokenPipeError:
+        raise  # the reader of stdout went away: main() ends quietly
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise InputProblem(f"{where}{error.strerror or error}") from None
+
+
+def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``("actor=liker", ...)`` -> ``{"actor": "liker", ...}``; a usage error otherwise."""
+    mapping = {}
+    for pair in pairs:
+        canonical, sep, theirs = pair.partition("=")
+        if not sep or not canonical.strip() or not theirs.strip():
+            raise click.BadParameter(f"{pair!r} is not CANONICAL=COLUMN", param_hint="--map")
+        mapping[canonical.strip()] = theirs.strip()
+    return mapping
+
+
+def use_color(choice: str, output: str) -> bool:
+    """Colour or not: the flag first, then ``NO_COLOR``, ``FORCE_COLOR``, a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return output == "-" and sys.stdout.isatty()
+
+
+def emit(text: str, output: str, color: bool = False) -> None:
+    """Write ``text`` to stdout (``-``) or a file; ``color`` keeps its ANSI codes on stdout."""
+    if output == "-":
+        try:
+            click.echo(text, nl=False, color=color or None)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            reader_gone()
+        return
+    with user_errors(), open(output, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def reader_gone() -> None:
+    """The reader of stdout went away (``| head``): drop the rest of the output quietly.
+
+    stdout is pointed at devnull so that later writes and the interpreter's final flush
+    do not complain; the command goes on to its usual exit code.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def say(message: str) -> None:
+    """One message line on stderr."""
+    click.echo(f"pod-detect: {message}", err=True)
+
+
+@contextmanager
+def progress(quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A rich status line on stderr while work runs; silent when quiet or not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda stage: None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("reading") as status:
+        yield lambda stage: status.update(f"{stage}")
+
+
+class Timings:
+    """Seconds spent in each stage, told through :meth:`hook` (for ``--verbose``)."""
+
+    def __init__(self, show: Callable[[str], None]) -> None:
+        self.show = show
+        self.marks: list[tuple[str, float]] = []
+
+    def hook(self, stage: str) -> None:
+        self.marks.append((stage, time.perf_counter()))
+        self.show(stage)
+
+    def summary(self) -> str:
+        """``"read 0.12s, reduce 0.40s, ..."`` up to now."""
+        ends = [t for _, t in self.marks[1:]] + [time.perf_counter()]
+        spent: dict[str, float] = {}
+        for (name, start), end in zip(self.marks, ends, strict=True):
+            spent[name] = spent.get(name, 0.0) + end - start
+        return ", ".join(f"{name} {seconds:.2f}s" for name, seconds in spent.items())
+
+
+def exit_code(report: Report, fail_on: str) -> int:
+    """1 when a group at or above ``fail_on`` was reported, else 0."""
+    if fail_on == "never":
+        return EXIT_CLEAN
+    floor = SEVERITIES.index(fail_on)
+    hit = any(SEVERITIES.index(g.severity) >= floor for g in report.groups)
+    return EXIT_FINDINGS if hit else EXIT_CLEAN
+
+
+def read_json(path: str) -> Any:
+    """A JSON document from ``path`` (``-`` for stdin); :class:`InputProblem` otherwise."""
+    import json
+
+    try:
+        if path == "-":
+            return json.load(sys.stdin)
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except json.JSONDecodeError as error:
+        raise InputProblem(
+            f"{path}, line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})"
+        ) from None
+    except OSError as error:
+        raise InputProblem(f"{path}: {error.strerror}") from None

@@ -1,0 +1,146 @@
+"""Shared option decorators of ``scan`` (and ``config``, which lists the same settings)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from pod_detect import config as podconfig
+from pod_detect import io as podio
+from pod_detect.cli.common import InputProblem, user_errors
+from pod_detect.formats import FORMATS
+from pod_detect.model import SEVERITIES
+from pod_detect.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Options a configuration file may not set.
+NOT_SETTABLE = {"config", "help"}
+CONFIG_META = "pod_detect.config"
+DEFAULTS_META = "pod_detect.config_defaults"
+
+
+def _apply(command: F, options: list[Callable[[F], F]]) -> F:
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def input_options(command: F) -> F:
+    """Options every command that reads an export shares."""
+    return _apply(command, [
+        click.option("--map", "mapping", multiple=True, metavar="CANONICAL=COLUMN",
+                     help="Read COLUMN as the canonical column (actor, author, post_id, kind, "
+                          "timestamp, post_time, text). Repeatable."),
+        click.option("--input-format", type=click.Choice(podio.FORMATS), default=None,
+                     help="Input format; by default from the file name, else sniffed."),
+        click.option("--encoding", default="utf-8", show_default=True,
+                     help="Text encoding of CSV/TSV/JSON input."),
+    ])
+
+
+def threshold_options(command: F) -> F:
+    """Detector thresholds; defaults as in :class:`pod_detect.settings.Settings`."""
+    d = Settings()
+    return _apply(command, [
+        click.option("--min-posts", type=click.IntRange(min=1), default=d.min_posts,
+                     show_default=True,
+                     help="Posts one account must engage of another's, each way, to count."),
+        click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+                     default=d.alpha, show_default=True,
+                     help="Significance level of the null models."),
+        click.option("--min-group-size", type=click.IntRange(min=2), default=d.min_group_size,
+                     show_default=True, help="Smallest group reported."),
+        click.option("--clique-budget", type=click.IntRange(min=1), default=d.clique_budget,
+                     show_default=True, help="Cliques enumerated at most (bounds the worst case)."),
+        click.option("--window", type=click.FloatRange(min=0), default=d.window,
+                     show_default=True,
+                     help="Seconds within which two engagements of a post are co-engagement."),
+        click.option("--min-coengaged", type=click.IntRange(min=1), default=d.min_coengaged,
+                     show_default=True,
+                     help="Posts two accounts must co-engage before the pair counts."),
+    ])
+
+
+def output_options(command: F) -> F:
+    """Format, destination, colour and verbosity of a report."""
+    return _apply(command, [
+        click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)),
+                     default="table", show_default=True, help="Report format."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+                     default="-", help="Write the report here instead of stdout (- is stdout)."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True,
+                     help="Colour in table output; auto honours NO_COLOR and FORCE_COLOR."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress or messages on stderr."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Config file, stage timings and the report's notes on stderr."),
+    ])
+
+
+def gate_options(command: F) -> F:
+    """Exit-code policy and baselines (what a CI job fails on)."""
+    return _apply(command, [
+        click.option("--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="medium",
+                     show_default=True,
+                     help="Exit 1 when a group at or above this severity is found."),
+        click.option("--exit-zero", is_flag=True,
+                     help="Exit 0 even with findings (errors still exit 2)."),
+        click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+                     help="Suppress groups accepted in this baseline file."),
+        click.option("--baseline-tolerance", type=click.FloatRange(0, 1, min_open=True),
+                     default=0.7, show_default=True,
+                     help="Member-set Jaccard overlap at which a group matches an entry."),
+        click.option("--update-baseline", type=click.Path(dir_okay=False), default=None,
+                     help="Write a baseline accepting every group found to this file."),
+    ])
+
+
+def settable(command: click.Command) -> dict[str, click.Option]:
+    """Options of ``command`` a config file may set, by underscored long name."""
+    out = {}
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name not in NOT_SETTABLE:
+            long = next(o for o in param.opts if o.startswith("--"))
+            out[long[2:].replace("-", "_")] = param
+    return out
+
+
+def cast(ctx: click.Context, source: podconfig.Source, key: str, param: click.Option) -> Any:
+    """The file's value of ``key`` as the option's type; exit 2 naming file and key."""
+    value = source.values[key]
+    try:
+        if isinstance(value, bool) != bool(param.is_flag) or isinstance(value, dict):
+            raise click.BadParameter(f"{value!r} is not a valid value")
+        return param.type_cast_value(ctx, value)
+    except click.BadParameter as error:
+        raise InputProblem(f"{source.path}: key {key!r}: {error.message}") from None
+
+
+def config_option(target: Callable[[], click.Command], apply: bool = True) -> Callable[[F], F]:
+    """``--config FILE``: read it (or the discovered file) into ``ctx.default_map`` first.
+
+    ``target`` gives the command whose options the file sets (``scan``); with ``apply``
+    false the values only go to ``ctx.meta`` (for ``pod-detect config``).
+    """
+
+    def load(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if ctx.resilient_parsing:
+            return value
+        options = settable(target())
+        with user_errors():
+            source = podconfig.load(value, options)
+        defaults = {options[k].name: cast(ctx, source, k, options[k]) for k in source.values}
+        if apply:
+            ctx.default_map = {**(ctx.default_map or {}), **defaults}
+        ctx.meta[CONFIG_META], ctx.meta[DEFAULTS_META] = source, defaults
+        return value
+
+    return click.option(
+        "--config", type=click.Path(dir_okay=False), default=None, is_eager=True,
+        expose_value=False, callback=load,
+        help="Settings file (pod-detect.toml or pyproject.toml [tool.pod-detect]); by "
+             "default the nearest one from the working directory upwards.",
+    )

@@ -1,0 +1,156 @@
+"""``pod-detect scan`` and ``pod-detect config`` (the settings ``scan`` would use)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from click.core import ParameterSource
+
+from pod_detect import baseline as podbaseline
+from pod_detect import config as podconfig
+from pod_detect import io as podio
+from pod_detect.cli.common import (
+    EXIT_CLEAN,
+    Timings,
+    emit,
+    exit_code,
+    parse_mapping,
+    progress,
+    say,
+    use_color,
+    user_errors,
+)
+from pod_detect.cli.options import (
+    CONFIG_META,
+    DEFAULTS_META,
+    config_option,
+    gate_options,
+    input_options,
+    output_options,
+    settable,
+    threshold_options,
+)
+from pod_detect.formats import FORMATS, RenderOptions
+from pod_detect.model import Report
+from pod_detect.pipeline import scan as run_scan
+from pod_detect.settings import Settings
+
+
+def _scan() -> click.Command:
+    """The ``scan`` command, whose options a config file sets (defined below)."""
+    return scan
+
+
+THRESHOLDS = ("min_posts", "alpha", "min_group_size", "clique_budget", "window", "min_coengaged")
+
+
+@click.command()
+@click.argument("export", type=click.Path(dir_okay=False, allow_dash=True))
+@config_option(_scan)
+@input_options
+@threshold_options
+@output_options
+@gate_options
+@click.pass_context
+def scan(ctx: click.Context, export: str, **opts: Any) -> None:
+    """Scan EXPORT (CSV, TSV, JSON, JSON Lines or Parquet, optionally .gz; - for stdin).
+
+    Settings come from the command line, else the config file, else the defaults.
+
+    \b
+    Examples:
+      pod-detect scan export.csv
+      pod-detect scan export.csv --format json -o report.json
+      pod-detect scan export.csv --baseline .pod-detect-baseline.json --fail-on medium
+      cat export.jsonl | pod-detect scan - --map actor=liker --fail-on high
+    """
+    quiet, verbose, output = opts["quiet"], opts["verbose"] and not opts["quiet"], opts["output"]
+    source: podconfig.Source = ctx.meta[CONFIG_META]
+    if verbose:
+        say(f"config file: {source.path or 'none found'}")
+        say(f"settings not at their default: {_sources(ctx, source)}")
+    report = _run(export, opts, verbose)
+    width = shutil.get_terminal_size((100, 24)).columns if output == "-" else 100
+    color = use_color(opts["color"], output)
+    options = RenderOptions(color=color, width=max(width, 60), fail_on=opts["fail_on"])
+    emit(FORMATS[opts["fmt"]](report, options), output, color)
+    if verbose:
+        for note in report.notes:
+            say(f"note: {note}")
+    if not quiet and report.suppressed:
+        say(f"{len(report.suppressed)} group(s) suppressed by baseline {opts['baseline']}")
+    if not quiet and output != "-":
+        say(f"wrote {opts['fmt']} report to {output}")
+    sys.exit(EXIT_CLEAN if opts["exit_zero"] else exit_code(report, opts["fail_on"]))
+
+
+def _run(export: str, opts: dict[str, Any], verbose: bool) -> Report:
+    """Read, scan, apply and update the baseline; the report to render."""
+    with user_errors():
+        settings = Settings(**{name: opts[name] for name in THRESHOLDS})
+        columns = parse_mapping(opts["mapping"])
+        entries = podbaseline.read_baseline(opts["baseline"]) if opts["baseline"] else []
+        with progress(opts["quiet"]) as show:
+            timings = Timings(show)
+            timings.hook("read")
+            data = podio.load(export, fmt=opts["input_format"], mapping=columns,
+                              encoding=opts["encoding"])
+            report = run_scan(data, settings, on_stage=timings.hook)
+        if verbose:
+            say(f"timings: {timings.summary()}")
+        if opts["baseline"]:
+            report = podbaseline.apply_baseline(report, entries, opts["baseline_tolerance"])
+        if opts["update_baseline"]:
+            _update(report, opts["update_baseline"], entries, opts)
+    return report
+
+
+def _update(report: Report, path: str, entries: list[Any], opts: dict[str, Any]) -> None:
+    previous = podbaseline.read_baseline(path) if Path(path).is_file() else entries
+    document = podbaseline.update_baseline(report, previous, opts["baseline_tolerance"])
+    emit(podbaseline.dump_baseline(document), path)
+    if not opts["quiet"]:
+        say(f"wrote baseline of {len(document['entries'])} group(s) to {path}")
+
+
+@click.command("config")
+@config_option(_scan, apply=False)
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A table for people, JSON for machines.")
+@click.pass_context
+def config_command(ctx: click.Context, fmt: str) -> None:
+    """Print the settings 'scan' would use here, and where each came from.
+
+    Sources: the config file (--config FILE, else the nearest pod-detect.toml or
+    pyproject.toml with [tool.pod-detect] from the working directory upwards) or the
+    default. Flags given to 'scan' override both.
+    """
+    source: podconfig.Source = ctx.meta[CONFIG_META]
+    options = settable(scan)
+    where = podconfig.origins(options, source)
+    in_force = ctx.meta[DEFAULTS_META]
+    rows = []
+    for key, option in options.items():
+        value = in_force.get(option.name or "", () if option.multiple else option.default)
+        rows.append((key, list(value) if isinstance(value, tuple) else value, where[key]))
+    if fmt == "json":
+        document = {"config_file": str(source.path) if source.path else None,
+                    "settings": [{"name": n, "value": v, "source": s} for n, v, s in rows]}
+        emit(json.dumps(document, indent=2) + "\n", "-")
+    else:
+        emit(podconfig.render_settings(rows), "-")
+        say(f"config file: {source.path or 'none found'}")
+
+
+def _sources(ctx: click.Context, source: podconfig.Source) -> str:
+    """``"alpha (command line), window (FILE)"``: the settings not left at their default."""
+    options = settable(scan)
+    given = [key for key, option in options.items()
+             if ctx.get_parameter_source(option.name or "") is ParameterSource.COMMANDLINE]
+    where = podconfig.origins(options, source, given)
+    return ", ".join(f"{k} ({w})" for k, w in where.items() if w != podconfig.DEFAULT) or "-"
