@@ -163,6 +163,13 @@ class Context:
         return rows.drop(columns="target")
 
 
+def per_group(rows: pd.DataFrame, n_groups: int) -> list[pd.DataFrame]:
+    """``rows`` split by their ``group`` column into ``n_groups`` frames (one pass)."""
+    empty = rows.iloc[:0]
+    parts = {int(key): part for key, part in rows.groupby("group", sort=True)}
+    return [parts.get(i, empty) for i in range(n_groups)]
+
+
 class Detector(ABC):
     """A detector looks at a :class:`Context` and yields :class:`Finding` objects.
 

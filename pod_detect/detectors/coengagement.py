@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from pod_detect.detectors.base import Context, Detector, Finding
+from pod_detect.detectors.base import Context, Detector, Finding, per_group
 
 #: Share of a post's engagers from which a group counts as supplying its audience.
 OWNS = 0.5
@@ -46,8 +46,8 @@ class CoEngagementDetector(Detector):
         rows = context.rows(groups)
         inside = rows[rows["inside"] & (rows["post"] >= 0)]
         return [
-            self._finding(context, members, inside[inside["group"] == i])
-            for i, members in enumerate(groups)
+            self._finding(context, members, part)
+            for members, part in zip(groups, per_group(inside, len(groups)), strict=True)
         ]
 
     def _finding(self, context: Context, members: frozenset[int], rows: pd.DataFrame) -> Finding:

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from pod_detect.comments import CommentStyle, comment_style
-from pod_detect.detectors.base import Context, Detector, Finding
+from pod_detect.detectors.base import Context, Detector, Finding, per_group
 
 
 class CommentsDetector(Detector):
@@ -41,8 +41,8 @@ class CommentsDetector(Detector):
         outsiders = members[style.style.rows] < 0
         base = style.style.templated[outsiders]
         findings = []
-        for i, group in enumerate(groups):
-            mine = rows[(rows["group"] == i) & rows["inside"]]
+        parts = per_group(rows[rows["inside"]], len(groups))
+        for group, mine in zip(groups, parts, strict=True):
             finding = self._finding(group, mine, base, context.settings.alpha)
             if finding is not None:
                 findings.append(finding)

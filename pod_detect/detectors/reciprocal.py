@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pod_detect.detectors.base import Context, Detector, Finding
+from pod_detect.detectors.base import Context, Detector, Finding, per_group
 
 
 class ReciprocalDetector(Detector):
@@ -32,14 +32,16 @@ class ReciprocalDetector(Detector):
         rows = context.rows(groups)
         inside = rows[rows["own"] & (rows["post"] >= 0)].drop_duplicates(["actor", "post"])
         has_posts = context.data.signals()["coverage"] is None
+        owned = _posts_by_group(context, groups)
         return [
-            self._finding(context, i, members, inside[inside["group"] == i], has_posts)
-            for i, members in enumerate(groups)
+            self._finding(context, members, part, owned.get(i), has_posts)
+            for i, (members, part) in enumerate(
+                zip(groups, per_group(inside, len(groups)), strict=True))
         ]
 
     def _finding(
-        self, context: Context, i: int, members: frozenset[int], inside: pd.DataFrame,
-        has_posts: bool,
+        self, context: Context, members: frozenset[int], inside: pd.DataFrame,
+        member_posts: np.ndarray | None, has_posts: bool,
     ) -> Finding:
         graph = context.reciprocal_graph.subgraph(members)
         n = len(members)
@@ -56,7 +58,9 @@ class ReciprocalDetector(Detector):
             for m in sorted(members)
         }
         if has_posts:
-            rounds = self._rounds(context, members, inside, evidence, reasons, member_evidence)
+            posts = member_posts if member_posts is not None else np.empty(0, dtype="int64")
+            rounds = self._rounds(
+                context, members, inside, posts, evidence, reasons, member_evidence)
             strength = density * support * rounds
         else:
             strength = density * support * 0.5
@@ -68,11 +72,11 @@ class ReciprocalDetector(Detector):
 
     def _rounds(
         self, context: Context, members: frozenset[int], inside: pd.DataFrame,
-        evidence: dict[str, Any], reasons: list[str], member_evidence: dict[int, dict[str, Any]],
+        member_posts: np.ndarray, evidence: dict[str, Any], reasons: list[str],
+        member_evidence: dict[int, dict[str, Any]],
     ) -> float:
         n = len(members)
         posts = context.reduced.posts
-        member_posts = posts.index[posts["author"].isin(list(members))]
         engagers = inside.groupby("post").size().reindex(member_posts, fill_value=0)
         needed = int(np.ceil(context.settings.round_share * (n - 1)))
         complete = int((engagers >= needed).sum())
@@ -96,3 +100,10 @@ class ReciprocalDetector(Detector):
             member_evidence[m]["member_posts_by_others"] = others
         evidence["completeness"] = round(shrunk, 4)
         return shrunk
+
+
+def _posts_by_group(context: Context, groups: list[frozenset[int]]) -> dict[int, np.ndarray]:
+    """Post codes authored by each group's members, by group index (one pass over posts)."""
+    owner = context.membership(groups)[context.reduced.posts["author"].to_numpy()]
+    codes = np.flatnonzero(owner >= 0)
+    return {int(k): v.to_numpy() for k, v in pd.Series(codes).groupby(owner[codes])}

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pod_detect.detectors.base import Context, Detector, Finding
+from pod_detect.detectors.base import Context, Detector, Finding, per_group
 from pod_detect.text import duration
 
 #: Baseline latencies used at most per test; a deterministic thinning keeps tests cheap.
@@ -40,8 +40,8 @@ class TimingDetector(Detector):
         everyone = _thin(np.sort(latency[outsiders & ~np.isnan(latency)]))
         return [
             finding
-            for i, members in enumerate(groups)
-            if (finding := self._finding(context, members, rows[rows["group"] == i], everyone))
+            for members, part in zip(groups, per_group(rows, len(groups)), strict=True)
+            if (finding := self._finding(context, members, part, everyone))
         ]
 
     def _finding(
