@@ -9,6 +9,7 @@ but not this one).
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import networkx as nx
@@ -204,17 +205,25 @@ def _density(graph: nx.Graph, nodes: frozenset[int]) -> float:
 
 
 def _peel(graph: nx.Graph, share: float) -> set[int]:
-    """Drop, weakest first, members linked to less than ``share`` of the average member."""
-    members = set(graph.nodes)
-    degree = {n: graph.degree(n) for n in members}
+    """Drop, weakest first, members linked to less than ``share`` of the average member.
+
+    A lazy heap of (degree, node) gives the same order as repeatedly taking the minimum.
+    """
+    degree = {n: graph.degree(n) for n in graph.nodes}
+    members = set(degree)
     total = sum(degree.values())
-    while len(members) > 2:
-        weakest = min(members, key=lambda n: (degree[n], n))
-        if degree[weakest] >= share * total / len(members):
+    heap = [(d, n) for n, d in degree.items()]
+    heapq.heapify(heap)
+    while len(members) > 2 and heap:
+        d, weakest = heapq.heappop(heap)
+        if weakest not in members or d != degree[weakest]:
+            continue  # stale entry
+        if d >= share * total / len(members):
             break
         members.discard(weakest)
-        total -= 2 * degree[weakest]
+        total -= 2 * d
         for neighbour in graph[weakest]:
             if neighbour in members:
                 degree[neighbour] -= 1
+                heapq.heappush(heap, (degree[neighbour], neighbour))
     return members
