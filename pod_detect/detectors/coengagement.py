@@ -64,12 +64,15 @@ class CoEngagementDetector(Detector):
         explained = linked / could if kind == "pod" and could else 0.0
         exclusivity = float(posts["engagers"].sum() / engaged.sum()) if len(posts) else 0.0
         coverage = _target_coverage(context, members, rows) if kind == "lockstep" else 0.0
+        given = context.reduced.accounts["given"]
+        expected = float(given.iloc[list(members)].sum() / max(1, given.sum()))
         supplied = max(min(1.0, exclusivity / OWNS), coverage)
         evidence: dict[str, Any] = {
             "coengaged_pairs": graph.number_of_edges(),
             "coengagement_density": round(density, 4),
             "group_posts": len(posts), "own_post_share": round(own_share, 4),
             "group_share_of_engagers": round(exclusivity, 4),
+            "expected_share_of_engagers": round(expected, 6),
         }
         if kind == "lockstep":
             evidence["target_coverage"] = round(coverage, 4)
@@ -80,7 +83,8 @@ class CoEngagementDetector(Detector):
             f"{context.settings.min_coengaged} of the same posts{within}, beyond what their "
             f"activity predicts ({density:.0%})",
             f"on the {len(posts)} posts the group engages together, members are "
-            f"{exclusivity:.0%} of all engagers; {own_share:.0%} of those posts are the "
+            f"{exclusivity:.0%} of all engagers, where their share of all engagement "
+            f"predicts {expected:.1%}; {own_share:.0%} of those posts are the "
             f"members' own" + (" (one-way: lockstep)" if kind == "lockstep" else ""),
         ]
         member_evidence = {
