@@ -77,7 +77,7 @@ def score_groups(context: Context, findings: Sequence[Finding]) -> list[Group]:
                 score=score,
                 severity=severity,  # type: ignore[arg-type]
                 evidence=evidence,
-                reasons=tuple(r for f in found for r in f.reasons),
+                reasons=tuple(r for f in _strongest_first(found) for r in f.reasons),
                 detectors=tuple(f.detector for f in found),
                 member_evidence=_member_evidence(found),
             )
@@ -118,6 +118,12 @@ def select(
             disjoint.append(left)
             used |= left
     return accepted, disjoint
+
+
+def _strongest_first(found: Sequence[Finding]) -> list[Finding]:
+    """Findings in the order their reasons read best: the group's shape (strongest first),
+    then its behaviour (strongest first)."""
+    return sorted(found, key=lambda f: (f.detector not in STRUCTURE, -f.strength))
 
 
 def _member_evidence(found: Sequence[Finding]) -> dict[int, dict[str, Any]]:

@@ -52,19 +52,23 @@ class ReciprocalDetector(Detector):
         reasons = [
             f"{linked} of the {possible} pairs of members who post engage each other "
             f"repeatedly, both ways ({density:.0%}), far beyond what their popularity predicts"
+            if possible else
+            "too few members post for reciprocity to be measured (one-way engagement)"
         ]
         member_evidence = {
             m: {"reciprocated_with": graph.degree(m) if m in graph else 0, "of": n - 1}
             for m in sorted(members)
         }
-        if has_posts:
+        if has_posts and possible:
             posts = member_posts if member_posts is not None else np.empty(0, dtype="int64")
             rounds = self._rounds(
                 context, members, inside, posts, evidence, reasons, member_evidence)
             strength = density * support * rounds
-        else:
+        elif not has_posts:
             strength = density * support * 0.5
             reasons.append("without post ids the completeness of rounds cannot be measured")
+        else:
+            strength = 0.0
         return Finding(
             detector=self.name, kind="pod", members=members, strength=float(strength),
             evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
