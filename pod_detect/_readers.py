@@ -11,8 +11,9 @@ import io
 import json
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,14 +24,38 @@ import pyarrow.parquet as pq
 from pod_detect._sources import SAMPLE, check_names, decode_error, one_line
 from pod_detect.errors import InputError
 
+
+class Raw(NamedTuple):
+    """A raw table, the input's row number of each of its rows, and the rows left out."""
+
+    frame: pd.DataFrame
+    #: Row number of each frame row in the input; None: position + 1.
+    numbers: np.ndarray | None = None
+    #: One error per input row the reader dropped (only when asked to skip them).
+    skipped: tuple[InputError, ...] = ()
+
+
 # --------------------------------------------------------------------------- delimited text
 
 
-def read_delimited(data: pa.Buffer, name: str, encoding: str, *, preferred: str) -> pd.DataFrame:
-    """Read CSV/TSV (``,``, tab or ``;`` chosen from the header) with every column as strings."""
+def read_delimited(
+    data: pa.Buffer, name: str, encoding: str, *, preferred: str, skip: bool = False
+) -> Raw:
+    """Read CSV/TSV (``,``, tab or ``;`` chosen from the header) with every column as strings.
+
+    With ``skip``, rows with more or fewer fields than the header are left out (and
+    described in :attr:`Raw.skipped`) instead of failing the read.
+    """
     delimiter, header = _header(data, name, preferred, encoding)
     check_names(header, name)
-    parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    ragged: list[Any] = []
+
+    def left_out(row: Any) -> str:
+        ragged.append(row)
+        return "skip"
+
+    parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                              invalid_row_handler=left_out if skip else None)
     convert = pcsv.ConvertOptions(
         column_types={column: pa.string() for column in header},
         strings_can_be_null=False, quoted_strings_can_be_null=False,
@@ -38,10 +63,86 @@ def read_delimited(data: pa.Buffer, name: str, encoding: str, *, preferred: str)
     try:
         table = pcsv.read_csv(pa.BufferReader(data), parse_options=parse, convert_options=convert)
     except pa.ArrowInvalid as exc:
-        raise _csv_error(str(exc), data, name, delimiter, len(header), encoding) from None
-    if table.num_rows == 0:
+        raise _csv_error(str(exc), data, name, delimiter, header, encoding) from None
+    _check_quotes(data, table, name, delimiter, header)
+    if table.num_rows == 0 and not ragged:
         raise InputError("has a header but no rows", source=name)
-    return table.to_pandas()
+    if not ragged:
+        return Raw(table.to_pandas())
+    rows = _ragged_rows(data, delimiter, len(header))
+    skipped = tuple(_ragged_error(row, fields, header, name) for row, fields in rows)
+    total = table.num_rows + len(rows)
+    numbers: np.ndarray | None = np.setdiff1d(np.arange(1, total + 1), [r for r, _ in rows])
+    if numbers is None or len(numbers) != table.num_rows:  # the parsers disagree: unknown
+        numbers = None
+        skipped = tuple(InputError("has the wrong number of fields", source=name)
+                        for _ in ragged)
+    return Raw(table.to_pandas(), numbers, skipped)
+
+
+def _check_quotes(
+    data: pa.Buffer, table: pa.Table, name: str, delimiter: str, header: list[str]
+) -> None:
+    """Refuse a quote that never closes (pyarrow reads it to the end of the file silently).
+
+    Cheap signs first: an odd number of quote characters and a line end in the last row's
+    values; only then is the text walked.
+    """
+    if table.num_rows == 0:
+        return
+    last = table.slice(table.num_rows - 1).to_pylist()[0].values()
+    if not any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last):
+        return
+    if int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord('"'))) % 2 == 0:
+        return
+    opened = _unclosed_quote(data.to_pybytes().decode("utf-8", errors="replace"), delimiter)
+    if opened is not None:
+        row, field = opened
+        raise InputError("a quote opens here and never closes (the rest of the file would be "
+                         "one value)", source=name, row=row,
+                         column=header[field] if field < len(header) else None)
+
+
+def _unclosed_quote(text: str, delimiter: str) -> tuple[int, int] | None:
+    """(row, field) where a quoted value opens and runs to the end of ``text``, or None.
+
+    The rules of the CSV readers: a quote opens a value only at its start; ``""`` inside
+    a quoted value is a quote; blank lines are not rows; the header is row 0.
+    """
+    row = field = 0
+    opened = (0, 0)
+    quoted, at_start, content = False, True, False
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        i += 1
+        if quoted:
+            if char == '"':
+                if i < n and text[i] == '"':
+                    i += 1
+                else:
+                    quoted = False
+            continue
+        if char in "\r\n":
+            row += 1 if content else 0
+            field, at_start, content = 0, True, False
+            continue
+        if char == '"' and at_start:
+            quoted, opened = True, (row, field)
+        at_start = char == delimiter
+        field += char == delimiter
+        content = True
+    return opened if quoted else None
+
+
+def _ragged_error(row: int, fields: int, header: list[str], name: str) -> InputError:
+    width = len(header)
+    if fields < width:
+        what = f"; column {header[fields]!r} is missing"
+    else:
+        what = f"; a field after the last column {header[-1]!r} (an unquoted delimiter?)"
+    return InputError(f"has {fields} fields but the header has {width}{what}",
+                      source=name, row=row)
 
 
 def _header(data: pa.Buffer, name: str, preferred: str, encoding: str) -> tuple[str, list[str]]:
@@ -51,9 +152,18 @@ def _header(data: pa.Buffer, name: str, preferred: str, encoding: str) -> tuple[
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise decode_error(exc, head, name, encoding, first_row=0) from None
+        before = head[: exc.start].decode("utf-8")
+        if "\n" not in before.lstrip("\r\n"):  # in the header itself
+            raise decode_error(exc, head, name, encoding, first_row=0) from None
+        delimiter, header = _split_header(before, preferred, name)
+        raise _decode_error_in_csv(exc, head, name, encoding, delimiter, header) from None
     if not text.strip():
         raise InputError("is empty", source=name)
+    return _split_header(text, preferred, name)
+
+
+def _split_header(text: str, preferred: str, name: str) -> tuple[str, list[str]]:
+    """The delimiter (from the first line) and the column names."""
     first = text.lstrip("\r\n").split("\n", 1)[0]
     counts = {d: first.count(d) for d in (preferred, ",", "\t", ";")}
     delimiter = preferred if counts[preferred] else max(counts, key=counts.__getitem__)
@@ -65,7 +175,7 @@ def _header(data: pa.Buffer, name: str, preferred: str, encoding: str) -> tuple[
 
 
 def _csv_error(
-    message: str, data: pa.Buffer, name: str, delimiter: str, width: int, encoding: str
+    message: str, data: pa.Buffer, name: str, delimiter: str, header: list[str], encoding: str
 ) -> InputError:
     if "Empty CSV file" in message:  # a header without a line end, nothing else
         return InputError("has a header but no rows", source=name)
@@ -74,38 +184,70 @@ def _csv_error(
         try:
             bytes(raw).decode("utf-8")
         except UnicodeDecodeError as exc:
-            return decode_error(exc, raw, name, encoding, first_row=0)
+            return _decode_error_in_csv(exc, raw, name, encoding, delimiter, header)
     if "Expected" in message and "columns" in message:
-        row, fields = _ragged_row(data, delimiter, width)
-        if row is not None:
-            return InputError(
-                f"has {fields} fields but the header has {width}", source=name, row=row
-            )
+        text = data.to_pybytes().decode("utf-8", errors="replace")
+        opened = _unclosed_quote(text, delimiter) if text.count('"') % 2 else None
+        if opened is not None:
+            return InputError("a quote opens here and never closes (the rest of the file "
+                              "would be one value)", source=name, row=opened[0],
+                              column=header[opened[1]] if opened[1] < len(header) else None)
+        rows = _ragged_rows(data, delimiter, len(header), first_only=True)
+        if rows:
+            return _ragged_error(*rows[0], header, name)
     return InputError(f"cannot read as delimited text: {one_line(message)}", source=name)
 
 
-def _ragged_row(data: pa.Buffer, delimiter: str, width: int) -> tuple[int | None, int]:
-    """Find the first record whose field count differs from the header's (error path only)."""
+def _ragged_rows(
+    data: pa.Buffer, delimiter: str, width: int, *, first_only: bool = False
+) -> list[tuple[int, int]]:
+    """(row, fields) of the records whose field count differs from the header's.
+
+    Error path only: Python's csv module, record by record (pyarrow does not number rows).
+    """
     text = data.to_pybytes().decode("utf-8", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    row = 0
+    row, found = 0, []
     try:
         for record in reader:
             if not record:
                 continue
-            if len(record) != width:
-                return row, len(record)
+            if len(record) != width and row > 0:
+                found.append((row, len(record)))
+                if first_only:
+                    break
             row += 1
     except csv.Error:
         pass
-    return None, 0
+    return found
+
+
+def _decode_error_in_csv(
+    exc: UnicodeDecodeError, raw: Any, name: str, encoding: str, delimiter: str,
+    header: list[str],
+) -> InputError:
+    """A decoding error naming the record and the column of the bad byte."""
+    error = decode_error(exc, raw, name, encoding, first_row=0)
+    prefix = bytes(raw[: exc.start]).decode("utf-8")
+    try:
+        records = list(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return error
+    records = [r for r in records if r]
+    if prefix.endswith(("\n", "\r")) or not records:
+        row, field = len(records), 0
+    else:
+        row, field = len(records) - 1, len(records[-1]) - 1
+    error.row = row
+    error.column = header[field] if 0 <= field < len(header) else None
+    return error
 
 
 # --------------------------------------------------------------------------- JSON
 
 
-def read_json(data: pa.Buffer, name: str, encoding: str) -> pd.DataFrame:
-    """Read a JSON array of objects."""
+def read_json(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False) -> Raw:
+    """Read a JSON array of objects (with ``skip``, items that are not objects are left out)."""
     raw = memoryview(data)
     try:
         document = json.loads(bytes(raw))
@@ -113,7 +255,7 @@ def read_json(data: pa.Buffer, name: str, encoding: str) -> pd.DataFrame:
         raise decode_error(exc, raw, name, encoding, first_row=None) from None
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and bytes(raw[:SAMPLE]).lstrip()[:1] == b"{":
-            return read_jsonl(data, name, encoding)
+            return read_jsonl(data, name, encoding, skip=skip)
         raise InputError(
             f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=name
         ) from None
@@ -122,21 +264,26 @@ def read_json(data: pa.Buffer, name: str, encoding: str) -> pd.DataFrame:
             f"is a JSON {_json_type(document)}, not a list of records ([{{...}}, {{...}}])",
             source=name,
         )
-    return _records_frame(document, name, rows=None)
+    return _records_frame(document, name, rows=None, skip=skip)
 
 
-def read_jsonl(data: pa.Buffer, name: str, encoding: str) -> pd.DataFrame:
-    """Read JSON Lines: pyarrow when it can, exact Python parsing when it cannot."""
+def read_jsonl(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False) -> Raw:
+    """Read JSON Lines: pyarrow when it can, exact Python parsing when it cannot.
+
+    With ``skip``, lines that are not valid JSON objects are left out.
+    """
     try:
         table = pjson.read_json(pa.BufferReader(data))
         table.validate(full=True)  # pyarrow.json does not check UTF-8 by itself
         frame = None if _lossy(table) else arrow_to_pandas(table)
+    except MemoryError:
+        raise
     except (pa.ArrowException, UnicodeDecodeError):  # the exact path below says what is wrong
         frame = None
     if frame is not None:
         if len(frame) == 0:
             raise InputError("has no rows", source=name)
-        return frame
+        return Raw(frame)
     raw = memoryview(data)
     try:
         lines = bytes(raw).decode("utf-8").splitlines()
@@ -146,22 +293,28 @@ def read_jsonl(data: pa.Buffer, name: str, encoding: str) -> pd.DataFrame:
     try:
         records = json.loads("[" + ",".join(lines[i - 1] for i in numbers) + "]")
     except json.JSONDecodeError:
-        records = _jsonl_records(lines, numbers, name)
+        records, numbers, skipped = _jsonl_records(lines, numbers, name, skip)
+        return _records_frame(records, name, rows=numbers, skip=skip, skipped=skipped)
     if len(records) != len(numbers):  # several objects on one line: line numbers unknown
-        return _records_frame(records, name, rows=None)
-    return _records_frame(records, name, rows=numbers)
+        return _records_frame(records, name, rows=None, skip=skip)
+    return _records_frame(records, name, rows=numbers, skip=skip)
 
 
-def _jsonl_records(lines: list[str], numbers: list[int], name: str) -> list[Any]:
-    records = []
+def _jsonl_records(
+    lines: list[str], numbers: list[int], name: str, skip: bool
+) -> tuple[list[Any], list[int], tuple[InputError, ...]]:
+    records, kept, skipped = [], [], []
     for number in numbers:
         try:
             records.append(json.loads(lines[number - 1]))
+            kept.append(number)
         except json.JSONDecodeError as exc:
-            raise InputError(
-                f"is not valid JSON: {exc.msg} at column {exc.colno}", source=name, row=number
-            ) from None
-    return records
+            error = InputError(f"is not valid JSON: {exc.msg} at column {exc.colno}",
+                               source=name, row=number)
+            if not skip:
+                raise error from None
+            skipped.append(error)
+    return records, kept, tuple(skipped)
 
 
 def _lossy(table: pa.Table) -> bool:
@@ -173,14 +326,25 @@ def _lossy(table: pa.Table) -> bool:
     return False
 
 
-def _records_frame(records: list[Any], name: str, *, rows: list[int] | None) -> pd.DataFrame:
-    if not records:
-        raise InputError("has no rows", source=name)
+def _records_frame(
+    records: list[Any], name: str, *, rows: list[int] | None, skip: bool = False,
+    skipped: tuple[InputError, ...] = (),
+) -> Raw:
+    numbers = rows if rows is not None else list(range(1, len(records) + 1))
+    kept, errors = [], list(skipped)
     for index, record in enumerate(records):
         if not isinstance(record, dict):
-            row = rows[index] if rows is not None else index + 1
-            raise InputError(f"is a JSON {_json_type(record)}, not an object", source=name, row=row)
-    return pd.DataFrame(records, dtype=object)
+            error = InputError(f"is a JSON {_json_type(record)}, not an object",
+                               source=name, row=numbers[index])
+            if not skip:
+                raise error
+            errors.append(error)
+        else:
+            kept.append(index)
+    if not kept and not errors:
+        raise InputError("has no rows", source=name)
+    frame = pd.DataFrame([records[i] for i in kept], dtype=object)
+    return Raw(frame, np.array([numbers[i] for i in kept], dtype=np.int64), tuple(errors))
 
 
 def _json_type(value: Any) -> str:
@@ -191,21 +355,32 @@ def _json_type(value: Any) -> str:
 # --------------------------------------------------------------------------- Parquet
 
 
-def read_parquet(data: pa.Buffer, name: str, encoding: str = "utf-8") -> pd.DataFrame:
-    """Read a Parquet file (``encoding`` is unused: Parquet strings are UTF-8)."""
+def read_parquet(data: pa.Buffer, name: str, encoding: str = "utf-8", *, skip: bool = False) -> Raw:
+    """Read a Parquet file (``encoding`` and ``skip`` are unused: Parquet strings are UTF-8
+    and its rows all have every column)."""
+    return Raw(_parquet_frame(data, name))
+
+
+def _parquet_frame(data: pa.Buffer, name: str) -> pd.DataFrame:
     try:
         table = pq.read_table(pa.BufferReader(data))
         table.validate(full=True)  # e.g. strings that are not UTF-8
+    except MemoryError:
+        raise
     except (pa.ArrowException, OSError, ValueError) as exc:  # UnicodeDecodeError: a ValueError
         raise InputError(f"is not a valid Parquet file ({one_line(exc)})", source=name) from None
     if table.num_rows == 0:
         raise InputError("has no rows", source=name)
     try:
         return arrow_to_pandas(table)
+    except MemoryError:
+        raise
     except Exception:  # damaged pandas metadata: it is optional, so read without it
         pass
     try:
         return arrow_to_pandas(table.replace_schema_metadata(None))
+    except MemoryError:
+        raise
     except Exception as exc:
         raise InputError(f"is not a valid Parquet file ({one_line(exc)})", source=name) from None
 
@@ -225,8 +400,8 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapper)
 
 
-#: The reader of each format, called as ``reader(data, name, encoding)``.
-READERS: dict[str, Callable[[pa.Buffer, str, str], pd.DataFrame]] = {
+#: The reader of each format, called as ``reader(data, name, encoding, skip=...)``.
+READERS: dict[str, Callable[..., Raw]] = {
     "csv": partial(read_delimited, preferred=","),
     "tsv": partial(read_delimited, preferred="\t"),
     "json": read_json,

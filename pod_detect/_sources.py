@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import json
 import os
 import sys
 import zlib
@@ -55,6 +56,16 @@ def format_from_path(path: str) -> tuple[str | None, bool]:
     return _EXTENSIONS.get(ext), gz
 
 
+def source_name(source: Any) -> str:
+    """The name :func:`open_source` gives ``source`` in messages."""
+    if isinstance(source, str) and source == "-":
+        return "<stdin>"
+    if hasattr(source, "read"):
+        name = getattr(source, "name", None)
+        return name if isinstance(name, str) else "<stream>"
+    return str(os.fspath(source))
+
+
 def open_source(source: Any, stdin: IO[bytes] | None) -> tuple[pa.Buffer, str]:
     """Return all the bytes of ``source`` (a path, ``"-"`` or a binary file) and its name."""
     if isinstance(source, str) and source == "-":
@@ -90,6 +101,8 @@ def decompress(data: pa.Buffer, name: str) -> pa.Buffer:
         try:
             stream = pa.input_stream(pa.BufferReader(data), compression="zstd")
             return decompress(stream.read_buffer(), name)
+        except MemoryError:
+            raise
         except (pa.ArrowException, OSError):
             raise InputError("is truncated or not valid zstd", source=name) from None
     return data
@@ -133,9 +146,19 @@ def sniff(data: pa.Buffer, hint: str | None) -> str | None:
         return "json"
     if start == b"{":
         return "json" if hint == "json" else "jsonl"  # json: one object, or JSON Lines misnamed
+    if hint in ("json", "jsonl") and data.size <= SAMPLE and _is_json(head):
+        return "json"  # a JSON document that is not a list or an object: say so
     if b"\x00" in head or len(head.translate(None, _TEXT_CONTROLS)) < 0.99 * len(head):
         return hint
     return hint if hint in ("csv", "tsv") else "csv"
+
+
+def _is_json(head: bytes) -> bool:
+    try:
+        json.loads(head)
+    except ValueError:
+        return False
+    return True
 
 
 def check_magic(data: pa.Buffer, name: str) -> None:
@@ -144,6 +167,35 @@ def check_magic(data: pa.Buffer, name: str) -> None:
         raise InputError(
             "is a zip archive (an Excel workbook?), not a table; export it as CSV", source=name
         )
+
+
+def check_text(data: pa.Buffer, name: str, encoding: str) -> None:
+    """Refuse UTF-16/32 read as UTF-8, and binary data named like text, with a clear message."""
+    head = data[:SAMPLE].to_pybytes()
+    if head.startswith(_PARQUET) or not _known(encoding):
+        return
+    if codecs.lookup(encoding).name != "utf-8":
+        return
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise InputError("starts with a UTF-32 byte-order mark; pass --encoding utf-32",
+                         source=name)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError("starts with a UTF-16 byte-order mark; pass --encoding utf-16",
+                         source=name)
+    if format_from_path(name)[0] in (None, "parquet"):
+        return  # sniffing says "cannot tell the format", or the Parquet reader says what is wrong
+    if len(head.translate(None, _TEXT_CONTROLS)) < 0.99 * len(head):
+        raise InputError(f"looks like binary data, not {format_from_path(name)[0]} text (a "
+                         "wrong or damaged file?; --input-format if it is another format)",
+                         source=name)
+
+
+def _known(encoding: str) -> bool:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return False
+    return True
 
 
 def check_names(names: list[str], name: str) -> None:

@@ -39,6 +39,8 @@ def sort_and_collapse(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     Rows equal in every column are then neighbours; all but the first of each run are
     dropped. Returns the new frame (fresh index) and how many rows were dropped.
     """
+    if len(frame) == 0:
+        return frame.reset_index(drop=True), 0
     text = pd.factorize(frame["text"], sort=True)[0] if frame["text"].notna().any() else None
     ints = [frame[c].to_numpy() for c in ("actor", "author", "post")]
     ints += [frame["kind"].cat.codes.to_numpy()] + ([text] if text is not None else [])

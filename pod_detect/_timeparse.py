@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
+from pod_detect._badrows import BadRows
 from pod_detect._strings import as_strings, blank_to_na, scalar_string
 from pod_detect.errors import InputError
 
@@ -26,7 +27,9 @@ _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
 _EXPECTED = "(ISO 8601 or epoch seconds/milliseconds expected)"
 
 
-def to_epoch_seconds(values: pd.Series, *, source: str, column: str) -> tuple[np.ndarray, str]:
+def to_epoch_seconds(
+    values: pd.Series, *, source: str, column: str, bad: BadRows | None = None
+) -> tuple[np.ndarray, str]:
     """Convert one raw time column.
 
     Parameters
@@ -35,6 +38,9 @@ def to_epoch_seconds(values: pd.Series, *, source: str, column: str) -> tuple[np
         The column as read (strings, numbers or datetimes).
     source, column
         Where the column came from, for error messages.
+    bad
+        Where failing rows go (default: raise on the first); with a lenient policy a
+        failing value is flagged there and read as NaN.
 
     Returns
     -------
@@ -46,8 +52,10 @@ def to_epoch_seconds(values: pd.Series, *, source: str, column: str) -> tuple[np
     Raises
     ------
     InputError
-        On the first value that is not a time, or a column mixing epoch numbers and ISO text.
+        On the first value that is not a time, or a column mixing epoch numbers and ISO text
+        (when ``bad`` is strict).
     """
+    bad = bad if bad is not None else BadRows("error", len(values))
     dtype = values.dtype
     if ptypes.is_datetime64_any_dtype(dtype):
         return _from_datetimes(values), "datetime"
@@ -58,18 +66,21 @@ def to_epoch_seconds(values: pd.Series, *, source: str, column: str) -> tuple[np
         and ptypes.infer_dtype(values, skipna=True) in _NUMERIC_OBJECTS
     ):
         number = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        return _from_epoch(number, values, source, column)
+        return _from_epoch(number, values, source, column, bad)
     text = blank_to_na(as_strings(values))
     present = text.notna().to_numpy()
     if not present.any():
         return np.full(len(text), np.nan), "empty"
     number = _numbers(text)
     if number is not None and not np.isnan(number[present]).any():
-        return _from_epoch(number, text, source, column)
+        return _from_epoch(number, text, source, column, bad)
     numeric = text.str.fullmatch(_NUMBER).to_numpy(dtype=bool, na_value=False)
-    if numeric.any():
-        _raise_mixed(text, present, numeric, source, column)
-    return _from_iso(text, present, source, column), "ISO 8601"
+    if numeric.any() and _mixed(text, present, numeric, source, column, bad):
+        number = pd.to_numeric(text.where(numeric), errors="coerce")
+        seconds, how = _from_epoch(number.to_numpy(dtype="float64", na_value=np.nan), text,
+                                   source, column, bad)
+        return np.where(numeric, seconds, np.nan), how
+    return _from_iso(text, present & ~numeric, source, column, bad), "ISO 8601"
 
 
 def _numbers(text: pd.Series) -> np.ndarray | None:
@@ -96,51 +107,56 @@ def _from_datetimes(values: pd.Series) -> np.ndarray:
     return _seconds(values.dt.tz_convert("UTC"))
 
 
-def _from_iso(text: pd.Series, present: np.ndarray, source: str, column: str) -> np.ndarray:
-    stamps = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
-    bad = present & stamps.isna().to_numpy()
-    if bad.any():
-        row = int(np.argmax(bad))
-        raise InputError(
-            f"cannot read {text.iloc[row]!r} as a time {_EXPECTED}",
-            source=source, row=row + 1, column=column,
-        )
+def _from_iso(
+    text: pd.Series, present: np.ndarray, source: str, column: str, bad: BadRows
+) -> np.ndarray:
+    stamps = pd.to_datetime(text.where(present), utc=True, format="ISO8601", errors="coerce")
+    failed = present & stamps.isna().to_numpy()
+    bad.flag(failed, lambda row: InputError(
+        f"cannot read {text.iloc[row]!r} as a time {_EXPECTED}", source=source, column=column))
     return _seconds(stamps)
 
 
 def _from_epoch(
-    number: np.ndarray, shown: pd.Series, source: str, column: str
+    number: np.ndarray, shown: pd.Series, source: str, column: str, bad: BadRows
 ) -> tuple[np.ndarray, str]:
     present = ~np.isnan(number)
-    bad = present & ~np.isfinite(number)
-    if bad.any():
-        row = int(np.argmax(bad))
-        raise InputError(f"cannot read {scalar_string(shown.iloc[row])!r} as a time {_EXPECTED}",
-                         source=source, row=row + 1, column=column)
-    unit = np.searchsorted(_LIMITS, np.abs(number), side="right")
+    infinite = present & ~np.isfinite(number)
+    bad.flag(infinite, lambda row: InputError(
+        f"cannot read {scalar_string(shown.iloc[row])!r} as a time {_EXPECTED}",
+        source=source, column=column))
+    number = np.where(infinite, np.nan, number)
+    present &= ~infinite
     if not present.any():
         return number, "empty"
+    with np.errstate(invalid="ignore"):
+        unit = np.searchsorted(_LIMITS, np.abs(number), side="right")
     usual = int(np.median(unit[present]))
     bigger = present & (unit > usual)
-    if bigger.any():
-        row = int(np.argmax(bigger))
-        raise InputError(
-            f"{scalar_string(shown.iloc[row])!r} looks like epoch {_UNITS[unit[row]][0]}, but "
-            f"most of the column is epoch {_UNITS[usual][0]}; one unit per column is expected",
-            source=source, row=row + 1, column=column,
-        )
+    bad.flag(bigger, lambda row: InputError(
+        f"{scalar_string(shown.iloc[row])!r} looks like epoch {_UNITS[unit[row]][0]}, but "
+        f"most of the column is epoch {_UNITS[usual][0]}; one unit per column is expected",
+        source=source, column=column))
     name, size = _UNITS[usual]
-    return number / size, f"epoch {name}"
+    return np.where(bigger, np.nan, number) / size, f"epoch {name}"
 
 
-def _raise_mixed(
-    text: pd.Series, present: np.ndarray, numeric: np.ndarray, source: str, column: str
-) -> None:
+def _mixed(
+    text: pd.Series, present: np.ndarray, numeric: np.ndarray, source: str, column: str,
+    bad: BadRows,
+) -> bool:
+    """Flag the values of the minority kind (epoch numbers or text); True: epoch wins.
+
+    Strict, the first value's kind wins (so the first row that differs is the error); else
+    the majority wins (text on a tie), so that the row order does not matter.
+    """
     first = int(np.argmax(present))
-    odd = present & (numeric != numeric[first])
-    row = int(np.argmax(odd))
-    raise InputError(
+    numbers = int((present & numeric).sum())
+    epoch = bool(numeric[first]) if bad.strict else numbers > int(present.sum()) - numbers
+    odd = present & (numeric != epoch)
+    example = int(np.argmax(present & (numeric == epoch)))
+    bad.flag(odd, lambda row: InputError(
         f"cannot read {text.iloc[row]!r} as a time: the column mixes epoch numbers and "
-        f"ISO 8601 text (row {first + 1} is {text.iloc[first]!r})",
-        source=source, row=row + 1, column=column,
-    )
+        f"ISO 8601 text (row {bad.number(example)} is {text.iloc[example]!r})",
+        source=source, column=column))
+    return epoch

@@ -19,15 +19,18 @@ from typing import IO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pod_detect import _readers, _sources, _table, _writers
+from pod_detect._badrows import NOTE_PREFIX, ON_BAD_ROWS, BadRows
 from pod_detect._sources import FORMATS
 from pod_detect._strings import STR, as_strings, blank_to_na
 from pod_detect._timeparse import to_epoch_seconds
 from pod_detect.errors import ConfigError, InputError
 from pod_detect.model import CANONICAL_COLUMNS, FRAME_COLUMNS, Interactions
 
-__all__ = ["ALIASES", "FORMATS", "load", "parse", "read_table", "write_table"]
+__all__ = ["ALIASES", "FORMATS", "ON_BAD_ROWS", "bad_rows_note", "load", "parse", "read_table",
+           "write_table"]
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -58,6 +61,7 @@ def load(
     mapping: Mapping[str, str] | None = None,
     encoding: str = "utf-8",
     stdin: IO[bytes] | None = None,
+    on_bad_rows: str = "error",
 ) -> Interactions:
     """Read an export into the canonical interactions table.
 
@@ -73,6 +77,11 @@ def load(
         Text encoding of CSV/TSV/JSON input.
     stdin
         The stream ``"-"`` reads (default ``sys.stdin.buffer``).
+    on_bad_rows
+        ``"error"``: the first row that fails (ragged, blank actor, a time that cannot be
+        read, a post with two authors, a JSON item that is not an object) is an error;
+        ``"skip"`` or ``"warn"``: such rows are dropped and counted in
+        ``dropped["bad_row"]``, with a note (see :func:`bad_rows_note`).
 
     Returns
     -------
@@ -81,10 +90,28 @@ def load(
     Raises
     ------
     InputError
-        When the input cannot be opened, read or understood.
+        When the input cannot be opened, read or understood, or does not fit in memory.
     """
-    raw, name = read_table(source, fmt=fmt, encoding=encoding, stdin=stdin)
-    return parse(raw, source=name, mapping=mapping)
+    BadRows(on_bad_rows, 0)  # check the policy before reading
+    name = _sources.source_name(source)
+    try:
+        raw, name = _read(source, fmt, encoding, stdin, skip=on_bad_rows != "error")
+        return _parse(raw.frame, name, mapping, on_bad_rows, raw)
+    except (MemoryError, pa.ArrowMemoryError):
+        raise InputError(_TOO_LARGE, source=name) from None
+
+
+_TOO_LARGE = (
+    "does not fit in the memory available; what helps: keep only the columns pod-detect "
+    "reads (actor, author, post_id, timestamp, post_time, kind, text), convert it to Parquet "
+    "(typed and compressed, it takes far less memory than text), or split it by time and "
+    "scan the parts"
+)
+
+
+def bad_rows_note(data: Interactions) -> str | None:
+    """The note about rows dropped by ``on_bad_rows="skip"`` or ``"warn"``, or None."""
+    return next((n for n in data.notes if n.startswith(NOTE_PREFIX)), None)
 
 
 def read_table(
@@ -108,12 +135,20 @@ def read_table(
     name : str
         The source's name for messages (the path as given, ``<stdin>`` for ``"-"``).
     """
+    raw, name = _read(source, fmt, encoding, stdin, skip=False)
+    return raw.frame, name
+
+
+def _read(
+    source: Source, fmt: str | None, encoding: str, stdin: IO[bytes] | None, *, skip: bool
+) -> tuple[_readers.Raw, str]:
     forced = _sources.format_name(fmt)[0] if fmt else None
     data, name = _sources.open_source(source, stdin)
     data = _sources.decompress(data, name)
     if data.size == 0:
         raise InputError("is empty", source=name)
     _sources.check_magic(data, name)
+    _sources.check_text(data, name, encoding)
     hint = None if forced else _sources.format_from_path(name)[0]
     kind = forced or ("parquet" if data[:4].to_pybytes() == b"PAR1" else None)
     if kind != "parquet":
@@ -123,11 +158,15 @@ def read_table(
         kind = kind or _sources.sniff(data, hint)
     if kind is None:
         raise InputError("cannot tell the format (use --input-format)", source=name)
-    return _readers.READERS[kind](data, name, encoding), name
+    return _readers.READERS[kind](data, name, encoding, skip=skip), name
 
 
 def parse(
-    raw: pd.DataFrame, *, source: str = "<memory>", mapping: Mapping[str, str] | None = None
+    raw: pd.DataFrame,
+    *,
+    source: str = "<memory>",
+    mapping: Mapping[str, str] | None = None,
+    on_bad_rows: str = "error",
 ) -> Interactions:
     """Build the canonical table from a raw one.
 
@@ -139,6 +178,8 @@ def parse(
         Its name, for messages.
     mapping
         ``{canonical: their_column}``; other columns are found by name or :data:`ALIASES`.
+    on_bad_rows
+        As for :func:`load`.
 
     Returns
     -------
@@ -150,24 +191,44 @@ def parse(
     Raises
     ------
     InputError
-        On a missing required column, an empty actor, a post with two authors or a bad time.
+        On a missing required column, or (with ``on_bad_rows="error"``) an empty actor, a
+        post with two authors or a bad time.
     """
+    return _parse(raw, source, mapping, on_bad_rows, _readers.Raw(raw))
+
+
+def _parse(
+    raw: pd.DataFrame, source: str, mapping: Mapping[str, str] | None, on_bad_rows: str,
+    read: _readers.Raw,
+) -> Interactions:
+    bad = BadRows(on_bad_rows, len(raw), read.numbers)
+    bad.skipped(read.skipped)
     names = [str(column) for column in raw.columns]
     if len(raw) == 0:
-        raise InputError("has no rows", source=source)
+        left = f" left after dropping {bad.count} bad rows" if bad.count else ""
+        raise InputError(f"has no rows{left}", source=source)
     _sources.check_names(names, source)
     raw = raw.set_axis(names, axis=1).reset_index(drop=True)
     chosen, notes = _match_columns(names, mapping or {}, source)
     _require(chosen, names, source)
-    columns, accounts, posts = _columns(raw, chosen, source, notes)
+    columns, accounts, posts = _columns(raw, chosen, source, notes, bad)
     frame = pd.DataFrame(columns)[list(FRAME_COLUMNS)]
     own = (frame["actor"] == frame["author"]).to_numpy()
     frame, duplicates = _table.sort_and_collapse(frame[~own])
+    dropped = {"self_engagement": int(own.sum()), "duplicate": duplicates}
+    if len(frame) == 0:
+        left = ", ".join(f"{n} {why.replace('_', ' ')}" for why, n in
+                         {**dropped, "bad_row": bad.count}.items() if n)
+        raise InputError(f"has no rows left to scan (dropped: {left})", source=source)
+    if not bad.strict:
+        dropped["bad_row"] = bad.count
+        note = bad.note()
+        notes += [note] if note else []
     return Interactions(
         frame=frame, accounts=accounts, posts=posts, source=source,
         columns=frozenset(chosen) | ({"post_id"} if derives_posts(chosen) else set()),
-        rows_read=len(raw),
-        dropped={"self_engagement": int(own.sum()), "duplicate": duplicates},
+        rows_read=len(raw) + len(read.skipped),
+        dropped=dropped,
         notes=tuple(notes),
     )
 
@@ -273,23 +334,39 @@ def _listing(names: list[str], limit: int = 20) -> str:
 
 
 def _columns(
-    raw: pd.DataFrame, chosen: Mapping[str, str], source: str, notes: list[str]
+    raw: pd.DataFrame, chosen: Mapping[str, str], source: str, notes: list[str], bad: BadRows
 ) -> tuple[dict[str, object], np.ndarray, np.ndarray]:
-    """The canonical columns (codes, times, kind, text), the account ids and the post ids."""
-    ids = {c: _ids(raw, chosen.get(c), source, required=c == "actor")
-           for c in ("actor", "author", "post_id")}
+    """The canonical columns (codes, times, kind, text), the account ids and the post ids.
+
+    Failing rows go to ``bad`` (raising on the first when it is strict); when some were
+    flagged they are dropped before the ids are coded.
+    """
+    ids = {"actor": _ids(raw, chosen.get("actor"), source, bad=bad)}
+    times = {c: _times(raw, chosen.get(c), source, bad) for c in ("timestamp", "post_time")}
+    for attempt in range(2):
+        keep = bad.narrow()
+        if keep is not None:
+            raw = raw[keep].reset_index(drop=True)
+            ids["actor"] = ids["actor"][keep].reset_index(drop=True)
+            times = {c: (v[keep], how) for c, (v, how) in times.items()}
+        ids.update({c: _ids(raw, chosen.get(c), source) for c in ("author", "post_id")})
+        if derives_posts(chosen):
+            ids["post_id"] = _derived_post_ids(ids["author"], raw[chosen["post_time"]])
+        accounts, (actor, author) = _table.sorted_codes(ids["actor"], ids["author"])
+        posts, (post,) = _table.sorted_codes(ids["post_id"])
+        if attempt == 0 and _clashes(author, post, accounts, posts, source,
+                                     chosen.get("author"), bad):
+            continue  # drop the rows naming a post's other author, and code again
+        break
     if derives_posts(chosen):
-        ids["post_id"] = _derived_post_ids(ids["author"], raw[chosen["post_time"]])
         notes.append("no post_id column: posts identified by their author and post_time")
-    accounts, (actor, author) = _table.sorted_codes(ids["actor"], ids["author"])
-    posts, (post,) = _table.sorted_codes(ids["post_id"])
-    author, filled = _fill_authors(author, post, accounts, posts, source, chosen.get("author"))
+    author, filled = _fill_authors(author, post, len(posts))
     if filled:
         notes.append(f"author filled in for {filled} rows from other rows of the same post")
     columns: dict[str, object] = {"actor": actor, "author": author, "post": post}
     columns["kind"] = _kind(raw, chosen.get("kind"))
-    for canonical in ("timestamp", "post_time"):
-        columns[canonical], how = _times(raw, chosen.get(canonical), source)
+    for canonical, (seconds, how) in times.items():
+        columns[canonical] = seconds
         if how.startswith("epoch"):
             notes.append(f"column {chosen[canonical]!r} read as {how}")
     columns["text"] = _text(raw, chosen.get("text"))
@@ -307,36 +384,65 @@ def _derived_post_ids(author: pd.Series, post_time: pd.Series) -> pd.Series:
     return (author + "@" + times).astype(author.dtype)
 
 
-def _ids(raw: pd.DataFrame, column: str | None, source: str, *, required: bool) -> pd.Series:
-    """Id strings, stripped; blank cells missing (an error when ``required``)."""
+def _ids(
+    raw: pd.DataFrame, column: str | None, source: str, *, bad: BadRows | None = None
+) -> pd.Series:
+    """Id strings, stripped; blank cells missing (bad rows when ``bad`` is given)."""
     if column is None:
         return pd.Series(np.nan, index=raw.index, dtype=STR)
     ids = blank_to_na(as_strings(raw[column]))
-    blank = ids.isna().to_numpy()
-    if required and blank.any():
-        raise InputError("the actor is empty (every row needs one)",
-                         source=source, row=int(np.argmax(blank)) + 1, column=column)
+    if bad is not None:
+        bad.flag(ids.isna().to_numpy(), lambda row: InputError(
+            "the actor is empty (every row needs one)", source=source, column=column))
     return ids
 
 
-def _fill_authors(
+def _clashes(
     author: np.ndarray, post: np.ndarray, accounts: np.ndarray, posts: np.ndarray,
-    source: str, column: str | None,
-) -> tuple[np.ndarray, int]:
+    source: str, column: str | None, bad: BadRows,
+) -> bool:
+    """Flag rows naming another author for a post than its other rows; True if any.
+
+    Strict, the first row of a post names its author (the first row that differs is the
+    error); else the author most rows name (the first in sort order on a tie).
+    """
+    rows = np.flatnonzero((author >= 0) & (post >= 0))
+    if rows.size == 0:
+        return False
+    owner = _owners(author[rows], post[rows], len(posts), bad.strict)
+    clash = np.zeros(len(author), dtype=bool)
+    clash[rows] = author[rows] != owner[post[rows]]
+
+    def describe(row: int) -> InputError:
+        return InputError(
+            f"post {posts[post[row]]!r} has two authors: {accounts[owner[post[row]]]!r} and "
+            f"{accounts[author[row]]!r}", source=source, column=column,
+        )
+
+    bad.flag(clash, describe)
+    return bool(clash.any())
+
+
+def _owners(author: np.ndarray, post: np.ndarray, n_posts: int, first: bool) -> np.ndarray:
+    """The author of each post: of its first row (``first``) or named by most rows."""
+    owner = np.full(n_posts, -1, dtype=np.int32)
+    if first:
+        unique, index = np.unique(post, return_index=True)
+        owner[unique] = author[index]
+        return owner
+    pairs, counts = np.unique(np.stack([post, author]), axis=1, return_counts=True)
+    order = np.lexsort([pairs[1], -counts, pairs[0]])
+    best = order[np.concatenate([[True], np.diff(pairs[0][order]) != 0])]
+    owner[pairs[0][best]] = pairs[1][best]
+    return owner
+
+
+def _fill_authors(author: np.ndarray, post: np.ndarray, n_posts: int) -> tuple[np.ndarray, int]:
     """Give rows without an author the author other rows name for the same post."""
     rows = np.flatnonzero((author >= 0) & (post >= 0))
     if rows.size == 0:
         return author, 0
-    owner = np.full(len(posts), -1, dtype=np.int32)
-    unique, first = np.unique(post[rows], return_index=True)
-    owner[unique] = author[rows[first]]
-    clash = author[rows] != owner[post[rows]]
-    if clash.any():
-        row = int(rows[np.argmax(clash)])
-        raise InputError(
-            f"post {posts[post[row]]!r} has two authors: {accounts[owner[post[row]]]!r} and "
-            f"{accounts[author[row]]!r}", source=source, row=row + 1, column=column,
-        )
+    owner = _owners(author[rows], post[rows], n_posts, first=True)
     missing = np.flatnonzero((author < 0) & (post >= 0))
     found = owner[post[missing]]
     author = author.copy()
@@ -352,10 +458,12 @@ def _kind(raw: pd.DataFrame, column: str | None) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, labels)
 
 
-def _times(raw: pd.DataFrame, column: str | None, source: str) -> tuple[np.ndarray, str]:
+def _times(
+    raw: pd.DataFrame, column: str | None, source: str, bad: BadRows
+) -> tuple[np.ndarray, str]:
     if column is None:
         return np.full(len(raw), np.nan), "absent"
-    return to_epoch_seconds(raw[column], source=source, column=column)
+    return to_epoch_seconds(raw[column], source=source, column=column, bad=bad)
 
 
 def _text(raw: pd.DataFrame, column: str | None) -> pd.Series:

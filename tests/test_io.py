@@ -403,7 +403,7 @@ GARBAGE = bytes(range(256)) * 8
      ["e.csv, row 2: has 3 fields but the header has 2"]),
     ("e.csv", b'actor,author\n"a\nb",c\nd\n', ["e.csv, row 2: has 1 fields"]),
     ("e.csv", b"actor,author\na,b\nc\xe9,d\n",
-     ["e.csv, row 2: cannot decode byte 0xe9 as utf-8", "--encoding"]),
+     ["e.csv, row 2, column 'actor': cannot decode byte 0xe9 as utf-8", "--encoding"]),
     ("e.jsonl", b'{"actor": "a", "author": "b"}\n{"actor": "\xe9", "author": "b"}\n',
      ["e.jsonl, row 2: cannot decode byte 0xe9", "--encoding"]),
     ("e.json", b'[{"actor": "a", "author": "b"},\n{"actor": "\xe9", "author": "b"}]\n',
