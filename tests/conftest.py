@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from pod_detect.io import parse
 from pod_detect.model import Interactions
+
+# Hypothesis: "ci" (the default) keeps tests/test_properties.py under a minute; "long" runs
+# 20 times as many examples (HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py).
+settings.register_profile("ci", max_examples=100, deadline=None)
+settings.register_profile("long", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 RUSSIAN = SHARED_DATA / "russian_coord_tweets.csv"

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -13,10 +14,12 @@ from pod_detect import __version__
 from pod_detect.cli.common import (
     EXIT_CLEAN,
     EXIT_ERROR,
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     InputProblem,
     reader_gone,
 )
+from pod_detect.cli.explain import explain
 from pod_detect.cli.scan import config_command, scan
 from pod_detect.cli.simulate import evaluate, simulate
 
@@ -27,16 +30,43 @@ def cli() -> None:
     """Find engagement pods, like-farms and coordinated engagement in interaction exports.
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
-    2 usage, input or config error, 130 interrupted.
+    2 usage, input or config error, 3 internal error, 130 interrupted.
     """
 
 
-for _command in (scan, simulate, evaluate, config_command):
+for _command in (scan, explain, simulate, evaluate, config_command):
     cli.add_command(_command)
 
 
+#: Memory advice when a step other than reading runs out of memory.
+OUT_OF_MEMORY = (
+    "out of memory; what helps: keep only the columns pod-detect reads (actor, author, "
+    "post_id, timestamp, post_time, kind, text), convert the export to Parquet, or split it "
+    "by time and scan the parts"
+)
+
+
 def main() -> None:
-    """Console-script entry point: exit codes and a quiet end under ``| head``."""
+    """Console-script entry point: exit codes, a quiet end under ``| head``, and one line
+    (exit 3) instead of a traceback for an unexpected error (``POD_DETECT_DEBUG=1`` re-raises).
+    """
+    try:
+        _main()
+    except SystemExit:
+        raise
+    except MemoryError:
+        click.echo(f"pod-detect: error: {OUT_OF_MEMORY}", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as error:
+        if os.environ.get("POD_DETECT_DEBUG", "") not in ("", "0"):
+            raise
+        message = " ".join(str(error).split())
+        click.echo(f"pod-detect: internal error: {type(error).__name__}: {message} (please "
+                   "report; run with POD_DETECT_DEBUG=1 for the traceback)", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+def _main() -> None:
     try:
         try:
             cli.main(prog_name="pod-detect", standalone_mode=False)

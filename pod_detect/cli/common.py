@@ -15,7 +15,7 @@ from pod_detect.errors import PodDetectError
 from pod_detect.model import SEVERITIES, Report
 
 #: Exit codes (docs/cli.md): the contract CI jobs rely on.
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class InputProblem(click.ClickException):

@@ -38,6 +38,11 @@ def input_options(command: F) -> F:
                      help="Input format; by default from the file name, else sniffed."),
         click.option("--encoding", default="utf-8", show_default=True,
                      help="Text encoding of CSV/TSV/JSON input."),
+        click.option("--on-bad-rows", type=click.Choice(podio.ON_BAD_ROWS), default="error",
+                     show_default=True,
+                     help="Rows that fail (ragged, blank actor, unreadable time, a post with "
+                          "two authors): stop with an error, skip them (counted in the "
+                          "report), or skip them and warn on stderr."),
     ])
 
 

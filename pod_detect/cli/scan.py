@@ -36,8 +36,10 @@ from pod_detect.cli.options import (
     threshold_options,
 )
 from pod_detect.formats import FORMATS, RenderOptions
+from pod_detect.graph_export import export_graph
 from pod_detect.model import Report
 from pod_detect.pipeline import scan as run_scan
+from pod_detect.redact import redact
 from pod_detect.settings import Settings
 
 
@@ -56,6 +58,12 @@ THRESHOLDS = ("min_posts", "alpha", "min_group_size", "clique_budget", "window",
 @threshold_options
 @output_options
 @gate_options
+@click.option("--export-graph", type=click.Path(dir_okay=False), default=None,
+              help="Also write the flagged groups and their counterparts as a graph for Gephi "
+                   "or Cytoscape: .gexf (dynamic, with engagement times) or .graphml.")
+@click.option("--redact", is_flag=True,
+              help="Replace account and post ids by stable pseudonyms and leave comment text "
+                   "out, in every output (docs/report.md).")
 @click.pass_context
 def scan(ctx: click.Context, export: str, **opts: Any) -> None:
     """Scan EXPORT (CSV, TSV, JSON, JSON Lines or Parquet, optionally .gz; - for stdin).
@@ -75,6 +83,13 @@ def scan(ctx: click.Context, export: str, **opts: Any) -> None:
         say(f"config file: {source.path or 'none found'}")
         say(f"settings not at their default: {_sources(ctx, source)}")
     report = _run(export, opts, verbose)
+    if opts["redact"]:
+        report = redact(report)
+    if opts["export_graph"]:
+        with user_errors():
+            export_graph(report, opts["export_graph"])
+        if not quiet:
+            say(f"wrote graph to {opts['export_graph']}")
     width = shutil.get_terminal_size((100, 24)).columns if output == "-" else 100
     color = use_color(opts["color"], output)
     options = RenderOptions(color=color, width=max(width, 60), fail_on=opts["fail_on"])
@@ -99,7 +114,9 @@ def _run(export: str, opts: dict[str, Any], verbose: bool) -> Report:
             timings = Timings(show)
             timings.hook("read")
             data = podio.load(export, fmt=opts["input_format"], mapping=columns,
-                              encoding=opts["encoding"])
+                              encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"])
+            if opts["on_bad_rows"] == "warn" and podio.bad_rows_note(data):
+                say(f"warning: {data.source}: {podio.bad_rows_note(data)}")
             report = run_scan(data, settings, on_stage=timings.hook)
         if verbose:
             say(f"timings: {timings.summary()}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pod_detect.formats import csv, github, json, junit, markdown, ndjson, sarif, table
+from pod_detect.formats import csv, github, html, json, junit, markdown, ndjson, sarif, table
 from pod_detect.formats.base import Renderer, RenderOptions
 
 FORMATS: dict[str, Renderer] = {
@@ -14,6 +14,7 @@ FORMATS: dict[str, Renderer] = {
     "sarif": sarif.render,
     "junit": junit.render,
     "github": github.render,
+    "html": html.render,
 }
 
 __all__ = ["FORMATS", "RenderOptions", "Renderer"]

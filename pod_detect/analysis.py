@@ -1,0 +1,140 @@
+"""Per-account and per-group numbers the HTML report, ``explain`` and graph export share.
+
+Computed from the canonical frame (``report.interactions.frame``) with vectorised pandas:
+latencies, who engaged whom how often, a group's own rows. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pod_detect.model import Group, Report
+
+
+def latency(frame: pd.DataFrame) -> np.ndarray:
+    """Seconds from each row's post to the engagement; NaN when unknown.
+
+    Uses ``post_time`` when known, else the post's first engagement in the export.
+
+    Parameters
+    ----------
+    frame
+        The canonical frame.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float per row of ``frame``.
+    """
+    times = frame["timestamp"]
+    first = times.groupby(frame["post"]).transform("min")
+    first = first.where(frame["post"].to_numpy() >= 0)
+    start = frame["post_time"].fillna(first)
+    return (times - start).clip(lower=0).to_numpy(dtype="float64")
+
+
+def group_rows(report: Report, group: Group) -> pd.DataFrame:
+    """Rows of the group's engagement: members engaging members (``pod``) or any
+    engagement by a member (``lockstep``), with a ``latency`` column."""
+    frame = report.interactions.frame
+    members = list(group.members)
+    mask = frame["actor"].isin(members)
+    if group.kind == "pod":
+        mask &= frame["author"].isin(members)
+    rows = frame.loc[mask, ["actor", "author", "post", "timestamp"]].copy()
+    rows["latency"] = latency(frame)[mask.to_numpy()]
+    return rows
+
+
+def member_matrix(report: Report, group: Group) -> pd.DataFrame:
+    """Engagements of each member (rows) on each member's posts (columns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Square, indexed by member code in sorted name order; zeros where none.
+    """
+    frame = report.interactions.frame
+    members = sorted(group.members, key=report.account_name)
+    inside = frame[frame["actor"].isin(members) & frame["author"].isin(members)]
+    counts = inside.groupby(["actor", "author"]).size().unstack(fill_value=0)
+    return counts.reindex(index=members, columns=members, fill_value=0).astype("int64")
+
+
+def counterparts(frame: pd.DataFrame, account: int) -> pd.DataFrame:
+    """Everyone ``account`` engages or is engaged by, with counts both ways.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by counterpart code: ``gives`` (engagements by ``account`` on their
+        posts), ``gives_posts`` (distinct posts), ``gets`` (their engagements on
+        ``account``'s posts), ``gets_posts``, ``reciprocal`` (both ways), ``total``;
+        sorted by ``total`` descending, then code.
+    """
+    out = frame[frame["actor"] == account]
+    out = out[out["author"] >= 0].groupby("author")["post"].agg(["size", "nunique"])
+    back = frame[frame["author"] == account].groupby("actor")["post"].agg(["size", "nunique"])
+    out.columns, back.columns = ["gives", "gives_posts"], ["gets", "gets_posts"]
+    table = out.join(back, how="outer").fillna(0).astype("int64")
+    table["reciprocal"] = (table["gives"] > 0) & (table["gets"] > 0)
+    table["total"] = table["gives"] + table["gets"]
+    table.index.name = "account"
+    return table.sort_values(["total"], ascending=False, kind="stable")
+
+
+def quartiles(values: np.ndarray) -> dict[str, float | None]:
+    """``q1``, ``median``, ``q3`` and ``n`` of the finite values; ``None`` without any."""
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return {"n": 0, "q1": None, "median": None, "q3": None}
+    q1, med, q3 = np.percentile(finite, [25, 50, 75])
+    return {"n": int(len(finite)), "q1": float(q1), "median": float(med), "q3": float(q3)}
+
+
+def by_author(report: Report) -> pd.DataFrame:
+    """Per author of an inflated post: ``engagements``, ``from_pods``, ``authentic``,
+    ``posts``; sorted by ``from_pods`` descending."""
+    table = pd.DataFrame(
+        [(p.author, p.engagements, p.from_pods) for p in report.posts],
+        columns=["author", "engagements", "from_pods"],
+    )
+    agg = table.groupby("author").agg(
+        engagements=("engagements", "sum"), from_pods=("from_pods", "sum"),
+        posts=("from_pods", "size"),
+    )
+    agg["authentic"] = agg["engagements"] - agg["from_pods"]
+    return agg.sort_values("from_pods", ascending=False, kind="stable")
+
+
+def neighbourhood(report: Report, cap: int = 300) -> tuple[list[int], pd.DataFrame]:
+    """Members of the flagged groups and their direct counterparts, and the edges among them.
+
+    Parameters
+    ----------
+    report
+        The scan's report.
+    cap
+        Most accounts kept: every member first, then the busiest counterparts.
+
+    Returns
+    -------
+    tuple
+        Account codes, and a frame of directed edges ``actor``, ``author``, ``weight``
+        (engagements), ``posts`` (distinct), ``first``, ``last`` (seconds, NaN without times).
+    """
+    frame = report.interactions.frame
+    members = sorted({m for g in report.groups for m in g.members})
+    touch = frame[(frame["actor"].isin(members) | frame["author"].isin(members))
+                  & (frame["author"] >= 0)]
+    activity = pd.concat([touch["actor"], touch["author"]]).value_counts(sort=False)
+    activity = activity.drop(members, errors="ignore")
+    order = activity.sort_values(ascending=False, kind="stable").index
+    keep = members + [int(a) for a in order[: max(0, cap - len(members))]]
+    inside = touch[touch["actor"].isin(keep) & touch["author"].isin(keep)]
+    edges = inside.groupby(["actor", "author"]).agg(
+        weight=("post", "size"), posts=("post", "nunique"),
+        first=("timestamp", "min"), last=("timestamp", "max"),
+    ).reset_index()
+    return keep, edges
