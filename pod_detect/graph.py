@@ -6,7 +6,6 @@ enumeration is exponential in the worst case, so it runs under a :class:`Budget`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -108,17 +107,20 @@ def dense_groups(graph: nx.Graph, settings: Settings, budget: Budget) -> list[fr
 
 
 def _seeds(graph: nx.Graph, settings: Settings, budget: Budget) -> list[tuple[int, ...]]:
+    """Maximal cliques (within the budget), largest first, then heaviest, then by nodes."""
     cliques: list[tuple[int, ...]] = []
     for clique in nx.find_cliques(graph):
         if not budget.spend("clique enumeration"):
             break
         if len(clique) >= settings.min_group_size:
             cliques.append(tuple(sorted(clique)))
-    return sorted(cliques, key=lambda c: (-len(c), -_weight(graph, c), c))
+    posts = {(min(u, v), max(u, v)): w for u, v, w in graph.edges(data="posts", default=1)}
+    return sorted(cliques, key=lambda c: (-len(c), -_weight(posts, c), c))
 
 
-def _weight(graph: nx.Graph, nodes: Iterable[int]) -> float:
-    return float(graph.subgraph(nodes).size(weight="posts"))
+def _weight(posts: dict[tuple[int, int], float], nodes: tuple[int, ...]) -> float:
+    """Total ``posts`` over the edges of a clique given as sorted nodes."""
+    return float(sum(posts[u, v] for i, u in enumerate(nodes) for v in nodes[i + 1:]))
 
 
 def _grow(graph: nx.Graph, members: set[int], taken: set[int], density: float) -> set[int]:
