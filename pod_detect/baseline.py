@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from pod_detect.errors import ConfigError
+from pod_detect.evaluate import jaccard
 from pod_detect.model import Group, Report, Suppressed
 
 BASELINE_VERSION = 1
@@ -46,12 +47,6 @@ class Entry:
 def today_utc() -> date:
     """Today's date in UTC (what ``expires`` is compared with)."""
     return datetime.now(UTC).date()
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """Size of the intersection over size of the union; 0 for two empty sets."""
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
 
 
 def _entry(raw: Any, where: str) -> Entry:

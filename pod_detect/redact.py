@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.model import Group, Report
+from pod_detect.scoring import group_id
 
 #: Fixed salt, so pseudonyms are stable across runs; documented in docs/report.md.
 SALT = "pod-detect redact v1"
@@ -30,12 +31,6 @@ def pseudonym(value: str, prefix: str = "acct") -> str:
 
 def _names(ids: np.ndarray, prefix: str) -> np.ndarray:
     return np.array([pseudonym(str(v), prefix) for v in ids], dtype=object)
-
-
-def group_id(kind: str, names: list[str]) -> str:
-    """``KIND-`` and ten hex digits of SHA-256 of the sorted names joined by newlines."""
-    digest = hashlib.sha256("\n".join(sorted(names)).encode("utf-8")).hexdigest()
-    return f"{kind}-{digest[:10]}"
 
 
 def redact(report: Report) -> Report:
