@@ -47,7 +47,9 @@ def sort_and_collapse(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     floats = [frame[c].to_numpy() for c in ("timestamp", "post_time")]
     floats = [v for v in floats if not np.isnan(v).all()]
     packed = _pack(ints)
-    order = np.lexsort([*floats[1:][::-1], *packed[::-1], *floats[:1]])
+    lines = [frame["line"].to_numpy()] if "line" in frame else []
+    # the line is the least significant key: of equal rows the first in the input is kept
+    order = np.lexsort([*lines, *floats[1:][::-1], *packed[::-1], *floats[:1]])
     same = np.ones(max(len(order) - 1, 0), dtype=bool)
     for values in packed:
         ordered = values[order]

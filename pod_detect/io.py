@@ -29,6 +29,9 @@ from pod_detect._timeparse import to_epoch_seconds
 from pod_detect.errors import ConfigError, InputError
 from pod_detect.model import CANONICAL_COLUMNS, FRAME_COLUMNS, Interactions
 
+#: Lines before the first record: a delimited file's header.
+HEADER_LINES = {"csv": 1, "tsv": 1}
+
 __all__ = ["ALIASES", "FORMATS", "ON_BAD_ROWS", "bad_rows_note", "load", "parse", "read_table",
            "write_table"]
 
@@ -95,8 +98,8 @@ def load(
     BadRows(on_bad_rows, 0)  # check the policy before reading
     name = _sources.source_name(source)
     try:
-        raw, name = _read(source, fmt, encoding, stdin, skip=on_bad_rows != "error")
-        return _parse(raw.frame, name, mapping, on_bad_rows, raw)
+        raw, name, kind = _read(source, fmt, encoding, stdin, skip=on_bad_rows != "error")
+        return _parse(raw.frame, name, mapping, on_bad_rows, raw, HEADER_LINES.get(kind, 0))
     except (MemoryError, pa.ArrowMemoryError):
         raise InputError(_TOO_LARGE, source=name) from None
 
@@ -135,13 +138,13 @@ def read_table(
     name : str
         The source's name for messages (the path as given, ``<stdin>`` for ``"-"``).
     """
-    raw, name = _read(source, fmt, encoding, stdin, skip=False)
+    raw, name, _ = _read(source, fmt, encoding, stdin, skip=False)
     return raw.frame, name
 
 
 def _read(
     source: Source, fmt: str | None, encoding: str, stdin: IO[bytes] | None, *, skip: bool
-) -> tuple[_readers.Raw, str]:
+) -> tuple[_readers.Raw, str, str]:
     forced = _sources.format_name(fmt)[0] if fmt else None
     data, name = _sources.open_source(source, stdin)
     data = _sources.decompress(data, name)
@@ -158,7 +161,7 @@ def _read(
         kind = kind or _sources.sniff(data, hint)
     if kind is None:
         raise InputError("cannot tell the format (use --input-format)", source=name)
-    return _readers.READERS[kind](data, name, encoding, skip=skip), name
+    return _readers.READERS[kind](data, name, encoding, skip=skip), name, kind
 
 
 def parse(
@@ -199,7 +202,7 @@ def parse(
 
 def _parse(
     raw: pd.DataFrame, source: str, mapping: Mapping[str, str] | None, on_bad_rows: str,
-    read: _readers.Raw,
+    read: _readers.Raw, header_lines: int = 0,
 ) -> Interactions:
     bad = BadRows(on_bad_rows, len(raw), read.numbers)
     bad.skipped(read.skipped)
@@ -212,6 +215,7 @@ def _parse(
     chosen, notes = _match_columns(names, mapping or {}, source)
     _require(chosen, names, source)
     columns, accounts, posts = _columns(raw, chosen, source, notes, bad)
+    columns["line"] = columns["line"] + header_lines  # type: ignore[operator]
     frame = pd.DataFrame(columns)[list(FRAME_COLUMNS)]
     own = (frame["actor"] == frame["author"]).to_numpy()
     frame, duplicates = _table.sort_and_collapse(frame[~own])
@@ -370,6 +374,9 @@ def _columns(
         if how.startswith("epoch"):
             notes.append(f"column {chosen[canonical]!r} read as {how}")
     columns["text"] = _text(raw, chosen.get("text"))
+    numbers = bad.numbers  # the input's row number of each row left
+    columns["line"] = np.asarray(
+        numbers if numbers is not None else np.arange(1, len(raw) + 1), dtype="int64")
     return columns, accounts, posts
 
 

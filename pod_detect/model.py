@@ -18,7 +18,7 @@ import pandas as pd
 CANONICAL_COLUMNS = ("actor", "author", "post_id", "kind", "timestamp", "post_time", "text")
 
 #: Columns the canonical frame carries (``post`` is the integer code of ``post_id``).
-FRAME_COLUMNS = ("actor", "author", "post", "kind", "timestamp", "post_time", "text")
+FRAME_COLUMNS = ("actor", "author", "post", "kind", "timestamp", "post_time", "text", "line")
 
 Severity = Literal["low", "medium", "high"]
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
@@ -44,7 +44,11 @@ class Interactions:
         ``actor`` int32 account code; ``author`` int32 account code or -1 when unknown;
         ``post`` int32 post code or -1 when unknown; ``kind`` categorical (``"engage"``
         when the input has no kind); ``timestamp`` and ``post_time`` float64 seconds since
-        the Unix epoch, UTC, NaN when unknown; ``text`` string or missing.
+        the Unix epoch, UTC, NaN when unknown; ``text`` string or missing; ``line`` int64,
+        where the row stands in the input (the line of a CSV/TSV or JSON Lines file, the
+        record number of a JSON array or Parquet file; for duplicates, the first). ``line``
+        is the only column that depends on the input's order: reports never show it, only
+        the locations of SARIF and GitHub annotations do.
         Self-engagement has been removed and exact duplicate rows collapsed.
     accounts
         ``accounts[code]`` is the account id as written in the input.

@@ -69,7 +69,11 @@ def test_simulate_writes_the_format_named_by_the_file(tmp_path, reference, name,
     assert data.rows_read == expected.rows_read == len(reference[0])
     assert list(data.accounts) == list(expected.accounts)
     assert list(data.posts) == list(expected.posts)
-    pd.testing.assert_frame_equal(data.frame, expected.frame)
+    # the same rows in the same order: only where a record stands in the file differs
+    pd.testing.assert_frame_equal(data.frame.drop(columns="line"),
+                                  expected.frame.drop(columns="line"))
+    assert (data.frame["line"] - data.frame["line"].min()).equals(
+        expected.frame["line"] - expected.frame["line"].min())
 
 
 @pytest.mark.parametrize(

@@ -15,14 +15,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
+import pandas as pd
 import pytest
-from conftest import DAY, HOUR, build, fast, organic, outside_rows, round_rows
+from conftest import COLUMNS, DAY, HOUR, build, fast, organic, outside_rows, round_rows
 
 import pod_detect
 from pod_detect.formats import FORMATS, RenderOptions, github, markdown
 from pod_detect.formats import csv as csv_format
-from pod_detect.formats._common import members_fingerprint
+from pod_detect.formats._common import first_line, members_fingerprint
+from pod_detect.io import load
 from pod_detect.model import AccountScore, Group, Report
+from pod_detect.pipeline import scan
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
@@ -155,7 +158,8 @@ def test_sarif_results_rules_levels_and_fingerprints(fixed):
     assert digest == members_fingerprint(sorted(HOSTILE))
     assert results[0]["properties"]["members"] == sorted(HOSTILE)
     location = results[0]["locations"][0]["physicalLocation"]
-    assert location == {"artifactLocation": {"uri": "test.csv"}, "region": {"startLine": 1}}
+    where = first_line(fixed, fixed.groups[0])
+    assert location == {"artifactLocation": {"uri": "test.csv"}, "region": {"startLine": where}}
 
 
 def test_sarif_names_stdin_and_encodes_paths(fixed):
@@ -235,9 +239,10 @@ def test_github_escaping(raw, data, prop):
 def test_github_one_line_per_group(fixed):
     lines = render("github", fixed).splitlines()
     assert [line.split(" ", 1)[0] for line in lines] == ["::error", "::warning", "::notice"]
-    for line in lines:
+    for line, group in zip(lines, fixed.groups, strict=True):
         properties, message = line[2:].split(" ", 1)[1].split("::", 1)
-        assert properties.startswith("file=test.csv,line=1,title=pod-detect%3A ")
+        where = f"file=test.csv,line={first_line(fixed, group)},title=pod-detect%3A "
+        assert properties.startswith(where)
         assert properties.count(",") == 2 and "\n" not in message
     assert "x,y:z%25" in lines[0]
 
@@ -277,3 +282,22 @@ def test_ndjson_groups_then_accounts(fixed):
     assert all(r["schema_version"] == 1 and r["tool"]["name"] == "pod-detect" for r in records)
     assert records[0]["members"] == sorted(HOSTILE) and records[1]["kind"] == "lockstep"
     assert "likér4" in render("ndjson", fixed)
+
+
+def test_locations_point_at_the_line_of_the_groups_first_interaction(tmp_path):
+    pod = [f"pod{i}" for i in range(6)]
+    rows = organic() + round_rows(pod, 6, fast)
+    path = tmp_path / "export.csv"
+    pd.DataFrame(rows, columns=COLUMNS).sample(frac=1, random_state=3).to_csv(path, index=False)
+    report = scan(load(path))
+    (group,) = [g for g in report.groups if g.kind == "pod" and g.severity == "high"]
+    lines = path.read_text().splitlines()
+    where = first_line(report, group)
+    actor, author, _, timestamp, _ = lines[where - 1].split(",")
+    assert actor in pod and author in pod
+    inside = [r for r in rows if r[0] in pod and r[1] in pod]
+    assert float(timestamp) == pytest.approx(min(r[3] for r in inside))
+    sarif = json.loads(render("sarif", report))
+    (result,) = [r for r in sarif["runs"][0]["results"]
+                 if r["properties"]["groupId"] == group.id]
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == where

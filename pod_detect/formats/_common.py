@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+import pandas as pd
 
 from pod_detect.model import SEVERITIES, Group, Report
 from pod_detect.report import iso
@@ -51,22 +52,36 @@ def source_name(report: Report) -> str:
     return source
 
 
-def first_time(report: Report, group: Group) -> float | None:
-    """Time (epoch seconds) of the group's first interaction, or ``None`` without timestamps.
+def _first(report: Report, group: Group) -> tuple[float | None, int]:
+    """Time (epoch seconds, ``None`` without timestamps) and input line of the group's first
+    interaction; line 1 when the table has no ``line`` column.
 
     For a ``pod`` it is the first engagement by a member of another member's post; for a
     ``lockstep`` group (or a pod whose authors are unknown) the first engagement by a member.
+    Without timestamps it is the earliest such row in the input.
     """
     frame = report.interactions.frame
-    if not report.interactions.has_timestamps or not len(frame):
-        return None
     members = np.asarray(group.members)
     by_member = frame["actor"].isin(members).to_numpy()
     inside = by_member & frame["author"].isin(members).to_numpy()
-    rows = inside if group.kind == "pod" and inside.any() else by_member
-    times = frame["timestamp"].to_numpy()[rows]
-    times = times[~np.isnan(times)]
-    return float(times.min()) if len(times) else None
+    rows = frame[inside if group.kind == "pod" and inside.any() else by_member]
+    lines = rows["line"] if "line" in rows else pd.Series(1, index=rows.index)
+    if not len(rows):
+        return None, 1
+    if report.interactions.has_timestamps and rows["timestamp"].notna().any():
+        first = rows["timestamp"].min()
+        return float(first), int(lines[rows["timestamp"] == first].min())
+    return None, int(lines.min())
+
+
+def first_time(report: Report, group: Group) -> float | None:
+    """Time (epoch seconds) of the group's first interaction, or ``None`` without timestamps."""
+    return _first(report, group)[0]
+
+
+def first_line(report: Report, group: Group) -> int:
+    """The input line of the group's first interaction (see :func:`_first`)."""
+    return _first(report, group)[1]
 
 
 def first_time_text(report: Report, group: Group) -> str | None:

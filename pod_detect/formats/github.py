@@ -14,7 +14,13 @@ early nor add properties.
 
 from __future__ import annotations
 
-from pod_detect.formats._common import describe, first_time_text, member_names, source_name
+from pod_detect.formats._common import (
+    describe,
+    first_line,
+    first_time_text,
+    member_names,
+    source_name,
+)
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
 
@@ -47,7 +53,8 @@ def annotation(report: Report, group: Group) -> str:
     Returns
     -------
     str
-        ``::LEVEL file=...,line=1,title=...::message`` without a line end.
+        ``::LEVEL file=...,line=N,title=...::message`` without a line end, N the input
+        line of the group's first interaction.
     """
     names = member_names(report, group)
     shown = ", ".join(names[:MAX_MEMBERS])
@@ -58,7 +65,7 @@ def annotation(report: Report, group: Group) -> str:
     if first:
         lines.append(f"first interaction at {first}")
     properties = {
-        "file": source_name(report), "line": "1",
+        "file": source_name(report), "line": str(first_line(report, group)),
         "title": f"pod-detect: {group.kind} {group.id} ({group.severity})",
     }
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())

@@ -10,9 +10,9 @@ group's id, score, severity, members and evidence.
 The location is the export file as named on the command line (``stdin`` for standard input):
 a relative URI for a relative path (scan a path relative to the repository root so code
 scanning can link it), a ``file://`` URI for an absolute one.
-The canonical table is sorted by time and does not keep input row numbers, so
-``region.startLine`` is 1 and the message and ``properties.firstInteraction`` give the time of
-the group's first interaction instead.
+``region.startLine`` is the input line of the group's first interaction (the line of a
+CSV/TSV or JSON Lines file, the record number of a JSON array or Parquet file), and the message
+and ``properties.firstInteraction`` give its time.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from urllib.parse import quote
 from pod_detect import __version__
 from pod_detect.formats._common import (
     describe,
+    first_line,
     first_time_text,
     member_names,
     members_fingerprint,
@@ -86,8 +87,9 @@ def result(report: Report, group: Group) -> dict[str, Any]:
     names = member_names(report, group)
     first = first_time_text(report, group)
     text = describe(report, group)
+    line = first_line(report, group)
     if first:
-        text += f" First interaction at {first} (input row not tracked; see properties)."
+        text += f" First interaction at {first} (line {line})."
     return {
         "ruleId": group.kind,
         "ruleIndex": RULE_INDEX[group.kind],
@@ -95,7 +97,7 @@ def result(report: Report, group: Group) -> dict[str, Any]:
         "message": {"text": text},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": artifact_uri(source_name(report))},
-            "region": {"startLine": 1},
+            "region": {"startLine": line},
         }}],
         "partialFingerprints": {FINGERPRINT: members_fingerprint(names)},
         "properties": {
