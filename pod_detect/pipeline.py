@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pod_detect.detectors import DETECTORS, Context, Detector
+from pod_detect.detectors import DETECTORS, Context, Detector, Finding
 from pod_detect.model import Group, Interactions, Report
 from pod_detect.reduce import reduce
-from pod_detect.scoring import score_accounts, score_groups, score_posts, select
+from pod_detect.scoring import STRUCTURE, score_accounts, score_groups, score_posts, select
 from pod_detect.settings import Settings
 
 #: Called with the name of each stage as it starts (for progress displays).
@@ -57,11 +57,7 @@ def find_groups(context: Context, runnable: list[Detector], stage: StageHook) ->
     """Examine every candidate list, settle overlaps, re-examine what overlaps left over."""
 
     def examine(groups: list[frozenset[int]]) -> list[Group]:
-        findings = []
-        for detector in runnable:
-            stage(detector.name)
-            findings.extend(detector.detect(context, groups))
-        return score_groups(context, findings)
+        return score_groups(context, examine_groups(context, runnable, groups, stage))
 
     scored = [group for groups in context.candidate_sets() for group in examine(groups)]
     taken: set[int] = set()
@@ -70,6 +66,37 @@ def find_groups(context: Context, runnable: list[Detector], stage: StageHook) ->
     if residual:
         accepted += select(examine(residual), taken, min_size)[0]
     return sorted(accepted, key=lambda g: (-g.score, g.id))
+
+
+def examine_groups(
+    context: Context, runnable: list[Detector], groups: list[frozenset[int]],
+    stage: StageHook | None = None,
+) -> list[Finding]:
+    """Every runnable detector's findings on ``groups``, in the detectors' order.
+
+    The structure detectors look at every group; the behaviour detectors only at the groups
+    whose structure could reach the ``low`` band. A score is structure scaled by at most
+    1 (``structure * (1 + behaviour) / 2``), so the others would be dropped whatever their
+    behaviour: skipping them changes no report and keeps hundreds of organic communities
+    from costing a timing and a comments test each.
+    """
+    stage = stage or (lambda name: None)
+    found: dict[str, list[Finding]] = {}
+    for detector in runnable:
+        if detector.name in STRUCTURE:
+            stage(detector.name)
+            found[detector.name] = detector.detect(context, groups)
+    strongest: dict[frozenset[int], float] = {}
+    for finding in (f for fs in found.values() for f in fs):
+        strongest[finding.members] = max(strongest.get(finding.members, 0.0), finding.strength)
+    low = context.settings.low
+    promising = [i for i, g in enumerate(groups) if round(strongest.get(g, 0.0), 4) >= low]
+    for detector in runnable:
+        if detector.name not in STRUCTURE:
+            stage(detector.name)
+            found[detector.name] = (
+                detector.detect(context, groups, promising) if promising else [])
+    return [f for detector in runnable for f in found[detector.name]]
 
 
 def scan(

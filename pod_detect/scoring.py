@@ -36,16 +36,25 @@ def group_id(kind: str, names: Sequence[str]) -> str:
 
 
 def cluster(findings: Sequence[Finding], overlap: float = 0.5) -> list[list[Finding]]:
-    """Findings about (nearly) the same members, together; the first one names the members."""
+    """Findings about (nearly) the same members, together; the first one names the members.
+
+    A finding joins the first cluster whose head shares at least ``overlap`` of their union
+    with it (Jaccard); only clusters sharing a member are compared, so disjoint candidate
+    lists cost linear time.
+    """
     clusters: list[list[Finding]] = []
+    holding: dict[int, list[int]] = {}  # account -> clusters whose head has it
     for finding in findings:
-        for found in clusters:
-            head = found[0].members
+        near = sorted({c for m in finding.members for c in holding.get(m, ())})
+        for c in near:
+            head = clusters[c][0].members
             union = len(head | finding.members)
             if union and len(head & finding.members) / union >= overlap:
-                found.append(finding)
+                clusters[c].append(finding)
                 break
         else:
+            for m in finding.members:
+                holding.setdefault(m, []).append(len(clusters))
             clusters.append([finding])
     return clusters
 

@@ -58,7 +58,7 @@ class Settings:
     clique_budget: int = 100_000
     window: float = 900.0
     min_coengaged: int = 3
-    max_engagers: int = 1000
+    max_engagers: int = 200
     max_edges: int = 2_000_000
     low: float = 0.2
     medium: float = 0.4

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, Literal
@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.cograph import CoGraph, coengagement_graph, communities
+from pod_detect.detectors._grouped import edge_arrays, edges_per_group, sizes
 from pod_detect.graph import Budget, dense_groups, reciprocal_graph
 from pod_detect.model import Interactions
 from pod_detect.reduce import Reduced
@@ -77,6 +78,16 @@ class Context:
         return reciprocal_graph(self.reduced.pairs, self.settings)
 
     @cached_property
+    def reciprocal_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """The reciprocal graph's edges as two arrays of account codes."""
+        return edge_arrays(self.reciprocal_graph)
+
+    @cached_property
+    def coengagement_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """The co-engagement graph's edges as two arrays of account codes."""
+        return edge_arrays(self.coengagement_graph)
+
+    @cached_property
     def reciprocal_groups(self) -> list[frozenset[int]]:
         return dense_groups(self.reciprocal_graph, self.settings, self.budget)
 
@@ -123,6 +134,19 @@ class Context:
             posters = len(members)
         return graph.number_of_edges(), posters * (posters - 1) // 2
 
+    def reciprocity_of(
+        self, groups: list[frozenset[int]], index: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`reciprocity` of every group at once (``index`` from :meth:`membership`)."""
+        linked = edges_per_group(*self.reciprocal_edges, index, len(groups))
+        if self.data.signals()["coverage"] is None:
+            authored = self.reduced.accounts["posts"].to_numpy() >= self.settings.min_posts
+            posters = np.bincount(index[: len(authored)][authored] + 1,
+                                  minlength=len(groups) + 1)[1:]
+        else:
+            posters = sizes(groups)
+        return linked, posters * (posters - 1) // 2
+
     def membership(self, groups: list[frozenset[int]]) -> np.ndarray:
         """Array mapping each account code to its group's index in ``groups``, else -1."""
         index = np.full(len(self.data.accounts) + 1, -1, dtype="int64")
@@ -163,6 +187,11 @@ class Context:
         return rows.drop(columns="target")
 
 
+def selected(groups: list[frozenset[int]], only: Sequence[int] | None) -> list[int]:
+    """The indexes of ``groups`` a detector is asked to examine (``only``, or all)."""
+    return list(range(len(groups))) if only is None else sorted(only)
+
+
 def per_group(rows: pd.DataFrame, n_groups: int) -> list[pd.DataFrame]:
     """``rows`` split by their ``group`` column into ``n_groups`` frames (one pass)."""
     empty = rows.iloc[:0]
@@ -183,5 +212,11 @@ class Detector(ABC):
     description: ClassVar[str]
 
     @abstractmethod
-    def detect(self, context: Context, groups: list[frozenset[int]]) -> list[Finding]:
-        """Examine each of ``groups`` (disjoint candidates); return findings, in order."""
+    def detect(
+        self, context: Context, groups: list[frozenset[int]], only: Sequence[int] | None = None
+    ) -> list[Finding]:
+        """Examine ``groups`` (disjoint candidates); return findings, in group order.
+
+        ``only`` lists the indexes of the groups to examine (all when ``None``); the others
+        still count as candidates, e.g. they are not "everyone else" in a baseline.
+        """

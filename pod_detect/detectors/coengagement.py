@@ -7,11 +7,14 @@ members never post; they hit the same clients' posts together).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from pod_detect.detectors.base import Context, Detector, Finding, per_group
+from pod_detect.detectors._grouped import edges_per_group, group_sums, inner_degree
+from pod_detect.detectors.base import Context, Detector, Finding, selected
 
 #: Share of a post's engagers from which a group counts as supplying its audience.
 OWNS = 0.5
@@ -40,37 +43,41 @@ class CoEngagementDetector(Detector):
     requires = ("coengagement",)
     description = "members engage the same posts within minutes of each other, repeatedly"
 
-    def detect(self, context: Context, groups: list[frozenset[int]]) -> list[Finding]:
+    def detect(
+        self, context: Context, groups: list[frozenset[int]], only: Sequence[int] | None = None
+    ) -> list[Finding]:
         if not groups:
             return []
         rows = context.rows(groups)
         inside = rows[rows["inside"] & (rows["post"] >= 0)]
+        index = context.membership(groups)
+        numbers = _numbers(context, groups, index, inside)
+        degree = inner_degree(*context.coengagement_edges, index)
         return [
-            self._finding(context, members, part)
-            for members, part in zip(groups, per_group(inside, len(groups)), strict=True)
+            self._finding(context, members, numbers.iloc[i], degree)
+            for i, members in ((i, groups[i]) for i in selected(groups, only))
         ]
 
-    def _finding(self, context: Context, members: frozenset[int], rows: pd.DataFrame) -> Finding:
-        graph = context.coengagement_graph.subgraph(members)
+    def _finding(
+        self, context: Context, members: frozenset[int], row: pd.Series, degree: np.ndarray
+    ) -> Finding:
         n = len(members)
         possible = n * (n - 1) // 2
-        density = graph.number_of_edges() / possible
-        distinct = rows.drop_duplicates(["actor", "post"])
-        posts = distinct.groupby("post").agg(own=("own", "first"), engagers=("actor", "size"))
-        own_share = float(posts["own"].mean()) if len(posts) else 0.0
+        edges = int(row["edges"])
+        density = edges / possible
+        n_posts = int(row["posts"])
+        own_share = float(row["own"]) / n_posts if n_posts else 0.0
         kind: Literal["pod", "lockstep"] = "pod" if own_share >= 0.5 else "lockstep"
-        engaged = context.reduced.posts["engagers"].reindex(posts.index).to_numpy()
-        linked, could = context.reciprocity(members)
-        explained = linked / could if kind == "pod" and could else 0.0
-        exclusivity = float(posts["engagers"].sum() / engaged.sum()) if len(posts) else 0.0
-        coverage = _target_coverage(context, members, rows) if kind == "lockstep" else 0.0
-        given = context.reduced.accounts["given"]
-        expected = float(given.iloc[list(members)].sum() / max(1, given.sum()))
+        could = int(row["could"])
+        explained = int(row["linked"]) / could if kind == "pod" and could else 0.0
+        exclusivity = float(row["engagers"] / row["engaged"]) if n_posts else 0.0
+        coverage = float(row["coverage"]) if kind == "lockstep" else 0.0
+        expected = float(row["given"] / max(1, context.reduced.accounts["given"].sum()))
         supplied = max(min(1.0, exclusivity / OWNS), coverage)
         evidence: dict[str, Any] = {
-            "coengaged_pairs": graph.number_of_edges(),
+            "coengaged_pairs": edges,
             "coengagement_density": round(density, 4),
-            "group_posts": len(posts), "own_post_share": round(own_share, 4),
+            "group_posts": n_posts, "own_post_share": round(own_share, 4),
             "group_share_of_engagers": round(exclusivity, 4),
             "expected_share_of_engagers": round(expected, 6),
         }
@@ -79,17 +86,15 @@ class CoEngagementDetector(Detector):
         within = (f" within {context.settings.window:.0f} s of each other"
                   if context.coengagement.counts["timed"] else "")
         reasons = [
-            f"{graph.number_of_edges()} of {possible} member pairs engaged at least "
+            f"{edges} of {possible} member pairs engaged at least "
             f"{context.settings.min_coengaged} of the same posts{within}, beyond what their "
             f"activity predicts ({density:.0%})",
-            f"on the {len(posts)} posts the group engages together, members are "
+            f"on the {n_posts} posts the group engages together, members are "
             f"{exclusivity:.0%} of all engagers, where their share of all engagement "
             f"predicts {expected:.1%}; {own_share:.0%} of those posts are the "
             f"members' own" + (" (one-way: lockstep)" if kind == "lockstep" else ""),
         ]
-        member_evidence = {
-            m: {"coengaged_with": graph.degree(m) if m in graph else 0} for m in sorted(members)
-        }
+        member_evidence = {m: {"coengaged_with": int(degree[m])} for m in sorted(members)}
         return Finding(
             detector=self.name, kind=kind, members=members,
             strength=float(density * possible / (possible + 1) * supplied * (1.0 - explained)),
@@ -97,14 +102,47 @@ class CoEngagementDetector(Detector):
         )
 
 
-def _target_coverage(context: Context, members: frozenset[int], rows: pd.DataFrame) -> float:
-    """Share of each target author's posts the members engaged, averaged over members and
-    weighted by how many of the group's posts each target wrote (a client, not a decoy)."""
-    targeted = rows[~rows["own"] & (rows["author"] >= 0)].drop_duplicates("post")
-    weights = targeted["author"].value_counts()
-    if weights.empty:
-        return 0.0
+def _numbers(
+    context: Context, groups: list[frozenset[int]], index: np.ndarray, inside: pd.DataFrame
+) -> pd.DataFrame:
+    """Per group (by index): inner co-engagement ``edges``; on the posts it engages together,
+    ``posts``, ``own`` (posts by members), ``engagers`` (distinct member engagers summed over
+    posts) and ``engaged`` (all engagers summed); ``linked``/``could`` (reciprocity),
+    ``given`` (members' engagements) and ``coverage`` (:func:`_target_coverage`)."""
+    n = len(groups)
+    distinct = inside.drop_duplicates(["group", "actor", "post"])
+    posts = distinct.groupby(["group", "post"], sort=True).agg(
+        own=("own", "first"), engagers=("actor", "size")).reset_index()
+    posts["engaged"] = context.reduced.posts["engagers"].to_numpy()[posts["post"].to_numpy()]
+    per = posts.groupby("group")[["own", "engagers", "engaged"]].sum()
+    table = per.reindex(pd.RangeIndex(n), fill_value=0)
+    table["posts"] = posts.groupby("group").size().reindex(table.index, fill_value=0)
+    table["edges"] = edges_per_group(*context.coengagement_edges, index, n)
+    table["linked"], table["could"] = context.reciprocity_of(groups, index)
+    given = context.reduced.accounts["given"].to_numpy()
+    table["given"] = group_sums(given, index, n)
+    table["coverage"] = _target_coverage(context, index, inside, n)
+    return table
+
+
+def _target_coverage(
+    context: Context, index: np.ndarray, rows: pd.DataFrame, n_groups: int
+) -> np.ndarray:
+    """Per group, the share of each target author's posts the members engaged, averaged over
+    members and weighted by how many of the group's posts each target wrote (a client, not a
+    decoy)."""
+    targeted = rows[~rows["own"] & (rows["author"] >= 0)].drop_duplicates(["group", "post"])
+    weights = targeted.groupby(["group", "author"]).size().rename("weight").reset_index()
     pairs = context.reduced.pairs
-    mine = pairs[pairs["actor"].isin(list(members)) & pairs["author"].isin(weights.index)]
-    per_author = mine.groupby("author")["coverage"].sum().reindex(weights.index, fill_value=0.0)
-    return float((per_author / len(members) * weights).sum() / weights.sum())
+    actor_group = index[pairs["actor"].to_numpy()]
+    mine = pd.DataFrame({"group": actor_group, "author": pairs["author"].to_numpy(),
+                         "coverage": pairs["coverage"].to_numpy()})[actor_group >= 0]
+    covered = mine.groupby(["group", "author"])["coverage"].sum().rename("covered")
+    weights = weights.join(covered, on=["group", "author"]).fillna({"covered": 0.0})
+    size = np.bincount(index[index >= 0], minlength=n_groups)
+    weights["term"] = weights["covered"] / size[weights["group"].to_numpy()] * weights["weight"]
+    per = weights.groupby("group")[["term", "weight"]].sum()
+    out = np.zeros(n_groups)
+    has = per["weight"].to_numpy() > 0
+    out[per.index.to_numpy()[has]] = (per["term"] / per["weight"]).to_numpy()[has]
+    return out

@@ -3,6 +3,7 @@ far more often than everyone else's comments."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
@@ -11,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from pod_detect.comments import CommentStyle, comment_style
-from pod_detect.detectors.base import Context, Detector, Finding, per_group
+from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
 
 
 class CommentsDetector(Detector):
@@ -27,26 +28,27 @@ class CommentsDetector(Detector):
     requires = ("comments",)
     description = "members' comments on each other are templated, generic or emoji-only"
 
-    def detect(self, context: Context, groups: list[frozenset[int]]) -> list[Finding]:
+    def detect(
+        self, context: Context, groups: list[frozenset[int]], only: Sequence[int] | None = None
+    ) -> list[Finding]:
         if not groups:
             return []
         style = context.memo("comment_style", lambda: _Styled(context))
         if not len(style.style.rows):
             return []
+        wanted = selected(groups, only)
         rows = context.rows(groups)
-        templated = style.lookup(rows["row"].to_numpy())
-        rows = rows.assign(templated=templated)
+        rows = rows[rows["inside"] & rows["group"].isin(wanted)]
+        rows = rows.assign(templated=style.lookup(rows["row"].to_numpy()))
         rows = rows[rows["templated"] >= 0]
         members = context.membership(groups)[context.data.frame["actor"].to_numpy()]
         outsiders = members[style.style.rows] < 0
         base = style.style.templated[outsiders]
-        findings = []
-        parts = per_group(rows[rows["inside"]], len(groups))
-        for group, mine in zip(groups, parts, strict=True):
-            finding = self._finding(group, mine, base, context.settings.alpha)
-            if finding is not None:
-                findings.append(finding)
-        return findings
+        parts = per_group(rows, len(groups))
+        return [
+            finding for i in wanted
+            if (finding := self._finding(groups[i], parts[i], base, context.settings.alpha))
+        ]
 
     def _finding(
         self, members: frozenset[int], rows: pd.DataFrame, base: np.ndarray, alpha: float

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pod_detect.detectors.base import Context, Detector, Finding, per_group
+from pod_detect.detectors._grouped import inner_degree, sizes
+from pod_detect.detectors.base import Context, Detector, Finding, selected
 
 
 class ReciprocalDetector(Detector):
@@ -26,26 +28,30 @@ class ReciprocalDetector(Detector):
     requires = ("reciprocity",)
     description = "dense groups of accounts engaging each other's posts, both ways, repeatedly"
 
-    def detect(self, context: Context, groups: list[frozenset[int]]) -> list[Finding]:
+    def detect(
+        self, context: Context, groups: list[frozenset[int]], only: Sequence[int] | None = None
+    ) -> list[Finding]:
         if not groups:
             return []
         rows = context.rows(groups)
         inside = rows[rows["own"] & (rows["post"] >= 0)].drop_duplicates(["actor", "post"])
         has_posts = context.data.signals()["coverage"] is None
-        owned = _posts_by_group(context, groups)
+        index = context.membership(groups)
+        linked, possible = context.reciprocity_of(groups, index)
+        degree = inner_degree(*context.reciprocal_edges, index)
+        rounds = _rounds(context, groups, index, inside) if has_posts else None
+        given = np.bincount(inside["actor"].to_numpy(), minlength=len(index))
         return [
-            self._finding(context, members, part, owned.get(i), has_posts)
-            for i, (members, part) in enumerate(
-                zip(groups, per_group(inside, len(groups)), strict=True))
+            self._finding(context, members, int(linked[i]), int(possible[i]), degree,
+                          None if rounds is None else rounds.iloc[i], given, has_posts)
+            for i, members in ((i, groups[i]) for i in selected(groups, only))
         ]
 
     def _finding(
-        self, context: Context, members: frozenset[int], inside: pd.DataFrame,
-        member_posts: np.ndarray | None, has_posts: bool,
+        self, context: Context, members: frozenset[int], linked: int, possible: int,
+        degree: np.ndarray, rounds: pd.Series | None, given: np.ndarray, has_posts: bool,
     ) -> Finding:
-        graph = context.reciprocal_graph.subgraph(members)
         n = len(members)
-        linked, possible = context.reciprocity(members)
         density = linked / possible if possible else 0.0
         support = possible / (possible + 1)  # three pairs are thinner evidence than thirty
         evidence: dict[str, Any] = {"size": n, "reciprocal_density": round(density, 4)}
@@ -56,14 +62,13 @@ class ReciprocalDetector(Detector):
             "too few members post for reciprocity to be measured (one-way engagement)"
         ]
         member_evidence = {
-            m: {"reciprocated_with": graph.degree(m) if m in graph else 0, "of": n - 1}
-            for m in sorted(members)
+            m: {"reciprocated_with": int(degree[m]), "of": n - 1} for m in sorted(members)
         }
         if has_posts and possible:
-            posts = member_posts if member_posts is not None else np.empty(0, dtype="int64")
-            rounds = self._rounds(
-                context, members, inside, posts, evidence, reasons, member_evidence)
-            strength = density * support * rounds
+            assert rounds is not None
+            shrunk = self._describe_rounds(context, members, rounds, given, evidence, reasons,
+                                           member_evidence)
+            strength = density * support * shrunk
         elif not has_posts:
             strength = density * support * 0.5
             reasons.append("without post ids the completeness of rounds cannot be measured")
@@ -74,19 +79,15 @@ class ReciprocalDetector(Detector):
             evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
         )
 
-    def _rounds(
-        self, context: Context, members: frozenset[int], inside: pd.DataFrame,
-        member_posts: np.ndarray, evidence: dict[str, Any], reasons: list[str],
-        member_evidence: dict[int, dict[str, Any]],
+    def _describe_rounds(
+        self, context: Context, members: frozenset[int], rounds: pd.Series, given: np.ndarray,
+        evidence: dict[str, Any], reasons: list[str], member_evidence: dict[int, dict[str, Any]],
     ) -> float:
         n = len(members)
-        posts = context.reduced.posts
-        engagers = inside.groupby("post").size().reindex(member_posts, fill_value=0)
-        needed = int(np.ceil(context.settings.round_share * (n - 1)))
-        complete = int((engagers >= needed).sum())
-        total = len(member_posts)
+        total, complete, needed = int(rounds["posts"]), int(rounds["complete"]), int(
+            rounds["needed"])
         completeness = complete / (total + 1)
-        coverage = float(engagers.sum() / (total * (n - 1))) if total else 0.0
+        coverage = float(rounds["engaged"] / (total * (n - 1))) if total else 0.0
         shrunk = coverage * total / (total + 1)
         evidence.update(
             member_posts=total, completed_rounds=complete, round_threshold=needed,
@@ -96,18 +97,30 @@ class ReciprocalDetector(Detector):
             f"{complete} of the members' {total} posts were engaged by at least {needed} of "
             f"the other {n - 1} members; on average each post got {coverage:.0%} of them"
         )
-        given = inside.groupby("actor").size()
-        authored = posts.loc[member_posts, "author"].value_counts()
+        authored = context.reduced.accounts["posts"].to_numpy()
         for m in sorted(members):
-            others = total - int(authored.get(m, 0))
-            member_evidence[m]["engaged_member_posts"] = int(given.get(m, 0))
-            member_evidence[m]["member_posts_by_others"] = others
+            member_evidence[m]["engaged_member_posts"] = int(given[m])
+            member_evidence[m]["member_posts_by_others"] = total - int(authored[m])
         evidence["completeness"] = round(shrunk, 4)
         return shrunk
 
 
-def _posts_by_group(context: Context, groups: list[frozenset[int]]) -> dict[int, np.ndarray]:
-    """Post codes authored by each group's members, by group index (one pass over posts)."""
-    owner = context.membership(groups)[context.reduced.posts["author"].to_numpy()]
-    codes = np.flatnonzero(owner >= 0)
-    return {int(k): v.to_numpy() for k, v in pd.Series(codes).groupby(owner[codes])}
+def _rounds(
+    context: Context, groups: list[frozenset[int]], index: np.ndarray, inside: pd.DataFrame
+) -> pd.DataFrame:
+    """Per group (by index): the members' ``posts``, the member engagements they got
+    (``engaged``), the engagers a round needs (``needed``) and the ``complete`` rounds."""
+    n = len(groups)
+    authors = context.reduced.posts["author"].to_numpy()
+    owner = index[authors]  # author -1 (unknown) maps to the sentinel: no group
+    member_posts = np.flatnonzero(owner >= 0)
+    engagers = np.bincount(inside["post"].to_numpy(), minlength=len(authors))[member_posts]
+    needed = np.ceil(context.settings.round_share * (sizes(groups) - 1)).astype("int64")
+    group = owner[member_posts]
+    table = pd.DataFrame({
+        "posts": np.bincount(group, minlength=n),
+        "engaged": np.bincount(group, weights=engagers, minlength=n).astype("int64"),
+        "complete": np.bincount(group[engagers >= needed[group]], minlength=n),
+    })
+    table["needed"] = needed
+    return table

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pod_detect.detectors.base import Context, Detector, Finding, per_group
+from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
 from pod_detect.text import duration
 
 #: Baseline latencies used at most per test; a deterministic thinning keeps tests cheap.
@@ -29,19 +30,22 @@ class TimingDetector(Detector):
     requires = ("timing",)
     description = "members engage each other's posts early and in a narrow band"
 
-    def detect(self, context: Context, groups: list[frozenset[int]]) -> list[Finding]:
+    def detect(
+        self, context: Context, groups: list[frozenset[int]], only: Sequence[int] | None = None
+    ) -> list[Finding]:
         if not groups:
             return []
+        wanted = selected(groups, only)
         rows = context.rows(groups)
-        rows = rows[rows["latency"].notna()]
+        rows = rows[rows["latency"].notna() & rows["group"].isin(wanted)]
         latency = context.reduced.latency
         assert latency is not None
         outsiders = context.membership(groups)[context.data.frame["actor"].to_numpy()] < 0
         everyone = _thin(np.sort(latency[outsiders & ~np.isnan(latency)]))
+        parts = per_group(rows, len(groups))
         return [
-            finding
-            for members, part in zip(groups, per_group(rows, len(groups)), strict=True)
-            if (finding := self._finding(context, members, part, everyone))
+            finding for i in wanted
+            if (finding := self._finding(context, groups[i], parts[i], everyone))
         ]
 
     def _finding(
