@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 #: Distinct accounts that must write the same normalised text for it to be a template.
@@ -42,16 +44,64 @@ class CommentStyle:
     templated: np.ndarray
 
 
+@dataclass(frozen=True)
+class Templates:
+    """The templates of a frame's comments, and what each comment is short of the
+    near-duplicate test (which costs a string comparison per template, so it runs only on
+    the comments asked about: :meth:`templated`).
+
+    Attributes
+    ----------
+    rows
+        Positions in the frame of the rows with a comment.
+    words
+        Each comment normalised (:func:`normalise`).
+    emoji_only
+        The comment has no letter or digit.
+    exact
+        The normalised comment is a template (or emoji-only).
+    templates
+        The :data:`MAX_TEMPLATES` most widely written templates, most written first.
+    """
+
+    rows: np.ndarray
+    words: np.ndarray
+    emoji_only: np.ndarray
+    exact: np.ndarray
+    templates: list[str]
+
+    def templated(self, which: np.ndarray) -> np.ndarray:
+        """Templated flags of the comments at positions ``which`` (indexes into ``rows``)."""
+        which = np.asarray(which, dtype="int64")
+        known = self.exact[which]
+        words = pd.Series(self.words[which])
+        return known | _near(words, known, self.templates)
+
+
+#: Links, @mentions, and any character that is not a letter, digit or space (``_`` too):
+#: Python's ``\w``/``\s`` spelled as Unicode classes for pyarrow's RE2, whose own are ASCII.
+_NOISE = r"https?://\S+|@[\p{L}\p{N}_]+|[^\p{L}\p{N}\s\p{Z}]|_"
+_SPACES = r"[\s\p{Z}]+"
+
+
 def normalise(text: pd.Series) -> pd.Series:
-    """Lower case, words only: punctuation, emoji, links and @mentions removed."""
-    out = text.str.lower()
-    out = out.str.replace(r"https?://\S+|@\w+", " ", regex=True)
-    out = out.str.replace(r"[^\w\s]|_", " ", regex=True)
-    return out.str.replace(r"\s+", " ", regex=True).str.strip()
+    """Lower case, words only: punctuation, emoji, links and @mentions removed.
+
+    Each distinct text is normalised once, in pyarrow (vectorised RE2); missing stays missing.
+    """
+    array = pa.chunked_array([pa.array(text.to_numpy(dtype=object), type=pa.large_string(),
+                                       from_pandas=True)])
+    encoded = pc.dictionary_encode(array).combine_chunks()
+    words = pc.utf8_lower(encoded.dictionary)
+    words = pc.replace_substring_regex(words, _NOISE, " ")
+    words = pc.utf8_trim_whitespace(pc.replace_substring_regex(words, _SPACES, " "))
+    out = pc.take(words, encoded.indices).to_numpy(zero_copy_only=False)
+    return pd.Series(out, index=text.index, dtype=object)
 
 
-def comment_style(actor: np.ndarray, text: pd.Series) -> CommentStyle:
-    """Classify every non-empty comment of the frame (``actor`` and ``text`` columns)."""
+def comment_templates(actor: np.ndarray, text: pd.Series) -> Templates:
+    """Normalise every non-empty comment (``actor`` and ``text`` columns of the frame) and
+    find the templates: normalised texts written by :data:`TEMPLATE_ACCOUNTS` accounts."""
     present = text.notna().to_numpy() & (text.fillna("").str.strip() != "").to_numpy()
     rows = np.flatnonzero(present)
     words = normalise(text.iloc[rows].astype(str)).reset_index(drop=True)
@@ -60,9 +110,16 @@ def comment_style(actor: np.ndarray, text: pd.Series) -> CommentStyle:
     writers = writers[~emoji_only].drop_duplicates()
     spread = writers.groupby("words")["actor"].size()
     templates = spread[spread >= TEMPLATE_ACCOUNTS].sort_values(ascending=False, kind="stable")
-    templated = words.isin(templates.index).to_numpy() | emoji_only
-    templated |= _near(words, templated, list(templates.index[:MAX_TEMPLATES]))
-    return CommentStyle(rows=rows, emoji_only=emoji_only, templated=templated)
+    exact = words.isin(templates.index).to_numpy() | emoji_only
+    return Templates(rows=rows, words=words.to_numpy(dtype=object), emoji_only=emoji_only,
+                     exact=exact, templates=list(templates.index[:MAX_TEMPLATES]))
+
+
+def comment_style(actor: np.ndarray, text: pd.Series) -> CommentStyle:
+    """Classify every non-empty comment of the frame (``actor`` and ``text`` columns)."""
+    found = comment_templates(actor, text)
+    templated = found.templated(np.arange(len(found.rows)))
+    return CommentStyle(rows=found.rows, emoji_only=found.emoji_only, templated=templated)
 
 
 def _near(words: pd.Series, known: np.ndarray, templates: list[str]) -> np.ndarray:
@@ -74,8 +131,31 @@ def _near(words: pd.Series, known: np.ndarray, templates: list[str]) -> np.ndarr
     unique = candidates.unique().tolist()
     if not unique:
         return near
-    scores = process.cdist(unique, templates, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE,
-                           workers=1)
-    hits = {text for text, row in zip(unique, scores.max(axis=1), strict=True) if row > 0}
+    hits = _near_texts(unique, templates)
     near[np.flatnonzero(~known)] = candidates.isin(hits).to_numpy()
     return near
+
+
+def _near_texts(texts: list[str], templates: list[str]) -> set[str]:
+    """The texts whose rapidfuzz ratio with some template reaches :data:`NEAR_DUPLICATE`.
+
+    The ratio of lengths ``a`` and ``b`` is at most ``100 * (1 - |a - b| / (a + b))``, so
+    each length of text is compared only with the templates whose length can reach the
+    cut-off (with a character to spare); the answer is that of comparing every pair.
+    """
+    size = np.array([len(t) for t in templates])
+    order = np.argsort(size, kind="stable")
+    size, ordered = size[order], [templates[i] for i in order]
+    lengths = np.array([len(t) for t in texts])
+    slack = 1.0 - NEAR_DUPLICATE / 100.0
+    hits: set[str] = set()
+    for length in np.unique(lengths):
+        low = np.searchsorted(size, length * (1 - slack) / (1 + slack) - 1, side="left")
+        high = np.searchsorted(size, length * (1 + slack) / (1 - slack) + 1, side="right")
+        if low >= high:
+            continue
+        mine = [texts[i] for i in np.flatnonzero(lengths == length)]
+        scores = process.cdist(mine, ordered[low:high], scorer=fuzz.ratio,
+                               score_cutoff=NEAR_DUPLICATE, workers=1)
+        hits.update(t for t, best in zip(mine, scores.max(axis=1), strict=True) if best > 0)
+    return hits

@@ -12,7 +12,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from pod_detect.cograph import CoGraph, coengagement_graph, communities
+from pod_detect.cograph import CoGraph, coengagement_graph
+from pod_detect.communities import communities
 from pod_detect.detectors._grouped import edge_arrays, edges_per_group, sizes
 from pod_detect.graph import Budget, dense_groups, reciprocal_graph
 from pod_detect.model import Interactions

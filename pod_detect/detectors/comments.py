@@ -4,15 +4,17 @@ far more often than everyone else's comments."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pod_detect.comments import CommentStyle, comment_style
+from pod_detect.comments import Templates, comment_templates
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
+
+#: Everyone else's comments the baseline is measured on at most (evenly spaced in time).
+MAX_BASELINE = 20_000
 
 
 class CommentsDetector(Detector):
@@ -21,7 +23,9 @@ class CommentsDetector(Detector):
 
     A one-sided Fisher exact test says whether the group's share is higher; the strength is
     how far it moves from the baseline towards "all templated",
-    ``(share - baseline) / (1 - baseline)``, counted only when significant.
+    ``(share - baseline) / (1 - baseline)``, counted only when significant. The baseline is
+    at most :data:`MAX_BASELINE` of everyone else's comments, evenly spaced in time: whether
+    a comment varies a template is a string comparison per template, too dear for millions.
     """
 
     name = "comments"
@@ -33,17 +37,18 @@ class CommentsDetector(Detector):
     ) -> list[Finding]:
         if not groups:
             return []
-        style = context.memo("comment_style", lambda: _Styled(context))
-        if not len(style.style.rows):
+        found: Templates = context.memo("comment_templates", lambda: _templates(context))
+        if not len(found.rows):
             return []
         wanted = selected(groups, only)
         rows = context.rows(groups)
         rows = rows[rows["inside"] & rows["group"].isin(wanted)]
-        rows = rows.assign(templated=style.lookup(rows["row"].to_numpy()))
-        rows = rows[rows["templated"] >= 0]
+        position = context.memo("comment_positions", lambda: _positions(context, found))
+        at = position[rows["row"].to_numpy()]
+        rows = rows[at >= 0].assign(templated=found.templated(at[at >= 0]))
         members = context.membership(groups)[context.data.frame["actor"].to_numpy()]
-        outsiders = members[style.style.rows] < 0
-        base = style.style.templated[outsiders]
+        outsiders = np.flatnonzero(members[found.rows] < 0)
+        base = found.templated(_spread(outsiders, MAX_BASELINE))
         parts = per_group(rows, len(groups))
         return [
             finding for i in wanted
@@ -83,19 +88,20 @@ class CommentsDetector(Detector):
         )
 
 
-class _Styled:
-    """The comment style of the frame, and a row -> templated (1/0, -1 no comment) lookup."""
+def _templates(context: Context) -> Templates:
+    frame = context.data.frame
+    return comment_templates(frame["actor"].to_numpy(), frame["text"])
 
-    def __init__(self, context: Context) -> None:
-        frame = context.data.frame
-        self.n = len(frame)
-        self.style: CommentStyle = comment_style(frame["actor"].to_numpy(), frame["text"])
 
-    @cached_property
-    def table(self) -> np.ndarray:
-        table = np.full(self.n, -1, dtype="int8")
-        table[self.style.rows] = self.style.templated.astype("int8")
-        return table
+def _positions(context: Context, found: Templates) -> np.ndarray:
+    """Frame row -> position of its comment in ``found.rows``, -1 for rows without one."""
+    position = np.full(len(context.data.frame), -1, dtype="int64")
+    position[found.rows] = np.arange(len(found.rows))
+    return position
 
-    def lookup(self, rows: np.ndarray) -> np.ndarray:
-        return self.table[rows]
+
+def _spread(positions: np.ndarray, most: int) -> np.ndarray:
+    """At most ``most`` of ``positions``, evenly spaced (the rows are in time order)."""
+    if len(positions) <= most:
+        return positions
+    return positions[np.linspace(0, len(positions) - 1, most).astype("int64")]
