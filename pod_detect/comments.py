@@ -65,16 +65,22 @@ class Templates:
     """
 
     rows: np.ndarray
-    words: np.ndarray
+    codes: np.ndarray
+    dictionary: np.ndarray
     emoji_only: np.ndarray
     exact: np.ndarray
     templates: list[str]
+
+    @property
+    def words(self) -> np.ndarray:
+        """Each comment normalised (:func:`normalise`), as strings."""
+        return self.dictionary[self.codes]
 
     def templated(self, which: np.ndarray) -> np.ndarray:
         """Templated flags of the comments at positions ``which`` (indexes into ``rows``)."""
         which = np.asarray(which, dtype="int64")
         known = self.exact[which]
-        words = pd.Series(self.words[which])
+        words = pd.Series(self.dictionary[self.codes[which]])
         return known | _near(words, known, self.templates)
 
 
@@ -89,14 +95,28 @@ def normalise(text: pd.Series) -> pd.Series:
 
     Each distinct text is normalised once, in pyarrow (vectorised RE2); missing stays missing.
     """
-    array = pa.chunked_array([pa.array(text.to_numpy(dtype=object), type=pa.large_string(),
-                                       from_pandas=True)])
-    encoded = pc.dictionary_encode(array).combine_chunks()
-    words = pc.utf8_lower(encoded.dictionary)
+    codes, dictionary = _normalised_codes(text)
+    out = np.where(codes >= 0, dictionary[np.maximum(codes, 0)], None)
+    return pd.Series(out, index=text.index, dtype=object)
+
+
+def _normalised_codes(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's normalised words as a code into a dictionary of distinct words (sorted);
+    -1 where the text is missing."""
+    array = pa.array(text, type=pa.large_string(), from_pandas=True)
+    raw = pc.dictionary_encode(array)
+    words = pc.utf8_lower(raw.dictionary)
     words = pc.replace_substring_regex(words, _NOISE, " ")
     words = pc.utf8_trim_whitespace(pc.replace_substring_regex(words, _SPACES, " "))
-    out = pc.take(words, encoded.indices).to_numpy(zero_copy_only=False)
-    return pd.Series(out, index=text.index, dtype=object)
+    distinct = pc.dictionary_encode(words)
+    order = pc.sort_indices(distinct.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype="int64")
+    rank[order] = np.arange(len(order))
+    per_raw = rank[distinct.indices.to_numpy()]
+    indices = raw.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    codes = np.where(indices >= 0, per_raw[np.maximum(indices, 0)] if len(per_raw) else -1, -1)
+    dictionary = distinct.dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False)
+    return codes.astype("int64"), np.asarray(dictionary, dtype=object)
 
 
 def comment_templates(actor: np.ndarray, text: pd.Series) -> Templates:
@@ -104,15 +124,16 @@ def comment_templates(actor: np.ndarray, text: pd.Series) -> Templates:
     find the templates: normalised texts written by :data:`TEMPLATE_ACCOUNTS` accounts."""
     present = text.notna().to_numpy() & (text.fillna("").str.strip() != "").to_numpy()
     rows = np.flatnonzero(present)
-    words = normalise(text.iloc[rows].astype(str)).reset_index(drop=True)
-    emoji_only = (words == "").to_numpy()
-    writers = pd.DataFrame({"words": words, "actor": actor[rows]})
-    writers = writers[~emoji_only].drop_duplicates()
-    spread = writers.groupby("words")["actor"].size()
-    templates = spread[spread >= TEMPLATE_ACCOUNTS].sort_values(ascending=False, kind="stable")
-    exact = words.isin(templates.index).to_numpy() | emoji_only
-    return Templates(rows=rows, words=words.to_numpy(dtype=object), emoji_only=emoji_only,
-                     exact=exact, templates=list(templates.index[:MAX_TEMPLATES]))
+    codes, dictionary = _normalised_codes(text.iloc[rows])
+    emoji_only = dictionary[codes] == "" if len(codes) else np.zeros(0, dtype=bool)
+    words = codes[~emoji_only]
+    writers = np.unique(words * (int(actor.max(initial=0)) + 1) + actor[rows][~emoji_only])
+    spread = np.bincount(writers // (int(actor.max(initial=0)) + 1), minlength=len(dictionary))
+    common = np.flatnonzero(spread >= TEMPLATE_ACCOUNTS)  # in sorted order of the words
+    common = common[np.argsort(-spread[common], kind="stable")]
+    exact = np.isin(codes, common) | emoji_only
+    return Templates(rows=rows, codes=codes, dictionary=dictionary, emoji_only=emoji_only,
+                     exact=exact, templates=dictionary[common[:MAX_TEMPLATES]].tolist())
 
 
 def comment_style(actor: np.ndarray, text: pd.Series) -> CommentStyle:
