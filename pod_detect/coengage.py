@@ -215,7 +215,10 @@ def _prepare(frame: pd.DataFrame, max_engagers: int | None) -> tuple[_Rows, int,
     post = frame["post"].to_numpy(dtype=np.int64)
     time = frame["timestamp"].to_numpy(dtype=np.float64)
     keep = np.flatnonzero((post >= 0) & ~np.isnan(time))
-    order = keep[np.lexsort((time[keep], post[keep]))]
+    if np.all(time[keep][1:] >= time[keep][:-1]):  # time order already (a canonical frame)
+        order = keep[np.argsort(post[keep], kind="stable")]
+    else:
+        order = keep[np.lexsort((time[keep], post[keep]))]
     post, time = post[order], time[order]
     actor = frame["actor"].to_numpy(dtype=np.int64)[order]
     # (post, actor) groups numbered in order of first appearance, so consecutive in a post

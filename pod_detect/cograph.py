@@ -50,10 +50,11 @@ def coengagement_graph(frame: pd.DataFrame, settings: Settings) -> CoGraph:
     """
     from pod_detect.coengage import co_engagement_with_stats
 
-    timed = frame[(frame["post"] >= 0) & frame["timestamp"].notna()]
+    columns = frame[["actor", "post", "timestamp"]]
+    timed = columns[(columns["post"] >= 0) & columns["timestamp"].notna()]
     window = settings.window
     if timed.empty:  # no times: engaging the same post at all is co-engagement
-        timed, window = frame[frame["post"] >= 0].assign(timestamp=0.0), 0.0
+        timed, window = columns[columns["post"] >= 0].assign(timestamp=0.0), 0.0
     pairs, info = co_engagement_with_stats(
         timed, window=window, min_weight=settings.min_coengaged,
         max_engagers=settings.max_engagers,

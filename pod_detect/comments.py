@@ -103,8 +103,17 @@ def normalise(text: pd.Series) -> pd.Series:
 def _normalised_codes(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Each text's normalised words as a code into a dictionary of distinct words (sorted);
     -1 where the text is missing."""
+    codes, dictionary, _ = _encode(text)
+    return codes, dictionary
+
+
+def _encode(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_normalised_codes`, and whether each text is blank (missing or white space)."""
     array = pa.array(text, type=pa.large_string(), from_pandas=True)
     raw = pc.dictionary_encode(array)
+    blank = np.append(
+        pc.equal(pc.utf8_trim_whitespace(raw.dictionary), "").to_numpy(zero_copy_only=False),
+        True)  # the last entry stands for a missing text
     words = pc.utf8_lower(raw.dictionary)
     words = pc.replace_substring_regex(words, _NOISE, " ")
     words = pc.utf8_trim_whitespace(pc.replace_substring_regex(words, _SPACES, " "))
@@ -112,23 +121,23 @@ def _normalised_codes(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     order = pc.sort_indices(distinct.dictionary).to_numpy()
     rank = np.empty(len(order), dtype="int64")
     rank[order] = np.arange(len(order))
-    per_raw = rank[distinct.indices.to_numpy()]
+    per_raw = np.append(rank[distinct.indices.to_numpy()], -1)
     indices = raw.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    codes = np.where(indices >= 0, per_raw[np.maximum(indices, 0)] if len(per_raw) else -1, -1)
     dictionary = distinct.dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False)
-    return codes.astype("int64"), np.asarray(dictionary, dtype=object)
+    return per_raw[indices], np.asarray(dictionary, dtype=object), blank[indices]
 
 
 def comment_templates(actor: np.ndarray, text: pd.Series) -> Templates:
     """Normalise every non-empty comment (``actor`` and ``text`` columns of the frame) and
     find the templates: normalised texts written by :data:`TEMPLATE_ACCOUNTS` accounts."""
-    present = text.notna().to_numpy() & (text.fillna("").str.strip() != "").to_numpy()
-    rows = np.flatnonzero(present)
-    codes, dictionary = _normalised_codes(text.iloc[rows])
+    every, dictionary, blank = _encode(text)
+    rows = np.flatnonzero(~blank)
+    codes = every[rows]
     emoji_only = dictionary[codes] == "" if len(codes) else np.zeros(0, dtype=bool)
     words = codes[~emoji_only]
-    writers = np.unique(words * (int(actor.max(initial=0)) + 1) + actor[rows][~emoji_only])
-    spread = np.bincount(writers // (int(actor.max(initial=0)) + 1), minlength=len(dictionary))
+    scale = int(actor.max(initial=0)) + 1
+    writers = np.unique(words * scale + actor[rows][~emoji_only])
+    spread = np.bincount(writers // scale, minlength=len(dictionary))
     common = np.flatnonzero(spread >= TEMPLATE_ACCOUNTS)  # in sorted order of the words
     common = common[np.argsort(-spread[common], kind="stable")]
     exact = np.isin(codes, common) | emoji_only

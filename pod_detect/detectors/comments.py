@@ -77,10 +77,15 @@ class CommentsDetector(Detector):
             f"emoji-only ({share:.0%}), {verdict}{baseline:.0%} of everyone else's comments "
             f"(p = {test.pvalue:.2g})"
         )
-        per_member = rows.groupby("actor")["templated"].agg(["size", "sum"])
+        actors, first, written = np.unique(rows["actor"].to_numpy(), return_index=True,
+                                            return_counts=True)
+        order = np.argsort(rows["actor"].to_numpy(), kind="stable")
+        templated = np.add.reduceat(rows["templated"].to_numpy()[order].astype("int64"),
+                                    np.concatenate([[0], np.cumsum(written)[:-1]]))
         member_evidence = {
-            int(m): {"comments": int(r["size"]), "templated_comments": int(r["sum"])}
-            for m, r in per_member.iterrows()
+            int(m): {"comments": int(c), "templated_comments": int(t)}
+            for m, c, t in zip(actors.tolist(), written.tolist(), templated.tolist(),
+                               strict=True)
         }
         return Finding(
             detector=self.name, kind="pod", members=members, strength=float(strength),
