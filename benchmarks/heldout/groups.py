@@ -172,18 +172,21 @@ def plant_camouflage(rng: np.random.Generator, world: World) -> Group:
 
 
 def plant_drift(rng: np.random.Generator, world: World) -> Group:
-    """Drifting pod (18-28 ever): members join and leave; each is active at least 6 days.
+    """Drifting pod (18-28 ever): members join and leave; each active 6 days or more.
 
     Half the members are there from the start and half stay to the end; the others join
-    or leave at random. Active members engage 90% of active members' posts within minutes.
+    or leave at random (at least 45% of the export when it is shorter than
+    two weeks). Active members engage 90% of active members' posts within minutes.
     Signal: reciprocity and fast rounds among members whose active periods overlap.
     """
     members = pick(rng, world, int(rng.integers(18, 29)))
     _creators(rng, world, members, 0.7, 1.8)
     days = world.days
-    join = np.where(rng.random(len(members)) < 0.5, 0.0, rng.uniform(0, days - 6, len(members)))
+    least = min(6.0, 0.45 * days)
+    join = np.where(rng.random(len(members)) < 0.5, 0.0,
+                    rng.uniform(0, days - least, len(members)))
     leave = np.where(rng.random(len(members)) < 0.5, days,
-                     np.minimum(days, join + rng.uniform(6, days, len(members))))
+                     np.minimum(days, join + rng.uniform(least, days, len(members))))
     start, end = np.zeros(world.n), np.zeros(world.n)
     start[members], end[members] = join * 86400.0, leave * 86400.0
     texter = _pod_texter(texts.pod_pool(rng), 1.0)
