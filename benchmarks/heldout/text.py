@@ -27,6 +27,11 @@ NAMES = (
     "yara", "zoe",
 )
 EMOJI = ("🔥", "💯", "🙌", "👏", "😍", "❤️", "✨", "💪", "🚀", "👍", "😂", "🙏")
+#: Short generic comments ordinary people write too (a share of every organic comment).
+GENERIC = (
+    "nice", "love it", "wow", "so good", "beautiful", "amazing", "cute", "yes!", "lovely",
+    "great shot", "so cool", "stunning", "love this", "perfect", "gorgeous", "haha",
+)
 #: Generic comments an engagement pod's rules accept; each pod uses a few of them.
 POD_TEMPLATES = (
     "Great post", "Love this", "So inspiring", "Amazing content", "Needed this today",
@@ -36,8 +41,9 @@ POD_TEMPLATES = (
 )
 
 
-def organic(rng: np.random.Generator, n: int) -> list[str]:
-    """``n`` free-form comments of 3-14 words, some with an emoji.
+def organic(rng: np.random.Generator, n: int, generic: float = 0.2) -> list[str]:
+    """``n`` organic comments: a ``generic`` share of short generic ones ("love it 😍",
+    "🔥🔥"), the rest free-form, 3-14 words, some with an emoji.
 
     Parameters
     ----------
@@ -45,11 +51,13 @@ def organic(rng: np.random.Generator, n: int) -> list[str]:
         Random generator.
     n
         Number of comments.
+    generic
+        Share of short generic comments, as people write under any post.
 
     Returns
     -------
     list of str
-        Distinct-looking comments (random words; near-duplicates are rare).
+        The comments (the free-form ones are random words; near-duplicates are rare).
     """
     lengths = rng.integers(3, 15, n)
     words = rng.integers(0, len(WORDS), lengths.sum())
@@ -60,7 +68,19 @@ def organic(rng: np.random.Generator, n: int) -> list[str]:
         text = " ".join(WORDS[w] for w in words[start:start + k]).capitalize() + marks[i]
         start += k
         out.append(f"{text} {EMOJI[words[start - 1] % len(EMOJI)]}" if emoji[i] else text)
+    short = np.flatnonzero(rng.random(n) < generic)
+    for i, text in zip(short, _generic(rng, len(short)), strict=True):
+        out[i] = text
     return out
+
+
+def _generic(rng: np.random.Generator, n: int) -> list[str]:
+    """Short generic comments: a phrase, a phrase and emoji, or emoji alone."""
+    phrase = rng.choice(np.array(GENERIC), n)
+    emoji = rng.integers(0, len(EMOJI), n)
+    style = rng.integers(0, 3, n)
+    return [phrase[i] if style[i] == 0 else f"{phrase[i]} {EMOJI[emoji[i]]}" if style[i] == 1
+            else EMOJI[emoji[i]] * 2 for i in range(n)]
 
 
 def friendly(rng: np.random.Generator, n: int) -> list[str]:
