@@ -110,11 +110,13 @@ def run_platform(export: heldout.Export, platform: Platform, folder: Path) -> di
     seconds, _ = scan(path, report_path, maps)
     report = json.loads(report_path.read_text())
     result = evaluate(report, truth, min_severity=MIN_SEVERITY)
+    unread = sorted(set(platform.columns) - set(report["input"]["columns"]))
+    lost = [f"columns not read despite the maps: {', '.join(unread)}"] if unread else []
     return {"scenario": export.scenario, "platform": platform.name, "seed": export.seed,
             "file": path.name, "rows": len(export.rows.t), "maps": maps,
             "command": command_line(path, maps), "scan_s": seconds,
             "columns_read": report["input"]["columns"], "evaluation": result.to_dict(),
-            "misses": misses(result.to_dict(), report, truth)}
+            "misses": lost + misses(result.to_dict(), report, truth)}
 
 
 def run_task(task: tuple[str, int, tuple[str, ...], int, int, Path]) -> list[dict[str, Any]]:
