@@ -25,7 +25,8 @@ import pandas as pd
 
 from pod_detect.errors import ConfigError
 
-__all__ = ["WEIGHTINGS", "CoEngagementStats", "co_engagement", "co_engagement_with_stats"]
+__all__ = ["UNTIMED", "WEIGHTINGS", "CoEngagementStats", "co_engagement",
+           "co_engagement_with_stats"]
 
 #: What ``weight`` counts: ``"count"`` distinct posts co-engaged; ``"qut"`` the QUT
 #: coordination-network-toolkit 1.5.2 co-retweet edge weight (see :func:`co_engagement`).
@@ -33,6 +34,13 @@ WEIGHTINGS = ("count", "qut")
 
 #: Row pairs built at once (about 60 bytes each while a chunk is counted).
 CHUNK_PAIRS = 4_000_000
+
+#: How rows without a time are treated (see :func:`co_engagement`).
+UNTIMED = ("drop", "any")
+
+#: The time untimed rows are paired at: every untimed row of a post is at distance 0 from the
+#: others, and about 1e18 s from any real time, so never within a window of one.
+_UNTIMED = -1e18
 
 #: ``weighted`` is added up in fixed point, units of 2**-24: integer sums are exact, so the
 #: result is the same to the bit whatever the chunking and the order of the rows.
@@ -58,6 +66,8 @@ class CoEngagementStats:
         Rows of the engagers the cap left out.
     candidates
         Row pairs of the same post within the window (same-account ones included).
+    untimed_candidates
+        Of those, the pairs of two rows without a time (``untimed="any"``).
     chunks
         Chunks the row pairs were built in.
     pairs
@@ -71,6 +81,7 @@ class CoEngagementStats:
     candidates: int
     chunks: int
     pairs: int
+    untimed_candidates: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,7 @@ def co_engagement(
     min_weight: int = 1,
     max_engagers: int | None = None,
     weighting: str = "count",
+    untimed: str = "drop",
 ) -> pd.DataFrame:
     """Count, for every pair of accounts, the posts they engaged within ``window`` seconds.
 
@@ -125,6 +137,10 @@ def co_engagement(
         ``user_1 < user_2``: the number of ``actor_a``'s engagements (rows) that have an
         engagement by ``actor_b`` of the same post within the window. The two agree unless
         an account engaged the same post more than once within the window of the other.
+    untimed
+        Rows with a post but no time: ``"drop"`` ignores them; ``"any"`` pairs them with the
+        other untimed rows of the same post at any time (an export whose likes carry no time
+        but whose comments do). A row with a time and one without are never paired.
 
     Returns
     -------
@@ -141,7 +157,7 @@ def co_engagement(
     """
     table, stats = co_engagement_with_stats(
         frame, window=window, min_weight=min_weight, max_engagers=max_engagers,
-        weighting=weighting,
+        weighting=weighting, untimed=untimed,
     )
     table.attrs["stats"] = stats
     return table
@@ -155,12 +171,13 @@ def co_engagement_with_stats(
     max_engagers: int | None = None,
     weighting: str = "count",
     chunk_pairs: int = CHUNK_PAIRS,
+    untimed: str = "drop",
 ) -> tuple[pd.DataFrame, CoEngagementStats]:
     """:func:`co_engagement`, with the stats returned beside the table.
 
     Parameters
     ----------
-    frame, window, min_weight, max_engagers, weighting
+    frame, window, min_weight, max_engagers, weighting, untimed
         As for :func:`co_engagement`.
     chunk_pairs
         Most row pairs built at once (the memory bound); the result does not depend on it.
@@ -172,7 +189,9 @@ def co_engagement_with_stats(
     stats : CoEngagementStats
     """
     _check(window, min_weight, max_engagers, weighting, chunk_pairs)
-    rows, capped_posts, capped_rows = _prepare(frame, max_engagers)
+    if untimed not in UNTIMED:
+        raise ConfigError(f"untimed must be one of {', '.join(UNTIMED)}, not {untimed!r}")
+    rows, capped_posts, capped_rows = _prepare(frame, max_engagers, untimed == "any")
     n_accounts = int(rows.actor.max(initial=0)) + 1
     counts = _window_ends(rows.post, rows.time, float(window)) - np.arange(len(rows.post)) - 1
     sums: list[_Sums] = []
@@ -183,9 +202,10 @@ def co_engagement_with_stats(
         shared.append(repeated)
     table = _table(_merge([*sums, _shared_sums(shared, rows, n_accounts)]), n_accounts, min_weight)
     stats = CoEngagementStats(
-        rows=len(frame) - _ignored(frame), posts=len(np.unique(rows.post)),
+        rows=len(frame) - _ignored(frame, untimed == "any"), posts=len(np.unique(rows.post)),
         capped_posts=capped_posts, capped_rows=capped_rows, candidates=int(counts.sum()),
         chunks=len(sums), pairs=len(table),
+        untimed_candidates=int(counts[rows.time == _UNTIMED].sum()),
     )
     return table, stats
 
@@ -205,15 +225,20 @@ def _check(
         raise ConfigError(f"chunk_pairs must be at least 1, not {chunk_pairs!r}")
 
 
-def _ignored(frame: pd.DataFrame) -> int:
+def _ignored(frame: pd.DataFrame, any_time: bool) -> int:
     post, time = frame["post"].to_numpy(), frame["timestamp"].to_numpy(dtype=np.float64)
-    return int(((post < 0) | np.isnan(time)).sum())
+    return int(((post < 0) | (np.isnan(time) & (not any_time))).sum())
 
 
-def _prepare(frame: pd.DataFrame, max_engagers: int | None) -> tuple[_Rows, int, int]:
-    """Rows with a post and a time, sorted by (post, time), capped; and what the cap left out."""
+def _prepare(
+    frame: pd.DataFrame, max_engagers: int | None, any_time: bool = False
+) -> tuple[_Rows, int, int]:
+    """Rows with a post and a time (or, ``any_time``, none: read as :data:`_UNTIMED`), sorted
+    by (post, time), capped; and what the cap left out."""
     post = frame["post"].to_numpy(dtype=np.int64)
     time = frame["timestamp"].to_numpy(dtype=np.float64)
+    if any_time:
+        time = np.where(np.isnan(time), _UNTIMED, time)
     keep = np.flatnonzero((post >= 0) & ~np.isnan(time))
     if np.all(time[keep][1:] >= time[keep][:-1]):  # time order already (a canonical frame)
         order = keep[np.argsort(post[keep], kind="stable")]

@@ -27,8 +27,9 @@ class CoGraph:
         Every pair that co-engaged at least ``min_coengaged`` posts, significant or not:
         ``actor_a``, ``actor_b``, ``weight``.
     counts
-        What building it counted: ``pairs``, ``significant_pairs``, ``timed`` (a window was
-        used), ``capped_posts``, ``rows``.
+        What building it counted: ``pairs``, ``significant_pairs``, ``timed`` (some rows
+        have a time, so a window was used), ``untimed_rows`` (rows with a post but no time,
+        paired at any time), ``capped_posts``, ``rows``.
     """
 
     graph: nx.Graph
@@ -43,7 +44,9 @@ def coengagement_graph(frame: pd.DataFrame, settings: Settings) -> CoGraph:
     The null model scatters co-engagements over pairs in proportion to the product of the two
     accounts' activity (distinct posts engaged): ``expected = n_a * n_b * rate``, with
     ``rate`` the observed co-engagements per unit of that product over all pairs; the
-    p-value is the Poisson upper tail. Edges keep ``weight`` (posts co-engaged),
+    p-value is the Poisson upper tail. Rows without a time (likes, on some platforms) are
+    paired at any time with the other untimed rows of their post, and have a null model of
+    their own, added to that of the timed rows. Edges keep ``weight`` (posts co-engaged),
     ``weighted`` (each post down-weighted by its size) and ``pvalue``.
 
     Returns the graph, the repeated pairs and the statistics (capped viral posts...).
@@ -51,16 +54,17 @@ def coengagement_graph(frame: pd.DataFrame, settings: Settings) -> CoGraph:
     from pod_detect.coengage import co_engagement_with_stats
 
     columns = frame[["actor", "post", "timestamp"]]
-    timed = columns[(columns["post"] >= 0) & columns["timestamp"].notna()]
-    window = settings.window
-    if timed.empty:  # no times: engaging the same post at all is co-engagement
-        timed, window = columns[columns["post"] >= 0].assign(timestamp=0.0), 0.0
+    rows = columns[columns["post"] >= 0]
     pairs, info = co_engagement_with_stats(
-        timed, window=window, min_weight=settings.min_coengaged,
-        max_engagers=settings.max_engagers,
+        rows, window=settings.window, min_weight=settings.min_coengaged,
+        max_engagers=settings.max_engagers, untimed="any",
     )
     a, b = pairs["actor_a"].to_numpy(), pairs["actor_b"].to_numpy()
-    expected = _expected(timed, a, b, info.candidates, int(frame["actor"].max()) + 1)
+    n_accounts = int(frame["actor"].max()) + 1
+    untimed = rows["timestamp"].isna().to_numpy()
+    expected = (
+        _expected(rows[~untimed], a, b, info.candidates - info.untimed_candidates, n_accounts)
+        + _expected(rows[untimed], a, b, info.untimed_candidates, n_accounts))
     pvalue = stats.poisson.sf(pairs["weight"].to_numpy() - 1, expected)
     keep = pvalue <= settings.alpha
     graph = nx.Graph()
@@ -69,7 +73,8 @@ def coengagement_graph(frame: pd.DataFrame, settings: Settings) -> CoGraph:
         pairs["weighted"].to_numpy()[keep].tolist(), pvalue[keep].tolist(), strict=True,
     ):
         graph.add_edge(x, y, weight=w, weighted=wd, pvalue=p)
-    counts = {"pairs": len(pairs), "significant_pairs": int(keep.sum()), "timed": window > 0,
+    counts = {"pairs": len(pairs), "significant_pairs": int(keep.sum()),
+              "timed": bool((~untimed).any()), "untimed_rows": int(untimed.sum()),
               "capped_posts": info.capped_posts, "rows": info.rows}
     return CoGraph(graph, pairs[["actor_a", "actor_b", "weight"]], counts)
 

@@ -30,6 +30,14 @@ def coverage_notes(data: Interactions, signals: dict[str, str | None]) -> list[s
             "no timestamps: co-engagement counts posts two accounts engaged at any time, "
             "not within a window"
         )
+    elif data.has_timestamps and rows:
+        untimed = int(data.frame["timestamp"].isna().sum())
+        if untimed:
+            notes.append(
+                f"{untimed:,} of {rows:,} rows ({untimed / rows:.0%}) have no timestamp: "
+                "co-engagement pairs them at any time with the other untimed rows of their "
+                "post; timing uses the timed rows only"
+            )
     if signals["timing"] is None and "post_time" not in data.columns:
         notes.append(
             "no post_time column: latency is measured from each post's first engagement "

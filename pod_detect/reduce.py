@@ -24,8 +24,8 @@ class Reduced:
     ----------
     posts
         Indexed by post code: ``author`` (code, -1 unknown), ``engagements``, ``engagers``
-        (distinct actors), ``post_time`` (given, else the first engagement; NaN without
-        times).
+        (distinct actors), ``timed`` (engagements with a time), ``post_time`` (given, else
+        the first engagement; NaN without times).
     pairs
         One row per ordered (actor, author) pair with a known author: ``engagements``,
         ``posts`` (distinct posts engaged), ``coverage`` (share of the author's posts),
@@ -38,12 +38,17 @@ class Reduced:
     latency
         Seconds from the post to each engagement, aligned with the frame's rows (NaN where
         unknown), or ``None`` without timestamps.
+    position
+        Where each engagement came in its post's engagement, by time: 0 the first, 1 the last
+        (NaN without a time, or alone on its post), aligned with the frame's rows; ``None``
+        without timestamps.
     """
 
     posts: pd.DataFrame
     pairs: pd.DataFrame
     accounts: pd.DataFrame
     latency: np.ndarray | None
+    position: np.ndarray | None = None
 
 
 def reduce(data: Interactions) -> Reduced:
@@ -55,7 +60,9 @@ def reduce(data: Interactions) -> Reduced:
     pairs = pair_table(frame, engaged, posts, latency, len(data.accounts))
     accounts = account_table(engaged, posts, len(data.accounts))
     pairs = add_null_model(pairs, accounts)
-    return Reduced(posts=posts, pairs=pairs, accounts=accounts, latency=latency)
+    position = row_position(frame) if data.has_timestamps else None
+    return Reduced(posts=posts, pairs=pairs, accounts=accounts, latency=latency,
+                   position=position)
 
 
 def post_table(frame: pd.DataFrame, n_posts: int) -> pd.DataFrame:
@@ -68,11 +75,12 @@ def post_table(frame: pd.DataFrame, n_posts: int) -> pd.DataFrame:
             "engagements": grouped.size(),
             "engagers": grouped["actor"].nunique(),
             "first": grouped["timestamp"].min(),
+            "timed": grouped["timestamp"].count(),
             "given_time": grouped["post_time"].min(),
         }
     ).reindex(pd.RangeIndex(n_posts, name="post"))
     table["author"] = table["author"].fillna(-1).astype("int32")
-    for column in ("engagements", "engagers"):
+    for column in ("engagements", "engagers", "timed"):
         table[column] = table[column].fillna(0).astype("int64")
     table["post_time"] = table["given_time"].fillna(table["first"])
     return table.drop(columns=["first", "given_time"])
@@ -85,6 +93,23 @@ def row_latency(frame: pd.DataFrame, posts: pd.DataFrame) -> np.ndarray:
     start = post_time[np.where(post >= 0, post, len(post_time) - 1)]
     start = np.where(np.isnan(start), frame["post_time"].to_numpy(dtype="float64"), start)
     return np.clip(frame["timestamp"].to_numpy(dtype="float64") - start, 0.0, None)
+
+
+def row_position(frame: pd.DataFrame) -> np.ndarray:
+    """Each timed engagement's place among its post's timed engagements, from 0 (first) to
+    1 (last); ties keep the frame's order. NaN without a time or a post, or when alone."""
+    post = frame["post"].to_numpy()
+    time = frame["timestamp"].to_numpy(dtype="float64")
+    rows = np.flatnonzero((post >= 0) & ~np.isnan(time))
+    order = rows[np.lexsort((time[rows], post[rows]))]
+    ordered = post[order]
+    first = np.searchsorted(ordered, ordered, side="left")
+    count = np.searchsorted(ordered, ordered, side="right") - first
+    position = np.full(len(frame), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        position[order] = np.where(count > 1, (np.arange(len(order)) - first) / (count - 1),
+                                   np.nan)
+    return position
 
 
 def distinct_engagements(frame: pd.DataFrame) -> pd.DataFrame:

@@ -237,3 +237,36 @@ def test_counting_posts_keeps_the_32_pairs_that_shared_two_tweets(loaded):
     # the other 11 shared one tweet, which the lower-id account retweeted twice within 60 s
     once = by_id(co_engagement(loaded.frame, window=60), loaded.accounts)
     assert {once[pair] for pair in set(toolkit) - set(posts)} == {1}
+
+
+NAN = float("nan")
+UNTIMED_CASES = [
+    # (shape, rows (actor, post, t), expected pairs with untimed="any")
+    ("two untimed likes of one post pair at any time", [("a", 1, NAN), ("b", 1, NAN)], {"ab": 1}),
+    ("an untimed like and a timed comment never pair", [("a", 1, NAN), ("b", 1, 5)], {}),
+    ("timed rows still need the window", [
+        ("a", 1, 0), ("b", 1, 61), ("c", 1, NAN), ("d", 1, NAN)], {"cd": 1}),
+    ("a pair counts a post once, timed or not", [
+        ("a", 1, NAN), ("b", 1, NAN), ("a", 1, 0), ("b", 1, 10)], {"ab": 1}),
+    ("unknown posts are still ignored", [("a", None, NAN), ("b", None, NAN)], {}),
+]
+
+
+@pytest.mark.parametrize(("rows", "expected"), [c[1:] for c in UNTIMED_CASES],
+                         ids=[c[0] for c in UNTIMED_CASES])
+def test_untimed_rows_pair_among_themselves_at_any_time(rows, expected):
+    table, stats = co_engagement_with_stats(frame_of(rows), window=60, untimed="any")
+    assert pairs_of(table) == expected
+    untimed = [r for r in rows if r[1] is not None and math.isnan(r[2])]
+    by_post: dict[int, int] = {}
+    for r in untimed:
+        by_post[r[1]] = by_post.get(r[1], 0) + 1
+    assert stats.untimed_candidates == sum(k * (k - 1) // 2 for k in by_post.values())
+    # the default leaves untimed rows out, as before
+    assert pairs_of(co_engagement(frame_of(rows), window=60)) == pairs_of(
+        co_engagement(frame_of([r for r in rows if not math.isnan(r[2])]), window=60))
+
+
+def test_untimed_option_is_checked():
+    with pytest.raises(ConfigError, match="untimed"):
+        co_engagement(frame_of([("a", 1, 0)]), window=60, untimed="sometimes")

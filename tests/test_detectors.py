@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import build, fast, organic, outside_rows, round_rows, slow
+from conftest import HOUR, build, fast, organic, outside_rows, round_rows, slow
 
 from pod_detect.detectors import DETECTORS, Context
 from pod_detect.pipeline import scan
@@ -28,6 +28,13 @@ def finding_for(ctx, detector, members):
     return next(f for groups in ctx.candidate_sets()
                 for f in DETECTORS[detector]().detect(ctx, groups)
                 if names(ctx.data, f.members) == sorted(members))
+
+
+def finding_on(ctx, detector, members):
+    """The detector's finding on ``members`` examined as a candidate group of their own."""
+    codes = {str(name): code for code, name in enumerate(ctx.data.accounts)}
+    (finding,) = DETECTORS[detector]().detect(ctx, [frozenset(codes[m] for m in members)])
+    return finding
 
 
 def fans(n_fans=40, posts=8, seed=4):
@@ -164,3 +171,55 @@ def test_a_rotating_pod_is_found_through_co_engagement():
     assert len(found & set(members)) / len(found | set(members)) >= 0.9
     assert best.kind == "pod" and best.severity in ("medium", "high")
     assert best.evidence["reciprocal_density"] < 0.5 < best.evidence["coengagement_density"]
+
+
+def loyal_rows(group, client, posts_each=10, delay=slow, seed=8):
+    """Accounts that engage every post of one popular client, after ``delay``; the client's
+    posts also get an organic audience, engaging after about an hour."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k in range(posts_each):
+        post_time = (k + rng.uniform(0, 1)) * 86400
+        audience = [f"o{i}" for i in rng.choice(80, size=len(group) * 3, replace=False)]
+        for actor in audience:
+            rows.append((actor, client, f"{client}-l{k}",
+                         post_time + rng.lognormal(np.log(HOUR), 0.6), post_time))
+        for actor in group:
+            rows.append((actor, client, f"{client}-l{k}", post_time + delay(rng), post_time))
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("shape", "delay", "supplied_by_coverage"),
+    [("a farm: every post, within minutes", fast, True),
+     ("a brand's staff: every post, at their own pace", slow, False)],
+    ids=["early", "late"],
+)
+def test_covering_a_clients_posts_counts_only_when_early(shape, delay, supplied_by_coverage):
+    group = [f"g{i}" for i in range(8)]
+    ctx = context(organic() + loyal_rows(group, "celeb", delay=delay))
+    finding = finding_on(ctx, "coengagement", group)
+    assert finding.kind == "lockstep", shape
+    evidence = finding.evidence
+    # the group is only a quarter of the client's audience, but engages all of its posts
+    assert evidence["group_share_of_engagers"] < 0.3 and evidence["target_coverage"] > 0.9
+    assert (evidence["earliness"] > 0.5) is supplied_by_coverage, shape
+    by_share = evidence["coengagement_density"] * min(1, evidence["group_share_of_engagers"] / 0.5)
+    if supplied_by_coverage:
+        assert finding.strength > by_share + 0.2, shape
+    else:
+        assert finding.strength <= by_share + 1e-9, shape
+
+
+def test_fans_liking_a_few_of_each_others_posts_are_not_a_pod():
+    fans_ = [f"fan{i}" for i in range(10)]
+    rng = np.random.default_rng(9)
+    rows = loyal_rows(fans_, "celeb", delay=fast)
+    for author, k in itertools.product(fans_, range(3)):  # now and then one fan likes another
+        post_time = rng.uniform(0, 10) * 86400
+        actor = fans_[(fans_.index(author) + 1 + k) % len(fans_)]
+        rows.append((actor, author, f"{author}-own{k}", post_time + slow(rng), post_time))
+    ctx = context(organic() + rows)
+    finding = finding_on(ctx, "coengagement", fans_)
+    assert finding.kind == "lockstep"
+    assert finding.evidence["own_post_share"] == 0.0

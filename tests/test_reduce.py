@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import build, organic
 
+from pod_detect.io import parse
 from pod_detect.reduce import reduce
 
 # a posts p1, p2 (t=0, t=100); b posts q1 (t=1000).
@@ -80,3 +83,18 @@ def test_null_model_discounts_popular_authors():
     assert small["pvalue"] < 1e-6 < fan["pvalue"]
     assert small["lift"] > fan["lift"]
     assert math.isclose(small["expected"] * small["lift"], small["posts"])
+
+
+def test_position_orders_each_posts_timed_engagements_from_0_to_1():
+    frame = pd.DataFrame({
+        "actor": ["a", "b", "c", "d", "a", "b"], "author": ["x"] * 6,
+        "post_id": ["p1", "p1", "p1", "p1", "p2", "p3"],
+        "timestamp": ["30", "10", "20", "", "5", "7"],
+    })
+    data = parse(frame, source="t.csv")
+    position = reduce(data).position
+    got = {(str(data.accounts[a]), str(data.posts[p])): v for a, p, v in zip(
+        data.frame["actor"], data.frame["post"], position, strict=True)}
+    assert got[("b", "p1")] == 0.0 and got[("c", "p1")] == 0.5 and got[("a", "p1")] == 1.0
+    assert np.isnan(got[("d", "p1")])  # no time
+    assert np.isnan(got[("a", "p2")])  # alone on its post

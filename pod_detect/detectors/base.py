@@ -157,15 +157,16 @@ class Context:
 
     def group_rows(self, groups: list[frozenset[int]]) -> pd.DataFrame:
         """Rows whose actor is in a group: ``group``, ``actor``, ``author``, ``post``,
-        ``latency`` (NaN without times), ``row`` (position in the frame), ``own`` (the
-        author is in the same group) and ``inside`` (``own``, or the post is one the group
-        targets together: engaged by at least a quarter of its members, and at least 3)."""
+        ``latency`` and ``position`` (:class:`~pod_detect.reduce.Reduced`; NaN without
+        times), ``row`` (position in the frame), ``own`` (the author is in the same group)
+        and ``inside`` (``own``, or the post is one the group targets together: engaged by
+        at least a quarter of its members, and at least 3)."""
         frame = self.data.frame
         index = self.membership(groups)
         actor_group = index[frame["actor"].to_numpy()]
         author_group = index[frame["author"].to_numpy()]  # -1 (unknown) maps to the sentinel
         mask = actor_group >= 0
-        latency = self.reduced.latency
+        latency, position = self.reduced.latency, self.reduced.position
         rows = pd.DataFrame(
             {
                 "group": actor_group[mask],
@@ -174,6 +175,7 @@ class Context:
                 "author": frame["author"].to_numpy()[mask],
                 "post": frame["post"].to_numpy()[mask],
                 "latency": latency[mask] if latency is not None else np.nan,
+                "position": position[mask] if position is not None else np.nan,
                 "row": np.flatnonzero(mask),
             }
         )

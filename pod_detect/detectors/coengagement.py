@@ -12,12 +12,16 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from pod_detect.detectors._grouped import edges_per_group, group_sums, inner_degree
+from pod_detect.detectors._grouped import edges_per_group, group_sums, inner_degree, sizes
 from pod_detect.detectors.base import Context, Detector, Finding, selected
 
 #: Share of a post's engagers from which a group counts as supplying its audience.
 OWNS = 0.5
+#: Other members who must engage a member's post for the group to engage it together
+#: (fewer in a smaller group: all the others).
+TOGETHER = 3
 
 
 class CoEngagementDetector(Detector):
@@ -26,17 +30,23 @@ class CoEngagementDetector(Detector):
     Strength is the share of member pairs linked in the co-engagement graph (pairs that
     co-engaged at least ``min_coengaged`` posts within ``window`` seconds, beyond what their
     activity predicts) times how much of the engagement of the posts the group targets it
-    supplies: ``min(1, share / OWNS)``. Quick co-engagers on busy posts are a sliver of those
+    supplies (:func:`_supplied`): quick co-engagers on busy posts are a sliver of those
     posts' audience; a pod or a farm is most of it. The finding's kind is ``pod`` when most
     of what the members engage together is their own posts, else ``lockstep`` (one-way, like
-    a like-farm); a lockstep group also counts as supplying its targets when its members
-    engage most of their targets' posts (a farm liking a popular client's every post is a
-    minority of that client's audience, but covers its output). For a pod, the strength is
-    also scaled by the share of member pairs that
-    do *not* reciprocate: members who engage each other's posts necessarily co-engage them,
-    so for a reciprocal group co-engagement adds nothing and the completeness of its rounds
-    (the reciprocal detector) is what tells a pod from friends. What it does add is the
-    rotating pod, whose members co-engage without ever reciprocating.
+    a like-farm). A member's post counts as engaged together only when :data:`TOGETHER`
+    other members engaged it, more than their share of all engagement explains (a
+    celebrity's fans liking a few of each other's posts are not a pod).
+
+    A one-way group's share of its targets' engagers counts in full only when it comes
+    early among them; and a group that comes early and engages most of its targets' posts
+    supplies them even when it is a minority of their audience (a farm liking a popular
+    client's every post within minutes). A brand's staff or a few superfans who like every
+    post at their own pace cover it too, but late. For a pod, the strength is also scaled by
+    the share of member pairs that do *not* reciprocate: members who engage each other's
+    posts necessarily co-engage them, so for a reciprocal group co-engagement adds nothing
+    and the completeness of its rounds (the reciprocal detector) is what tells a pod from
+    friends. What it does add is the rotating pod, whose members co-engage without ever
+    reciprocating.
     """
 
     name = "coengagement"
@@ -72,8 +82,12 @@ class CoEngagementDetector(Detector):
         explained = int(row["linked"]) / could if kind == "pod" and could else 0.0
         exclusivity = float(row["engagers"] / row["engaged"]) if n_posts else 0.0
         coverage = float(row["coverage"]) if kind == "lockstep" else 0.0
+        early = float(row["early"]) if kind == "lockstep" else float("nan")
         expected = float(row["given"] / max(1, context.reduced.accounts["given"].sum()))
-        supplied = max(min(1.0, exclusivity / OWNS), coverage)
+        silent = 1.0 - float(row["posters"]) / n
+        if kind == "lockstep" and row["timed"] < context.settings.min_baseline:
+            early = float("nan")  # too few timed engagements to tell early from late
+        supplied = _supplied(min(1.0, exclusivity / OWNS), coverage, early, silent)
         evidence: dict[str, Any] = {
             "coengaged_pairs": edges,
             "coengagement_density": round(density, 4),
@@ -83,8 +97,13 @@ class CoEngagementDetector(Detector):
         }
         if kind == "lockstep":
             evidence["target_coverage"] = round(coverage, 4)
+            evidence["earliness"] = None if np.isnan(early) else round(early, 4)
+            evidence["silent_share"] = round(silent, 4)
+        counts = context.coengagement.counts
         within = (f" within {context.settings.window:.0f} s of each other"
-                  if context.coengagement.counts["timed"] else "")
+                  if counts["timed"] else "")
+        if counts["timed"] and counts["untimed_rows"]:
+            within += " (rows without a time: at any time)"
         reasons = [
             f"{edges} of {possible} member pairs engaged at least "
             f"{context.settings.min_coengaged} of the same posts{within}, beyond what their "
@@ -114,15 +133,78 @@ def _numbers(
     posts = distinct.groupby(["group", "post"], sort=True).agg(
         own=("own", "first"), engagers=("actor", "size")).reset_index()
     posts["engaged"] = context.reduced.posts["engagers"].to_numpy()[posts["post"].to_numpy()]
+    given = context.reduced.accounts["given"].to_numpy()
+    share = group_sums(given, index, n) / max(1, int(given.sum()))
+    posts = posts[~posts["own"].to_numpy() | _together(posts, groups, share, context)]
     per = posts.groupby("group")[["own", "engagers", "engaged"]].sum()
     table = per.reindex(pd.RangeIndex(n), fill_value=0)
     table["posts"] = posts.groupby("group").size().reindex(table.index, fill_value=0)
     table["edges"] = edges_per_group(*context.coengagement_edges, index, n)
     table["linked"], table["could"] = context.reciprocity_of(groups, index)
-    given = context.reduced.accounts["given"].to_numpy()
     table["given"] = group_sums(given, index, n)
+    posted = (context.reduced.accounts["posts"].to_numpy() > 0).astype("float64")
+    table["posters"] = group_sums(posted, index, n)
     table["coverage"] = _target_coverage(context, index, inside, n)
+    table["early"] = _earliness(context, inside, n)
+    targets = inside[~inside["own"]]
+    timed = targets["position"].notna().groupby(targets["group"]).sum()
+    table["timed"] = timed.reindex(table.index, fill_value=0).to_numpy()
     return table
+
+
+def _together(
+    posts: pd.DataFrame, groups: list[frozenset[int]], share: np.ndarray, context: Context
+) -> np.ndarray:
+    """Whether the group engaged each of these (member) posts together: at least
+    :data:`TOGETHER` other members (all of them in a smaller group), and either a twentieth
+    of the group or more than the members' share of all engagement explains (binomial tail
+    at most ``alpha``; a pod that is most of an export's engagement cannot show that, a
+    rotating pod of a thousand can). Fans who now and then like each other's posts do not
+    make those posts the group's own."""
+    group = posts["group"].to_numpy()
+    engagers = posts["engagers"].to_numpy()
+    size = sizes(groups)[group]
+    enough = engagers >= np.minimum(TOGETHER, size - 1)
+    chance = stats.binom.sf(engagers - 1, posts["engaged"].to_numpy(), share[group])
+    return enough & ((engagers * 20 >= size) | (chance <= context.settings.alpha))
+
+
+def _supplied(share: float, coverage: float, early: float, silent: float) -> float:
+    """How much of its targets' engagement a one-way group supplies, in [0, 1].
+
+    ``share`` is its part of their engagers (1 from :data:`OWNS`). A group that is also
+    early among those engagers is its targets' first audience (a farm); one that is not may
+    just be their audience (fans, staff): ``share * (1 + early) / 2``. Early and engaging
+    most of the targets' posts is as good as being most of their audience:
+    ``coverage * early``. Without times (``early`` NaN: fewer than ``min_baseline`` timed
+    engagements of the targets) the share counts in full, and coverage counts for the
+    members who never post (``silent``: a farm's throwaway accounts, not a brand's staff).
+    """
+    if np.isnan(early):
+        return max(share, coverage * silent)
+    return max(share * (1.0 + early) / 2.0, coverage * early)
+
+
+def _earliness(context: Context, rows: pd.DataFrame, n_groups: int) -> np.ndarray:
+    """Per group, how early the members come among the other engagers of the posts they
+    target (not their own): of the (member, other engager) pairs on those posts, the share
+    where the member came first, ``a``, as ``2 * a - 1`` clipped to [0, 1] (0: no earlier
+    than the others). NaN when no other engager of those posts has a time."""
+    timed = rows[~rows["own"] & rows["position"].notna()]
+    n = context.reduced.posts["timed"].to_numpy()[timed["post"].to_numpy()]
+    per = pd.DataFrame({"group": timed["group"].to_numpy(), "post": timed["post"].to_numpy(),
+                        "rank": timed["position"].to_numpy() * (n - 1), "n": n})
+    posts = per.groupby(["group", "post"]).agg(m=("rank", "size"), ranks=("rank", "sum"),
+                                               n=("n", "first"))
+    m, n_post = posts["m"].to_numpy(), posts["n"].to_numpy()
+    before = m * (n_post - 1) - posts["ranks"].to_numpy() - m * (m - 1) / 2
+    pooled = pd.DataFrame({"group": posts.index.get_level_values("group"), "before": before,
+                           "pairs": m * (n_post - m)}).groupby("group")[["before", "pairs"]].sum()
+    out = np.full(n_groups, np.nan)
+    has = pooled["pairs"].to_numpy() > 0
+    share = pooled["before"].to_numpy()[has] / pooled["pairs"].to_numpy()[has]
+    out[pooled.index.to_numpy()[has]] = np.clip(2.0 * share - 1.0, 0.0, 1.0)
+    return out
 
 
 def _target_coverage(
