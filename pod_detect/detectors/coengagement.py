@@ -187,9 +187,10 @@ def _supplied(share: float, coverage: float, early: float, silent: float) -> flo
 
 def _earliness(context: Context, rows: pd.DataFrame, n_groups: int) -> np.ndarray:
     """Per group, how early the members come among the other engagers of the posts they
-    target (not their own): of the (member, other engager) pairs on those posts, the share
-    where the member came first, ``a``, as ``2 * a - 1`` clipped to [0, 1] (0: no earlier
-    than the others). NaN when no other engager of those posts has a time."""
+    target (not their own): on each post, the share ``a`` of (member, other engager) pairs
+    where the member came first; averaged over the posts (a viral post counts once, like
+    any other) and read as ``2 * a - 1`` clipped to [0, 1] (0: no earlier than the others).
+    NaN when no other engager of those posts has a time."""
     timed = rows[~rows["own"] & rows["position"].notna()]
     n = context.reduced.posts["timed"].to_numpy()[timed["post"].to_numpy()]
     per = pd.DataFrame({"group": timed["group"].to_numpy(), "post": timed["post"].to_numpy(),
@@ -198,12 +199,13 @@ def _earliness(context: Context, rows: pd.DataFrame, n_groups: int) -> np.ndarra
                                                n=("n", "first"))
     m, n_post = posts["m"].to_numpy(), posts["n"].to_numpy()
     before = m * (n_post - 1) - posts["ranks"].to_numpy() - m * (m - 1) / 2
-    pooled = pd.DataFrame({"group": posts.index.get_level_values("group"), "before": before,
-                           "pairs": m * (n_post - m)}).groupby("group")[["before", "pairs"]].sum()
+    pairs = m * (n_post - m)
+    others = pairs > 0  # posts where someone else engaged too
+    first = pd.Series(before[others] / pairs[others],
+                      index=posts.index.get_level_values("group")[others])
+    mean = first.groupby(level=0).mean()  # every post counts once, viral or not
     out = np.full(n_groups, np.nan)
-    has = pooled["pairs"].to_numpy() > 0
-    share = pooled["before"].to_numpy()[has] / pooled["pairs"].to_numpy()[has]
-    out[pooled.index.to_numpy()[has]] = np.clip(2.0 * share - 1.0, 0.0, 1.0)
+    out[mean.index.to_numpy()] = np.clip(2.0 * mean.to_numpy() - 1.0, 0.0, 1.0)
     return out
 
 
