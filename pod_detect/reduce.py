@@ -97,19 +97,41 @@ def row_latency(frame: pd.DataFrame, posts: pd.DataFrame) -> np.ndarray:
 
 def row_position(frame: pd.DataFrame) -> np.ndarray:
     """Each timed engagement's place among its post's timed engagements, from 0 (first) to
-    1 (last); ties keep the frame's order. NaN without a time or a post, or when alone."""
+    1 (last), tied times sharing their middle place (so the row order never matters). NaN
+    without a time or a post, or when alone on its post."""
     post = frame["post"].to_numpy()
     time = frame["timestamp"].to_numpy(dtype="float64")
     rows = np.flatnonzero((post >= 0) & ~np.isnan(time))
-    order = rows[np.lexsort((time[rows], post[rows]))]
-    ordered = post[order]
-    first = np.searchsorted(ordered, ordered, side="left")
-    count = np.searchsorted(ordered, ordered, side="right") - first
     position = np.full(len(frame), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        position[order] = np.where(count > 1, (np.arange(len(order)) - first) / (count - 1),
-                                   np.nan)
+    position[rows] = places(post[rows], time[rows], post[rows], time[rows])
     return position
+
+
+def places(post: np.ndarray, time: np.ndarray, among_post: np.ndarray,
+           among_time: np.ndarray) -> np.ndarray:
+    """The place, 0 (first) to 1 (last), of each ``(post, time)`` among the timed engagements
+    ``(among_post, among_time)`` of the same post, which include it; ties share their middle
+    place; NaN for a post with a single engagement."""
+    order = np.lexsort((among_time, among_post))
+    ref_post, ref_time = among_post[order], among_time[order]
+    start = np.searchsorted(ref_post, post, side="left")
+    count = np.searchsorted(ref_post, post, side="right") - start
+    before = _within(ref_post, ref_time, post, time, "left") - start
+    upto = _within(ref_post, ref_time, post, time, "right") - start
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(count > 1, (before + upto - 1) / 2 / (count - 1), np.nan)
+
+
+def _within(ref_post: np.ndarray, ref_time: np.ndarray, post: np.ndarray, time: np.ndarray,
+            side: str) -> np.ndarray:
+    """searchsorted of each (post, time) among the (post, time)-sorted references: times
+    become integer ranks (exact, unlike any float key), packed with the post into int64."""
+    times, rank = np.unique(np.concatenate([ref_time, time]), return_inverse=True)
+    width = np.int64(len(times) + 1)
+    base = ref_post.min(initial=0)
+    key = (ref_post.astype("int64") - base) * width + rank[: len(ref_time)]
+    query = (post.astype("int64") - base) * width + rank[len(ref_time):]
+    return np.searchsorted(key, query, side=side)  # type: ignore[call-overload]
 
 
 def distinct_engagements(frame: pd.DataFrame) -> pd.DataFrame:

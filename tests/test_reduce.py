@@ -98,3 +98,14 @@ def test_position_orders_each_posts_timed_engagements_from_0_to_1():
     assert got[("b", "p1")] == 0.0 and got[("c", "p1")] == 0.5 and got[("a", "p1")] == 1.0
     assert np.isnan(got[("d", "p1")])  # no time
     assert np.isnan(got[("a", "p2")])  # alone on its post
+
+
+def test_tied_times_share_their_middle_place_whatever_the_order():
+    frame = pd.DataFrame({
+        "actor": ["a", "b", "c", "d"], "author": ["x"] * 4, "post_id": ["p"] * 4,
+        "timestamp": ["10", "20", "20", "30"],
+    })
+    for shuffled in (frame, frame.iloc[::-1]):
+        data = parse(shuffled, source="t.csv")
+        got = dict(zip(data.accounts[data.frame["actor"]], reduce(data).position, strict=True))
+        assert got == {"a": 0.0, "b": 0.5, "c": 0.5, "d": 1.0}

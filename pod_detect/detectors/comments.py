@@ -12,6 +12,7 @@ from scipy import stats
 
 from pod_detect.comments import Templates, comment_templates
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
+from pod_detect.frames import sample_positions
 
 #: Everyone else's comments the baseline is measured on at most (evenly spaced in time).
 MAX_BASELINE = 20_000
@@ -24,7 +25,7 @@ class CommentsDetector(Detector):
     A one-sided Fisher exact test says whether the group's share is higher; the strength is
     how far it moves from the baseline towards "all templated",
     ``(share - baseline) / (1 - baseline)``, counted only when significant. The baseline is
-    at most :data:`MAX_BASELINE` of everyone else's comments, evenly spaced in time: whether
+    at most :data:`MAX_BASELINE` of everyone else's comments, a uniform sample: whether
     a comment varies a template is a string comparison per template, too dear for millions.
     """
 
@@ -48,7 +49,8 @@ class CommentsDetector(Detector):
         rows = rows[at >= 0].assign(templated=found.templated(at[at >= 0]))
         members = context.membership(groups)[context.data.frame["actor"].to_numpy()]
         outsiders = np.flatnonzero(members[found.rows] < 0)
-        base = found.templated(_spread(outsiders, MAX_BASELINE))
+        picked = sample_positions(context.data.frame, found.rows[outsiders], MAX_BASELINE)
+        base = found.templated(outsiders[np.isin(found.rows[outsiders], picked)])
         parts = per_group(rows, len(groups))
         return [
             finding for i in wanted
@@ -103,10 +105,3 @@ def _positions(context: Context, found: Templates) -> np.ndarray:
     position = np.full(len(context.data.frame), -1, dtype="int64")
     position[found.rows] = np.arange(len(found.rows))
     return position
-
-
-def _spread(positions: np.ndarray, most: int) -> np.ndarray:
-    """At most ``most`` of ``positions``, evenly spaced (the rows are in time order)."""
-    if len(positions) <= most:
-        return positions
-    return positions[np.linspace(0, len(positions) - 1, most).astype("int64")]

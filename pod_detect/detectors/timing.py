@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
+from pod_detect.frames import sample_positions
 from pod_detect.text import duration
 
 #: Baseline latencies used at most per test; a deterministic thinning keeps tests cheap.
@@ -40,8 +41,10 @@ class TimingDetector(Detector):
         rows = rows[rows["latency"].notna() & rows["group"].isin(wanted)]
         latency = context.reduced.latency
         assert latency is not None
-        outsiders = context.membership(groups)[context.data.frame["actor"].to_numpy()] < 0
-        everyone = _thin(np.sort(latency[outsiders & ~np.isnan(latency)]))
+        frame = context.data.frame
+        outsiders = context.membership(groups)[frame["actor"].to_numpy()] < 0
+        rows_out = np.flatnonzero(outsiders & ~np.isnan(latency))
+        everyone = np.sort(latency[sample_positions(frame, rows_out, MAX_BASELINE)])
         parts = per_group(rows, len(groups))
         return [
             finding for i in wanted

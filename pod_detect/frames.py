@@ -1,0 +1,109 @@
+"""The canonical rows as a pandas or a Dask dataframe: the few shims the row-level steps need.
+
+Every step that touches all rows (:mod:`pod_detect.reduce`, co-engagement counting, the
+detectors' baselines) is written once, over the dataframe API both engines share:
+row-wise work is a function of one partition (:func:`each_partition`; for pandas the whole
+frame is its one partition), aggregations are ``groupby``/``agg``/``drop_duplicates``, and
+:func:`collect` turns a lazy result into pandas. Only these functions know which engine
+holds the rows. Dask is imported by nothing here: a Dask frame is recognised by its type's
+module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: The columns that identify a row when sampling (codes and times: the same in any engine).
+SAMPLE_KEY = ("actor", "author", "post", "timestamp")
+
+#: Columns of the canonical frame a row-level step may need, with their dtypes.
+ROW_DTYPES = {"actor": "int32", "author": "int32", "post": "int32", "timestamp": "float64",
+              "post_time": "float64"}
+
+
+def is_lazy(obj: Any) -> bool:
+    """Whether ``obj`` is a Dask collection (a frame, a series or a scalar)."""
+    return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def collect(obj: Any) -> Any:
+    """``obj`` computed into pandas/numpy if it is lazy, else ``obj`` itself."""
+    return obj.compute() if is_lazy(obj) else obj
+
+
+def collect_all(*objs: Any) -> tuple[Any, ...]:
+    """Several results computed together (one pass over the rows for Dask)."""
+    if any(is_lazy(o) for o in objs):
+        import dask
+
+        return tuple(dask.compute(*objs))
+    return objs
+
+
+def each_partition(frame: Any, func: Callable[[pd.DataFrame], Any], meta: Any) -> Any:
+    """``func`` applied to every partition (pandas: to the frame), results concatenated.
+
+    ``meta`` is an empty pandas object shaped like ``func``'s result (Dask needs it).
+    """
+    if is_lazy(frame):
+        return frame.map_partitions(func, meta=meta)
+    return func(frame)
+
+
+def whole_posts(frame: Any) -> Any:
+    """The frame partitioned so that each post's rows are all in one partition."""
+    if is_lazy(frame) and frame.npartitions > 1:
+        return frame.shuffle("post")
+    return frame
+
+
+def length(frame: Any) -> int:
+    """Rows in the frame."""
+    return int(collect(frame.shape[0]) if is_lazy(frame) else len(frame))
+
+
+def rows_of(frame: Any, column: str, codes: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
+    """The rows whose ``column`` is one of ``codes`` (sorted by frame order for pandas, by
+    ``columns`` for Dask, where partitions have no order), as pandas."""
+    codes = np.asarray(codes, dtype="int64")
+    if not is_lazy(frame):
+        return frame.loc[frame[column].isin(codes), list(columns)]
+    picked = frame[frame[column].isin(codes)][list(columns)].compute()
+    return picked.sort_values(list(columns), kind="stable")
+
+
+def row_hash(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """A hash of each row's values in ``columns``: the same row, the same number, whatever
+    the order of the rows or the engine (pandas' fixed-key row hash)."""
+    return pd.util.hash_pandas_object(frame[list(columns)], index=False).to_numpy()
+
+
+def sample(frame: Any, keep: Callable[[pd.DataFrame], np.ndarray], columns: Sequence[str],
+           key: Sequence[str], most: int) -> pd.DataFrame:
+    """At most ``most`` of the rows ``keep`` selects: those with the smallest hashes of
+    ``key`` (a uniform sample that does not depend on row order or engine), sorted by hash.
+    """
+    def part(rows: pd.DataFrame) -> pd.DataFrame:
+        rows = rows[keep(rows)]
+        out = rows[list(columns)].assign(_hash=row_hash(rows, key))
+        return out.nsmallest(most, "_hash") if len(out) > most else out
+
+    meta = pd.DataFrame({c: pd.Series(dtype=ROW_DTYPES.get(c, "object")) for c in columns})
+    meta["_hash"] = pd.Series(dtype="uint64")
+    picked = collect(each_partition(frame, part, meta))
+    return picked.sort_values(["_hash", *columns], kind="stable").head(most).drop(
+        columns="_hash")
+
+
+def sample_positions(frame: pd.DataFrame, positions: np.ndarray, most: int) -> np.ndarray:
+    """At most ``most`` of the frame ``positions``: those whose :data:`SAMPLE_KEY` values
+    hash lowest (a uniform sample that depends neither on row order nor on the engine; see
+    :func:`sample`), in frame order."""
+    if len(positions) <= most:
+        return positions
+    hashes = row_hash(frame.iloc[positions], SAMPLE_KEY)
+    return positions[np.sort(np.argsort(hashes, kind="stable")[:most])]
