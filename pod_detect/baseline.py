@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
 from pod_detect.errors import ConfigError
 from pod_detect.evaluate import jaccard
@@ -147,12 +147,21 @@ def apply_baseline(
 
 
 def _recount_posts(report: Report, kept: list[Group]) -> tuple[Any, ...]:
-    # score_posts reads only the data, the settings and group membership, not the aggregates.
+    # score_posts reads the rows, the settings, group membership and each post's totals;
+    # suppressing groups only takes engagements away, so the report's posts hold every total.
+    import pandas as pd
+
     from pod_detect.detectors import Context
+    from pod_detect.reduce import Reduced
     from pod_detect.scoring import score_posts
     from pod_detect.settings import Settings
 
-    context = Context(report.interactions, cast(Any, None), Settings(**report.settings))
+    totals = pd.DataFrame(
+        {"author": [p.author for p in report.posts],
+         "engagements": [p.engagements for p in report.posts]},
+        index=pd.Index([p.post for p in report.posts], dtype="int64"))
+    reduced = Reduced(posts=totals, pairs=pd.DataFrame(), accounts=pd.DataFrame())
+    context = Context(report.interactions, reduced, Settings(**report.settings))
     return tuple(score_posts(context, kept))
 
 

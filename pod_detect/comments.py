@@ -9,12 +9,15 @@ with rapidfuzz against the most repeated texts only, so the cost stays bounded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
+
+from pod_detect.frames import collect_all, each_partition
 
 #: Distinct accounts that must write the same normalised text for it to be a template.
 TEMPLATE_ACCOUNTS = 3
@@ -46,42 +49,34 @@ class CommentStyle:
 
 @dataclass(frozen=True)
 class Templates:
-    """The templates of a frame's comments, and what each comment is short of the
-    near-duplicate test (which costs a string comparison per template, so it runs only on
-    the comments asked about: :meth:`templated`).
+    """The templates of a frame's comments: what :meth:`classify` compares comments with.
 
     Attributes
     ----------
-    rows
-        Positions in the frame of the rows with a comment.
-    words
-        Each comment normalised (:func:`normalise`).
-    emoji_only
-        The comment has no letter or digit.
-    exact
-        The normalised comment is a template (or emoji-only).
-    templates
-        The :data:`MAX_TEMPLATES` most widely written templates, most written first.
+    common
+        Every normalised text written by at least :data:`TEMPLATE_ACCOUNTS` accounts.
+    top
+        The :data:`MAX_TEMPLATES` most widely written of them, most written first (ties in
+        the order of the text): near-duplicates are looked for among these.
+    comments
+        Non-empty comments in the frame.
     """
 
-    rows: np.ndarray
-    codes: np.ndarray
-    dictionary: np.ndarray
-    emoji_only: np.ndarray
-    exact: np.ndarray
-    templates: list[str]
+    common: frozenset[str]
+    top: list[str]
+    comments: int
 
-    @property
-    def words(self) -> np.ndarray:
-        """Each comment normalised (:func:`normalise`), as strings."""
-        return self.dictionary[self.codes]
-
-    def templated(self, which: np.ndarray) -> np.ndarray:
-        """Templated flags of the comments at positions ``which`` (indexes into ``rows``)."""
-        which = np.asarray(which, dtype="int64")
-        known = self.exact[which]
-        words = pd.Series(self.dictionary[self.codes[which]])
-        return known | _near(words, known, self.templates)
+    def classify(self, text: pd.Series) -> np.ndarray:
+        """Per text: -1 not a comment (missing or blank), 1 templated (a template, a
+        near-duplicate of one, or emoji-only), 0 otherwise."""
+        codes, dictionary, blank = _encode(text)
+        out = np.full(len(text), -1, dtype="int8")
+        present = np.flatnonzero(~blank)
+        words = pd.Series(dictionary[codes[present]])
+        emoji = (words == "").to_numpy()
+        exact = words.isin(self.common).to_numpy() | emoji
+        out[present] = (exact | _near(words, exact, self.top)).astype("int8")
+        return out
 
 
 #: Links, @mentions, and any character that is not a letter, digit or space (``_`` too):
@@ -127,29 +122,39 @@ def _encode(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return per_raw[indices], np.asarray(dictionary, dtype=object), blank[indices]
 
 
-def comment_templates(actor: np.ndarray, text: pd.Series) -> Templates:
-    """Normalise every non-empty comment (``actor`` and ``text`` columns of the frame) and
-    find the templates: normalised texts written by :data:`TEMPLATE_ACCOUNTS` accounts."""
-    every, dictionary, blank = _encode(text)
-    rows = np.flatnonzero(~blank)
-    codes = every[rows]
-    emoji_only = dictionary[codes] == "" if len(codes) else np.zeros(0, dtype=bool)
-    words = codes[~emoji_only]
-    scale = int(actor.max(initial=0)) + 1
-    writers = np.unique(words * scale + actor[rows][~emoji_only])
-    spread = np.bincount(writers // scale, minlength=len(dictionary))
-    common = np.flatnonzero(spread >= TEMPLATE_ACCOUNTS)  # in sorted order of the words
-    common = common[np.argsort(-spread[common], kind="stable")]
-    exact = np.isin(codes, common) | emoji_only
-    return Templates(rows=rows, codes=codes, dictionary=dictionary, emoji_only=emoji_only,
-                     exact=exact, templates=dictionary[common[:MAX_TEMPLATES]].tolist())
+def comment_templates(frame: Any) -> Templates:
+    """Normalise every non-empty comment of a pandas or Dask frame (``actor`` and ``text``
+    columns) and find the templates: normalised texts written by :data:`TEMPLATE_ACCOUNTS`
+    accounts."""
+    writers = each_partition(frame[["actor", "text"]], _writers, _WRITERS_META)
+    spread, comments = collect_all(writers.drop_duplicates()["words"].value_counts(),
+                                   writers.shape[0])
+    spread = spread[spread.index != ""]
+    common = spread[spread >= TEMPLATE_ACCOUNTS].sort_index()
+    common = common.sort_values(ascending=False, kind="stable")  # ties in text order
+    return Templates(common=frozenset(common.index), top=list(common.index[:MAX_TEMPLATES]),
+                     comments=int(comments))
+
+
+_WRITERS_META = pd.DataFrame({"words": pd.Series(dtype="object"),
+                              "actor": pd.Series(dtype="int32")})
+
+
+def _writers(rows: pd.DataFrame) -> pd.DataFrame:
+    """The normalised words of each non-empty comment, with its actor."""
+    codes, dictionary, blank = _encode(rows["text"])
+    return pd.DataFrame({"words": dictionary[codes[~blank]],
+                         "actor": rows["actor"].to_numpy()[~blank]})
 
 
 def comment_style(actor: np.ndarray, text: pd.Series) -> CommentStyle:
     """Classify every non-empty comment of the frame (``actor`` and ``text`` columns)."""
-    found = comment_templates(actor, text)
-    templated = found.templated(np.arange(len(found.rows)))
-    return CommentStyle(rows=found.rows, emoji_only=found.emoji_only, templated=templated)
+    found = comment_templates(pd.DataFrame({"actor": actor, "text": text.to_numpy()}))
+    flags = found.classify(text)
+    rows = np.flatnonzero(flags >= 0)
+    words = pd.Series(normalise(text.iloc[rows]).to_numpy())
+    return CommentStyle(rows=rows, emoji_only=(words == "").to_numpy(),
+                        templated=flags[rows] == 1)
 
 
 def _near(words: pd.Series, known: np.ndarray, templates: list[str]) -> np.ndarray:

@@ -34,6 +34,40 @@ SIGNAL_REQUIREMENTS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
+class Facts:
+    """Counts over every row of the canonical table, computed in one pass.
+
+    Attributes
+    ----------
+    rows
+        Rows in the table (after dropping).
+    author_known
+        Rows whose post's author is known.
+    timed
+        Rows with a timestamp.
+    start, end
+        Earliest and latest timestamp (NaN without any).
+    """
+
+    rows: int
+    author_known: int
+    timed: int
+    start: float
+    end: float
+
+    @classmethod
+    def of(cls, frame: Any) -> Facts:
+        """The facts of a pandas or Dask canonical frame."""
+        from pod_detect.frames import collect_all
+
+        times = frame["timestamp"]
+        rows, known, timed, start, end = collect_all(
+            frame.shape[0], (frame["author"] >= 0).sum(), times.count(), times.min(),
+            times.max())
+        return cls(int(rows), int(known), int(timed), float(start), float(end))
+
+
+@dataclass(frozen=True)
 class Interactions:
     """The canonical interactions table.
 
@@ -64,6 +98,9 @@ class Interactions:
         Rows dropped by reason (``"self_engagement"``, ``"duplicate"``, ``"bad_row"``...).
     notes
         Plain-language notes from reading (aliases used, columns inferred...).
+    known
+        The :class:`Facts` of all rows, when ``frame`` holds only some of them (a Dask scan's
+        report keeps the rows around its findings); computed from ``frame`` otherwise.
     """
 
     frame: pd.DataFrame
@@ -74,10 +111,16 @@ class Interactions:
     rows_read: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    known: Facts | None = None
+
+    @cached_property
+    def facts(self) -> Facts:
+        """:class:`Facts` over all rows (given when ``frame`` holds only some of them)."""
+        return self.known if self.known is not None else Facts.of(self.frame)
 
     @cached_property
     def has_timestamps(self) -> bool:
-        return "timestamp" in self.columns and bool(self.frame["timestamp"].notna().any())
+        return "timestamp" in self.columns and self.facts.timed > 0
 
     def signals(self) -> dict[str, str | None]:
         """Map each signal to ``None`` when it can run, else the reason it cannot."""
@@ -91,7 +134,7 @@ class Interactions:
             if signal == "timing" and "post_id" in missing and "post_time" in self.columns:
                 missing.remove("post_id")
             out[signal] = f"no {', '.join(missing)} column" if missing else None
-        if out["reciprocity"] is None and not (self.frame["author"] >= 0).any():
+        if out["reciprocity"] is None and not self.facts.author_known:
             out["reciprocity"] = "the author column is empty"
             for signal in ("coverage", "timing"):
                 out[signal] = out[signal] or "the author column is empty"

@@ -17,9 +17,10 @@ StageHook = Callable[[str], None]
 def coverage_notes(data: Interactions, signals: dict[str, str | None]) -> list[str]:
     """Say where a signal runs on part of the data, or on a stand-in for a missing column."""
     notes = []
-    rows = len(data.frame)
+    facts = data.facts
+    rows = facts.rows
     if signals["reciprocity"] is None and rows:
-        known = int((data.frame["author"] >= 0).sum())
+        known = facts.author_known
         if known < rows:
             notes.append(
                 f"the post author is known for {known:,} of {rows:,} rows ({known / rows:.0%}); "
@@ -31,7 +32,7 @@ def coverage_notes(data: Interactions, signals: dict[str, str | None]) -> list[s
             "not within a window"
         )
     elif data.has_timestamps and rows:
-        untimed = int(data.frame["timestamp"].isna().sum())
+        untimed = rows - facts.timed
         if untimed:
             notes.append(
                 f"{untimed:,} of {rows:,} rows ({untimed / rows:.0%}) have no timestamp: "

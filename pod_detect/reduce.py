@@ -1,18 +1,22 @@
-"""Vectorised aggregates over the canonical table: the only place that touches every row.
+"""Vectorised aggregates over the canonical table: the step that touches every row.
 
-Everything here is dataframe or array work (no Python loop over rows), so the same steps
-can later run on another dataframe engine. What comes out is small: one row per post, per
-engaged (actor, author) pair and per account.
+Written once over the dataframe API that pandas and Dask share (:mod:`pod_detect.frames`):
+row-wise work per partition, then ``groupby`` aggregations, then one collect. What comes out
+is small and always pandas: one row per post, per engaged (actor, author) pair and per
+account. Numbers about single rows (latency, place among a post's engagers) are computed
+later for the few rows the detectors look at (:func:`latency_of`, :func:`places`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pod_detect.frames import collect_all, each_partition
 from pod_detect.model import Interactions
 
 
@@ -35,83 +39,93 @@ class Reduced:
     accounts
         Indexed by account code: ``given``, ``received`` (distinct post engagements),
         ``posts`` (posts authored), ``authors`` (distinct authors engaged).
-    latency
-        Seconds from the post to each engagement, aligned with the frame's rows (NaN where
-        unknown), or ``None`` without timestamps.
-    position
-        Where each engagement came in its post's engagement, by time: 0 the first, 1 the last
-        (NaN without a time, or alone on its post), aligned with the frame's rows; ``None``
-        without timestamps.
     """
 
     posts: pd.DataFrame
     pairs: pd.DataFrame
     accounts: pd.DataFrame
-    latency: np.ndarray | None
-    position: np.ndarray | None = None
 
 
 def reduce(data: Interactions) -> Reduced:
-    """Compute every aggregate the detectors need from the canonical table."""
-    frame = data.frame
-    posts = post_table(frame, len(data.posts))
-    latency = row_latency(frame, posts) if data.has_timestamps else None
-    engaged = distinct_engagements(frame)
-    pairs = pair_table(frame, engaged, posts, latency, len(data.accounts))
-    accounts = account_table(engaged, posts, len(data.accounts))
-    pairs = add_null_model(pairs, accounts)
-    position = row_position(frame) if data.has_timestamps else None
-    return Reduced(posts=posts, pairs=pairs, accounts=accounts, latency=latency,
-                   position=position)
+    """Compute every aggregate the detectors need from the canonical table (pandas or Dask)."""
+    frame = data.frame[["actor", "author", "post", "timestamp", "post_time"]]
+    n_accounts, n_posts = len(data.accounts), len(data.posts)
+    posts = post_table(frame, n_posts)
+    engaged = frame[frame["author"] >= 0][["actor", "author", "post"]]
+    distinct = engaged[engaged["post"] >= 0].drop_duplicates()
+    undistinct = engaged[engaged["post"] < 0]  # without post ids every row is its own post
+    pair_rows = _pair_rows(frame[frame["author"] >= 0], posts, n_accounts)
+    by_pair = pair_rows.groupby("key").agg(engagements=("latency", "size"),
+                                           latency=("latency", "median"))
+    keys = [each_partition(part, lambda p: _pair_key(p, n_accounts), _KEY_META)
+            for part in (distinct, undistinct)]
+    counted = [k.value_counts() for k in keys]
+    counts = [_counts(part, column) for part in (distinct, undistinct)
+              for column in ("actor", "author")]
+    authored = engaged.drop_duplicates(["actor", "author"])["actor"].value_counts()
+    by_pair, *rest = collect_all(by_pair, *counted, *counts, authored)
+    posted, unposted = rest[0], rest[1]
+    pairs = pair_table(by_pair, posted.add(unposted, fill_value=0), posts, n_accounts)
+    accounts = account_table(rest[2:6], rest[6], posts, n_accounts)
+    return Reduced(posts=posts, pairs=add_null_model(pairs, accounts), accounts=accounts)
 
 
-def post_table(frame: pd.DataFrame, n_posts: int) -> pd.DataFrame:
+_KEY_META = pd.Series(dtype="int64", name="key")
+
+
+def _pair_key(rows: pd.DataFrame, n_accounts: int) -> pd.Series:
+    key = rows["actor"].to_numpy().astype("int64") * n_accounts + rows["author"].to_numpy()
+    return pd.Series(key, index=rows.index, name="key")
+
+
+def _counts(rows: Any, column: str) -> Any:
+    return rows[column].value_counts()
+
+
+def _pair_rows(rows: Any, posts: pd.DataFrame, n_accounts: int) -> Any:
+    """Each row with a known author as its (actor, author) key and its latency."""
+    def part(p: pd.DataFrame) -> pd.DataFrame:
+        key = p["actor"].to_numpy().astype("int64") * n_accounts + p["author"].to_numpy()
+        return pd.DataFrame({"key": key, "latency": latency_of(p, posts)}, index=p.index)
+
+    meta = pd.DataFrame({"key": pd.Series(dtype="int64"), "latency": pd.Series(dtype="f8")})
+    return each_partition(rows, part, meta)
+
+
+def post_table(frame: Any, n_posts: int) -> pd.DataFrame:
     """One row per post code (0..n_posts-1): author, engagement counts and post time."""
     known = frame[frame["post"] >= 0]
-    grouped = known.groupby("post", sort=True)
-    table = pd.DataFrame(
-        {
-            "author": grouped["author"].max(),
-            "engagements": grouped.size(),
-            "engagers": grouped["actor"].nunique(),
-            "first": grouped["timestamp"].min(),
-            "timed": grouped["timestamp"].count(),
-            "given_time": grouped["post_time"].min(),
-        }
-    ).reindex(pd.RangeIndex(n_posts, name="post"))
+    table, engagers = collect_all(
+        known.groupby("post").agg(
+            author=("author", "max"), engagements=("actor", "size"),
+            first=("timestamp", "min"), timed=("timestamp", "count"),
+            given_time=("post_time", "min")),
+        known[["post", "actor"]].drop_duplicates()["post"].value_counts(),
+    )
+    table = table.assign(engagers=engagers).reindex(pd.RangeIndex(n_posts, name="post"))
     table["author"] = table["author"].fillna(-1).astype("int32")
     for column in ("engagements", "engagers", "timed"):
         table[column] = table[column].fillna(0).astype("int64")
     table["post_time"] = table["given_time"].fillna(table["first"])
-    return table.drop(columns=["first", "given_time"])
+    return table[["author", "engagements", "engagers", "timed", "post_time"]]
 
 
-def row_latency(frame: pd.DataFrame, posts: pd.DataFrame) -> np.ndarray:
-    """Seconds from each engagement's post to the engagement; never negative."""
-    post = frame["post"].to_numpy()
+def latency_of(rows: pd.DataFrame, posts: pd.DataFrame) -> np.ndarray:
+    """Seconds from each row's post to the row (the post's ``post_time``, else the row's
+    own ``post_time``); never negative; NaN without a time."""
+    post = rows["post"].to_numpy()
     post_time = np.append(posts["post_time"].to_numpy(dtype="float64"), np.nan)
     start = post_time[np.where(post >= 0, post, len(post_time) - 1)]
-    start = np.where(np.isnan(start), frame["post_time"].to_numpy(dtype="float64"), start)
-    return np.clip(frame["timestamp"].to_numpy(dtype="float64") - start, 0.0, None)
-
-
-def row_position(frame: pd.DataFrame) -> np.ndarray:
-    """Each timed engagement's place among its post's timed engagements, from 0 (first) to
-    1 (last), tied times sharing their middle place (so the row order never matters). NaN
-    without a time or a post, or when alone on its post."""
-    post = frame["post"].to_numpy()
-    time = frame["timestamp"].to_numpy(dtype="float64")
-    rows = np.flatnonzero((post >= 0) & ~np.isnan(time))
-    position = np.full(len(frame), np.nan)
-    position[rows] = places(post[rows], time[rows], post[rows], time[rows])
-    return position
+    start = np.where(np.isnan(start), rows["post_time"].to_numpy(dtype="float64"), start)
+    return np.clip(rows["timestamp"].to_numpy(dtype="float64") - start, 0.0, None)
 
 
 def places(post: np.ndarray, time: np.ndarray, among_post: np.ndarray,
            among_time: np.ndarray) -> np.ndarray:
     """The place, 0 (first) to 1 (last), of each ``(post, time)`` among the timed engagements
     ``(among_post, among_time)`` of the same post, which include it; ties share their middle
-    place; NaN for a post with a single engagement."""
+    place (so neither the order of the rows nor the engine matters); NaN for a post with a
+    single engagement."""
     order = np.lexsort((among_time, among_post))
     ref_post, ref_time = among_post[order], among_time[order]
     start = np.searchsorted(ref_post, post, side="left")
@@ -134,38 +148,15 @@ def _within(ref_post: np.ndarray, ref_time: np.ndarray, post: np.ndarray, time: 
     return np.searchsorted(key, query, side=side)  # type: ignore[call-overload]
 
 
-def distinct_engagements(frame: pd.DataFrame) -> pd.DataFrame:
-    """(actor, author, post) triples with a known author, each once.
-
-    Without post ids every row is its own engagement.
-    """
-    rows = frame.loc[frame["author"] >= 0, ["actor", "author", "post"]]
-    with_post = rows[rows["post"] >= 0].drop_duplicates()
-    return pd.concat([with_post, rows[rows["post"] < 0]], ignore_index=True)
-
-
-def pair_table(
-    frame: pd.DataFrame,
-    engaged: pd.DataFrame,
-    posts: pd.DataFrame,
-    latency: np.ndarray | None,
-    n_accounts: int,
-) -> pd.DataFrame:
-    """Aggregate every ordered (actor, author) pair that has at least one engagement."""
-    mask = frame["author"].to_numpy() >= 0
-    key = _pair_key(frame["actor"].to_numpy()[mask], frame["author"].to_numpy()[mask], n_accounts)
-    rows = pd.DataFrame({"key": key})
-    if latency is not None:
-        rows["latency"] = latency[mask]
-    grouped = rows.groupby("key", sort=True)
-    table = pd.DataFrame({"engagements": grouped.size()})
-    table["latency"] = grouped["latency"].median() if latency is not None else np.nan
-    distinct = pd.Series(
-        _pair_key(engaged["actor"].to_numpy(), engaged["author"].to_numpy(), n_accounts)
-    ).value_counts()
-    table["posts"] = distinct.reindex(table.index).fillna(0).astype("int64")
-    table["actor"] = (table.index // n_accounts).astype("int32")
-    table["author"] = (table.index % n_accounts).astype("int32")
+def pair_table(by_pair: pd.DataFrame, posts_engaged: pd.Series, posts: pd.DataFrame,
+               n_accounts: int) -> pd.DataFrame:
+    """Every ordered (actor, author) pair with an engagement, from its per-key aggregates."""
+    table = by_pair.sort_index()
+    table["posts"] = posts_engaged.reindex(table.index).fillna(0).astype("int64")
+    key = table.index.to_numpy()
+    table["actor"] = (key // n_accounts).astype("int32")
+    table["author"] = (key % n_accounts).astype("int32")
+    table["engagements"] = table["engagements"].astype("int64")
     authored = np.bincount(
         posts["author"].to_numpy()[posts["author"].to_numpy() >= 0], minlength=n_accounts
     )
@@ -177,21 +168,28 @@ def pair_table(
     ]
 
 
-def account_table(engaged: pd.DataFrame, posts: pd.DataFrame, n_accounts: int) -> pd.DataFrame:
-    """Per account: distinct engagements given and received, posts authored, authors engaged."""
+def account_table(counts: list[pd.Series], authored: pd.Series, posts: pd.DataFrame,
+                  n_accounts: int) -> pd.DataFrame:
+    """Per account: distinct engagements given and received, posts authored, authors engaged.
+
+    ``counts`` are the value counts of actor and author over the distinct (post id) rows,
+    then over the rows without a post id; ``authored`` those of actor over distinct pairs.
+    """
     index = pd.RangeIndex(n_accounts, name="account")
+
+    def per(series: pd.Series) -> np.ndarray:
+        return series.reindex(index, fill_value=0).to_numpy().astype("int64")
+
     authors = posts["author"].to_numpy()
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "given": np.bincount(engaged["actor"].to_numpy(), minlength=n_accounts),
-            "received": np.bincount(engaged["author"].to_numpy(), minlength=n_accounts),
+            "given": per(counts[0]) + per(counts[2]),
+            "received": per(counts[1]) + per(counts[3]),
             "posts": np.bincount(authors[authors >= 0], minlength=n_accounts),
+            "authors": per(authored),
         },
         index=index,
     )
-    pairs = engaged[["actor", "author"]].drop_duplicates()
-    table["authors"] = np.bincount(pairs["actor"].to_numpy(), minlength=n_accounts)
-    return table
 
 
 def add_null_model(pairs: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
@@ -214,7 +212,3 @@ def add_null_model(pairs: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
         out["lift"] = np.where(expected > 0, observed / expected, np.inf)
     out["pvalue"] = stats.poisson.sf(observed - 1, expected)
     return out
-
-
-def _pair_key(actor: np.ndarray, author: np.ndarray, n_accounts: int) -> np.ndarray:
-    return actor.astype("int64") * n_accounts + author.astype("int64")

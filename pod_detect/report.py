@@ -38,17 +38,17 @@ def plain(value: Any) -> Any:
 def input_summary(report: Report) -> dict[str, Any]:
     """What was read: rows, accounts, posts, time span, and which signals ran."""
     data = report.interactions
-    times = data.frame["timestamp"]
+    facts = data.facts
     return {
         "source": data.source,
         "rows": data.rows_read,
-        "rows_used": len(data.frame),
+        "rows_used": facts.rows,
         "dropped": dict(sorted(data.dropped.items())),
         "accounts": len(data.accounts),
         "posts": len(data.posts),
         "columns": sorted(data.columns),
-        "start": iso(times.min()) if data.has_timestamps else None,
-        "end": iso(times.max()) if data.has_timestamps else None,
+        "start": iso(facts.start) if data.has_timestamps else None,
+        "end": iso(facts.end) if data.has_timestamps else None,
         "signals": [s for s, why in report.signals.items() if why is None],
         "signals_unavailable": {s: why for s, why in report.signals.items() if why is not None},
     }

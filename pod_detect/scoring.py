@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.detectors.base import Context, Finding
+from pod_detect.frames import rows_of
 from pod_detect.model import SEVERITIES, AccountScore, Group, PostScore
 from pod_detect.text import duration
 
@@ -196,21 +197,20 @@ def score_posts(context: Context, groups: Sequence[Group]) -> list[PostScore]:
     of an outsider may be genuine), or in a ``lockstep`` group (a like-farm account's every
     like is bought).
     """
-    frame = context.data.frame
     floor = SEVERITIES.index(context.settings.inflating)
     inflating = [g for g in groups if SEVERITIES.index(g.severity) >= floor]
-    known = frame[(frame["post"] >= 0) & (frame["author"] >= 0)]
     index = context.membership([frozenset(g.members) for g in inflating])
+    members = np.flatnonzero(index[:-1] >= 0)
+    rows = rows_of(context.data.frame, "actor", members, ["actor", "author", "post"])
+    rows = rows[(rows["post"] >= 0) & (rows["author"] >= 0)]
     one_way = np.array([g.kind == "lockstep" for g in inflating] + [False])
-    actor_group = index[known["actor"].to_numpy()]
-    from_pod = (actor_group >= 0) & (
-        (actor_group == index[known["author"].to_numpy()]) | one_way[actor_group]
-    )
-    table = pd.DataFrame({"post": known["post"].to_numpy(), "author": known["author"].to_numpy(),
-                          "from_pod": from_pod})
-    per_post = table.groupby("post").agg(
-        author=("author", "first"), engagements=("from_pod", "size"), from_pods=("from_pod", "sum")
-    )
+    actor_group = index[rows["actor"].to_numpy()]
+    from_pod = (actor_group == index[rows["author"].to_numpy()]) | one_way[actor_group]
+    bought = pd.Series(from_pod, index=rows.index).groupby(rows["post"].to_numpy()).sum()
+    table = context.reduced.posts.reindex(bought.index)
+    per_post = pd.DataFrame({"author": table["author"].to_numpy(),
+                             "engagements": table["engagements"].to_numpy(),
+                             "from_pods": bought.to_numpy()}, index=bought.index)
     per_post = per_post[per_post["from_pods"] > 0]
     posts = [
         PostScore(post=p, author=a, engagements=e, from_pods=f)

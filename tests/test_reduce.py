@@ -10,7 +10,7 @@ import pytest
 from conftest import build, organic
 
 from pod_detect.io import parse
-from pod_detect.reduce import reduce
+from pod_detect.reduce import places, reduce
 
 # a posts p1, p2 (t=0, t=100); b posts q1 (t=1000).
 # b engages p1 at +10 s and p2 at +30 s; c engages p1 at +500 s; a engages q1 at +60 s twice
@@ -85,19 +85,26 @@ def test_null_model_discounts_popular_authors():
     assert math.isclose(small["expected"] * small["lift"], small["posts"])
 
 
+def positions(data):
+    """Each row's place among its post's timed engagements, by account and post id."""
+    frame = data.frame
+    timed = frame[frame["timestamp"].notna()]
+    got = places(frame["post"].to_numpy(), frame["timestamp"].to_numpy(),
+                 timed["post"].to_numpy(), timed["timestamp"].to_numpy())
+    return {(str(data.accounts[a]), str(data.posts[p])): v for a, p, v in zip(
+        frame["actor"], frame["post"], got, strict=True)}
+
+
 def test_position_orders_each_posts_timed_engagements_from_0_to_1():
     frame = pd.DataFrame({
         "actor": ["a", "b", "c", "d", "a", "b"], "author": ["x"] * 6,
-        "post_id": ["p1", "p1", "p1", "p1", "p2", "p3"],
-        "timestamp": ["30", "10", "20", "", "5", "7"],
+        "post_id": ["p1", "p1", "p1", "p2", "p2", "p3"],
+        "timestamp": ["30", "10", "20", "1", "5", "7"],
     })
-    data = parse(frame, source="t.csv")
-    position = reduce(data).position
-    got = {(str(data.accounts[a]), str(data.posts[p])): v for a, p, v in zip(
-        data.frame["actor"], data.frame["post"], position, strict=True)}
+    got = positions(parse(frame, source="t.csv"))
     assert got[("b", "p1")] == 0.0 and got[("c", "p1")] == 0.5 and got[("a", "p1")] == 1.0
-    assert np.isnan(got[("d", "p1")])  # no time
-    assert np.isnan(got[("a", "p2")])  # alone on its post
+    assert got[("d", "p2")] == 0.0 and got[("a", "p2")] == 1.0
+    assert np.isnan(got[("b", "p3")])  # alone on its post
 
 
 def test_tied_times_share_their_middle_place_whatever_the_order():
@@ -106,6 +113,5 @@ def test_tied_times_share_their_middle_place_whatever_the_order():
         "timestamp": ["10", "20", "20", "30"],
     })
     for shuffled in (frame, frame.iloc[::-1]):
-        data = parse(shuffled, source="t.csv")
-        got = dict(zip(data.accounts[data.frame["actor"]], reduce(data).position, strict=True))
-        assert got == {"a": 0.0, "b": 0.5, "c": 0.5, "d": 1.0}
+        got = positions(parse(shuffled, source="t.csv"))
+        assert {a: v for (a, _), v in got.items()} == {"a": 0.0, "b": 0.5, "c": 0.5, "d": 1.0}

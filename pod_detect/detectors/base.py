@@ -15,9 +15,10 @@ import pandas as pd
 from pod_detect.cograph import CoGraph, coengagement_graph
 from pod_detect.communities import communities
 from pod_detect.detectors._grouped import edge_arrays, edges_per_group, sizes
+from pod_detect.frames import rows_of
 from pod_detect.graph import Budget, dense_groups, reciprocal_graph
 from pod_detect.model import Interactions
-from pod_detect.reduce import Reduced
+from pod_detect.reduce import Reduced, latency_of, places
 from pod_detect.settings import Settings
 
 
@@ -51,6 +52,10 @@ class Finding:
     evidence: dict[str, Any]
     reasons: tuple[str, ...] = ()
     member_evidence: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+#: The columns of a group's rows the detectors read.
+MEMBER_COLUMNS = ("actor", "author", "post", "timestamp", "post_time", "text")
 
 
 class Context:
@@ -157,28 +162,18 @@ class Context:
 
     def group_rows(self, groups: list[frozenset[int]]) -> pd.DataFrame:
         """Rows whose actor is in a group: ``group``, ``actor``, ``author``, ``post``,
-        ``latency`` and ``position`` (:class:`~pod_detect.reduce.Reduced`; NaN without
-        times), ``row`` (position in the frame), ``own`` (the author is in the same group)
-        and ``inside`` (``own``, or the post is one the group targets together: engaged by
-        at least a quarter of its members, and at least 3)."""
-        frame = self.data.frame
+        ``timestamp``, ``post_time``, ``text``, ``latency`` (NaN without times), ``own``
+        (the author is in the same group) and ``inside`` (``own``, or the post is one the
+        group targets together: engaged by at least a quarter of its members, and at
+        least 3). In frame order for a pandas frame, sorted for a Dask one."""
         index = self.membership(groups)
-        actor_group = index[frame["actor"].to_numpy()]
-        author_group = index[frame["author"].to_numpy()]  # -1 (unknown) maps to the sentinel
-        mask = actor_group >= 0
-        latency, position = self.reduced.latency, self.reduced.position
-        rows = pd.DataFrame(
-            {
-                "group": actor_group[mask],
-                "own": author_group[mask] == actor_group[mask],
-                "actor": frame["actor"].to_numpy()[mask],
-                "author": frame["author"].to_numpy()[mask],
-                "post": frame["post"].to_numpy()[mask],
-                "latency": latency[mask] if latency is not None else np.nan,
-                "position": position[mask] if position is not None else np.nan,
-                "row": np.flatnonzero(mask),
-            }
-        )
+        members = np.flatnonzero(index[:-1] >= 0)
+        rows = rows_of(self.data.frame, "actor", members, MEMBER_COLUMNS).reset_index(drop=True)
+        actor_group = index[rows["actor"].to_numpy()]
+        author_group = index[rows["author"].to_numpy()]  # -1 (unknown) maps to the sentinel
+        rows.insert(0, "group", actor_group)
+        rows.insert(1, "own", author_group == actor_group)
+        rows["latency"] = latency_of(rows, self.reduced.posts)
         sizes = np.array([len(g) for g in groups] + [0])
         known = rows[rows["post"] >= 0].drop_duplicates(["group", "actor", "post"])
         engagers = known.groupby(["group", "post"]).size().rename("engagers").reset_index()
@@ -188,6 +183,20 @@ class Context:
         rows = rows.merge(targets, on=["group", "post"], how="left")
         rows["inside"] = rows["own"] | rows["target"].fillna(False).astype(bool)
         return rows.drop(columns="target")
+
+    def places(self, rows: pd.DataFrame) -> np.ndarray:
+        """Each row's place among all the timed engagements of its post, 0 (first) to 1
+        (last); NaN without a time (see :func:`pod_detect.reduce.places`)."""
+        timed = (rows["post"].to_numpy() >= 0) & rows["timestamp"].notna().to_numpy()
+        out = np.full(len(rows), np.nan)
+        if not timed.any():
+            return out
+        post = rows["post"].to_numpy()[timed]
+        among = rows_of(self.data.frame, "post", np.unique(post), ["post", "timestamp"])
+        among = among[among["timestamp"].notna()]
+        out[timed] = places(post, rows["timestamp"].to_numpy()[timed],
+                            among["post"].to_numpy(), among["timestamp"].to_numpy())
+        return out
 
 
 def selected(groups: list[frozenset[int]], only: Sequence[int] | None) -> list[int]:

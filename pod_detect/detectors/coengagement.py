@@ -145,8 +145,9 @@ def _numbers(
     posted = (context.reduced.accounts["posts"].to_numpy() > 0).astype("float64")
     table["posters"] = group_sums(posted, index, n)
     table["coverage"] = _target_coverage(context, index, inside, n)
-    table["early"] = _earliness(context, inside, n)
-    targets = inside[~inside["own"]]
+    targets = inside[~inside["own"].to_numpy()]
+    targets = targets.assign(position=context.places(targets))
+    table["early"] = _earliness(context, targets, n)
     timed = targets["position"].notna().groupby(targets["group"]).sum()
     table["timed"] = timed.reindex(table.index, fill_value=0).to_numpy()
     return table
@@ -187,11 +188,12 @@ def _supplied(share: float, coverage: float, early: float, silent: float) -> flo
 
 def _earliness(context: Context, rows: pd.DataFrame, n_groups: int) -> np.ndarray:
     """Per group, how early the members come among the other engagers of the posts they
-    target (not their own): on each post, the share ``a`` of (member, other engager) pairs
-    where the member came first; averaged over the posts (a viral post counts once, like
-    any other) and read as ``2 * a - 1`` clipped to [0, 1] (0: no earlier than the others).
-    NaN when no other engager of those posts has a time."""
-    timed = rows[~rows["own"] & rows["position"].notna()]
+    target (``rows``: not their own posts, with each row's ``position`` among its post's
+    engagers): on each post, the share ``a`` of (member, other engager) pairs where the
+    member came first; averaged over the posts (a viral post counts once, like any other)
+    and read as ``2 * a - 1`` clipped to [0, 1] (0: no earlier than the others). NaN when
+    no other engager of those posts has a time."""
+    timed = rows[rows["position"].notna()]
     n = context.reduced.posts["timed"].to_numpy()[timed["post"].to_numpy()]
     per = pd.DataFrame({"group": timed["group"].to_numpy(), "post": timed["post"].to_numpy(),
                         "rank": timed["position"].to_numpy() * (n - 1), "n": n})

@@ -12,7 +12,7 @@ from scipy import stats
 
 from pod_detect.comments import Templates, comment_templates
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
-from pod_detect.frames import sample_positions
+from pod_detect.frames import SAMPLE_KEY, sample
 
 #: Everyone else's comments the baseline is measured on at most (evenly spaced in time).
 MAX_BASELINE = 20_000
@@ -38,19 +38,16 @@ class CommentsDetector(Detector):
     ) -> list[Finding]:
         if not groups:
             return []
-        found: Templates = context.memo("comment_templates", lambda: _templates(context))
-        if not len(found.rows):
+        found: Templates = context.memo(
+            "comment_templates", lambda: comment_templates(context.data.frame))
+        if not found.comments:
             return []
         wanted = selected(groups, only)
         rows = context.rows(groups)
         rows = rows[rows["inside"] & rows["group"].isin(wanted)]
-        position = context.memo("comment_positions", lambda: _positions(context, found))
-        at = position[rows["row"].to_numpy()]
-        rows = rows[at >= 0].assign(templated=found.templated(at[at >= 0]))
-        members = context.membership(groups)[context.data.frame["actor"].to_numpy()]
-        outsiders = np.flatnonzero(members[found.rows] < 0)
-        picked = sample_positions(context.data.frame, found.rows[outsiders], MAX_BASELINE)
-        base = found.templated(outsiders[np.isin(found.rows[outsiders], picked)])
+        flags = found.classify(rows["text"])
+        rows = rows[flags >= 0].assign(templated=flags[flags >= 0] == 1)
+        base = found.classify(_everyone_else(context, groups)) == 1
         parts = per_group(rows, len(groups))
         return [
             finding for i in wanted
@@ -95,13 +92,15 @@ class CommentsDetector(Detector):
         )
 
 
-def _templates(context: Context) -> Templates:
-    frame = context.data.frame
-    return comment_templates(frame["actor"].to_numpy(), frame["text"])
+def _everyone_else(context: Context, groups: list[frozenset[int]]) -> pd.Series:
+    """The texts of at most :data:`MAX_BASELINE` comments by accounts in none of ``groups``
+    (the sample of :func:`pod_detect.frames.sample`)."""
+    members = np.flatnonzero(context.membership(groups)[:-1] >= 0)
 
+    def outside(rows: pd.DataFrame) -> np.ndarray:
+        text = rows["text"]
+        written = text.notna().to_numpy() & (text.fillna("").str.strip() != "").to_numpy()
+        return ~rows["actor"].isin(members).to_numpy() & written
 
-def _positions(context: Context, found: Templates) -> np.ndarray:
-    """Frame row -> position of its comment in ``found.rows``, -1 for rows without one."""
-    position = np.full(len(context.data.frame), -1, dtype="int64")
-    position[found.rows] = np.arange(len(found.rows))
-    return position
+    picked = sample(context.data.frame, outside, ["text"], SAMPLE_KEY, MAX_BASELINE)
+    return picked["text"].reset_index(drop=True)

@@ -11,7 +11,8 @@ import pandas as pd
 from scipy import stats
 
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
-from pod_detect.frames import sample_positions
+from pod_detect.frames import SAMPLE_KEY, sample
+from pod_detect.reduce import latency_of
 from pod_detect.text import duration
 
 #: Baseline latencies used at most per test; a deterministic thinning keeps tests cheap.
@@ -39,12 +40,7 @@ class TimingDetector(Detector):
         wanted = selected(groups, only)
         rows = context.rows(groups)
         rows = rows[rows["latency"].notna() & rows["group"].isin(wanted)]
-        latency = context.reduced.latency
-        assert latency is not None
-        frame = context.data.frame
-        outsiders = context.membership(groups)[frame["actor"].to_numpy()] < 0
-        rows_out = np.flatnonzero(outsiders & ~np.isnan(latency))
-        everyone = np.sort(latency[sample_positions(frame, rows_out, MAX_BASELINE)])
+        everyone = _everyone_else(context, groups)
         parts = per_group(rows, len(groups))
         return [
             finding for i in wanted
@@ -89,6 +85,19 @@ class TimingDetector(Detector):
             detector=self.name, kind="pod", members=members, strength=float(strength),
             evidence=evidence, reasons=reasons, member_evidence=member_evidence,
         )
+
+
+def _everyone_else(context: Context, groups: list[frozenset[int]]) -> np.ndarray:
+    """Sorted latencies of at most :data:`MAX_BASELINE` timed rows of accounts in none of
+    ``groups`` (the sample of :func:`pod_detect.frames.sample`)."""
+    members = np.flatnonzero(context.membership(groups)[:-1] >= 0)
+
+    def outside(rows: pd.DataFrame) -> np.ndarray:
+        return (~rows["actor"].isin(members) & rows["timestamp"].notna()).to_numpy()
+
+    picked = sample(context.data.frame, outside, ["post", "timestamp", "post_time"],
+                    SAMPLE_KEY, MAX_BASELINE)
+    return np.sort(latency_of(picked, context.reduced.posts))
 
 
 def _thin(values: np.ndarray) -> np.ndarray:
