@@ -142,6 +142,7 @@ _WRITERS_META = pd.DataFrame({"words": pd.Series(dtype="object"),
 
 def _writers(rows: pd.DataFrame) -> pd.DataFrame:
     """The normalised words of each non-empty comment, with its actor."""
+    rows = rows[rows["text"].notna().to_numpy()]
     codes, dictionary, blank = _encode(rows["text"])
     return pd.DataFrame({"words": dictionary[codes[~blank]],
                          "actor": rows["actor"].to_numpy()[~blank]})

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pod_detect.frames import collect_all, each_partition
+from pod_detect.frames import collect_all, each_partition, is_lazy
 from pod_detect.model import Interactions
 
 
@@ -50,36 +50,59 @@ def reduce(data: Interactions) -> Reduced:
     """Compute every aggregate the detectors need from the canonical table (pandas or Dask)."""
     frame = data.frame[["actor", "author", "post", "timestamp", "post_time"]]
     n_accounts, n_posts = len(data.accounts), len(data.posts)
-    posts = post_table(frame, n_posts)
-    engaged = frame[frame["author"] >= 0][["actor", "author", "post"]]
-    distinct = engaged[engaged["post"] >= 0].drop_duplicates()
-    undistinct = engaged[engaged["post"] < 0]  # without post ids every row is its own post
+    known = frame[frame["post"] >= 0]
+    # (actor, post) once: a post has one author, so this is also (actor, author, post) once
+    distinct = each_partition(known, _engagement_keys, _ENGAGEMENT_META).drop_duplicates(
+        subset="key")
+    engaged = distinct[distinct["author"] >= 0]
+    undistinct = frame[(frame["post"] < 0) & (frame["author"] >= 0)]  # each row a post
+    by_post, engagers = _post_aggregates(known, distinct)
+    posts = post_table(*collect_all(by_post, engagers), n_posts)
     pair_rows = _pair_rows(frame[frame["author"] >= 0], posts, n_accounts)
     by_pair = pair_rows.groupby("key").agg(engagements=("latency", "size"),
                                            latency=("latency", "median"))
     keys = [each_partition(part, lambda p: _pair_key(p, n_accounts), _KEY_META)
-            for part in (distinct, undistinct)]
+            for part in (engaged, undistinct)]
     counted = [k.value_counts() for k in keys]
-    counts = [_counts(part, column) for part in (distinct, undistinct)
+    counts = [part[column].value_counts() for part in (engaged, undistinct)
               for column in ("actor", "author")]
-    authored = engaged.drop_duplicates(["actor", "author"])["actor"].value_counts()
-    by_pair, *rest = collect_all(by_pair, *counted, *counts, authored)
+    pairs_once = each_partition(pd_concat(engaged, undistinct), lambda p: _pair_key(
+        p, n_accounts), _KEY_META).drop_duplicates()
+    by_pair, *rest = collect_all(by_pair, *counted, *counts, pairs_once)
     posted, unposted = rest[0], rest[1]
     pairs = pair_table(by_pair, posted.add(unposted, fill_value=0), posts, n_accounts)
-    accounts = account_table(rest[2:6], rest[6], posts, n_accounts)
+    authored = pd.Series(rest[6].to_numpy() // n_accounts).value_counts()
+    accounts = account_table(rest[2:6], authored, posts, n_accounts)
     return Reduced(posts=posts, pairs=add_null_model(pairs, accounts), accounts=accounts)
 
 
 _KEY_META = pd.Series(dtype="int64", name="key")
+_ENGAGEMENT_META = pd.DataFrame({"key": pd.Series(dtype="int64"),
+                                 "actor": pd.Series(dtype="int32"),
+                                 "author": pd.Series(dtype="int32"),
+                                 "post": pd.Series(dtype="int32")})
+
+
+def pd_concat(a: Any, b: Any) -> Any:
+    """Two frames of the same engine, one after the other."""
+    if is_lazy(a):
+        import dask.dataframe as dd
+
+        return dd.concat([a, b])
+    return pd.concat([a, b])
+
+
+def _engagement_keys(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each row's (post, actor) as one int64 key, beside actor, author and post."""
+    key = (rows["post"].to_numpy().astype("int64") << 31) | rows["actor"].to_numpy()
+    return pd.DataFrame({"key": key, "actor": rows["actor"].to_numpy(),
+                         "author": rows["author"].to_numpy(), "post": rows["post"].to_numpy()},
+                        index=rows.index)
 
 
 def _pair_key(rows: pd.DataFrame, n_accounts: int) -> pd.Series:
     key = rows["actor"].to_numpy().astype("int64") * n_accounts + rows["author"].to_numpy()
     return pd.Series(key, index=rows.index, name="key")
-
-
-def _counts(rows: Any, column: str) -> Any:
-    return rows[column].value_counts()
 
 
 def _pair_rows(rows: Any, posts: pd.DataFrame, n_accounts: int) -> Any:
@@ -92,17 +115,19 @@ def _pair_rows(rows: Any, posts: pd.DataFrame, n_accounts: int) -> Any:
     return each_partition(rows, part, meta)
 
 
-def post_table(frame: Any, n_posts: int) -> pd.DataFrame:
+def _post_aggregates(known: Any, distinct: Any) -> tuple[Any, Any]:
+    """Per post: author, engagements, first time, timed engagements, given post time; and
+    distinct engagers (lazy for Dask)."""
+    by_post = known.groupby("post").agg(
+        author=("author", "max"), engagements=("actor", "size"),
+        first=("timestamp", "min"), timed=("timestamp", "count"),
+        given_time=("post_time", "min"))
+    return by_post, distinct["post"].value_counts()
+
+
+def post_table(by_post: pd.DataFrame, engagers: pd.Series, n_posts: int) -> pd.DataFrame:
     """One row per post code (0..n_posts-1): author, engagement counts and post time."""
-    known = frame[frame["post"] >= 0]
-    table, engagers = collect_all(
-        known.groupby("post").agg(
-            author=("author", "max"), engagements=("actor", "size"),
-            first=("timestamp", "min"), timed=("timestamp", "count"),
-            given_time=("post_time", "min")),
-        known[["post", "actor"]].drop_duplicates()["post"].value_counts(),
-    )
-    table = table.assign(engagers=engagers).reindex(pd.RangeIndex(n_posts, name="post"))
+    table = by_post.assign(engagers=engagers).reindex(pd.RangeIndex(n_posts, name="post"))
     table["author"] = table["author"].fillna(-1).astype("int32")
     for column in ("engagements", "engagers", "timed"):
         table[column] = table[column].fillna(0).astype("int64")

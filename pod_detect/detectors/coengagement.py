@@ -145,7 +145,9 @@ def _numbers(
     posted = (context.reduced.accounts["posts"].to_numpy() > 0).astype("float64")
     table["posters"] = group_sums(posted, index, n)
     table["coverage"] = _target_coverage(context, index, inside, n)
-    targets = inside[~inside["own"].to_numpy()]
+    # earliness only matters for one-way groups: places are measured for their rows only
+    one_way = table["own"].to_numpy() < 0.5 * table["posts"].to_numpy()
+    targets = inside[~inside["own"].to_numpy() & one_way[inside["group"].to_numpy()]]
     targets = targets.assign(position=context.places(targets))
     table["early"] = _earliness(context, targets, n)
     timed = targets["position"].notna().groupby(targets["group"]).sum()
