@@ -57,7 +57,8 @@ def reduce(data: Interactions) -> Reduced:
     engaged = distinct[distinct["author"] >= 0]
     undistinct = frame[(frame["post"] < 0) & (frame["author"] >= 0)]  # each row a post
     by_post, engagers = _post_aggregates(known, distinct)
-    posts = post_table(*collect_all(by_post, engagers), n_posts)
+    by_post, engagers = collect_all(by_post, engagers)
+    posts = post_table(by_post, engagers, n_posts)
     pair_rows = _pair_rows(frame[frame["author"] >= 0], posts, n_accounts)
     by_pair = pair_rows.groupby("key").agg(engagements=("latency", "size"),
                                            latency=("latency", "median"))
