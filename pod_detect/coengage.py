@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from pod_detect.errors import ConfigError
+from pod_detect.frames import collect, each_partition, is_lazy, length, whole_posts
 
 __all__ = ["UNTIMED", "WEIGHTINGS", "CoEngagementStats", "co_engagement",
            "co_engagement_with_stats"]
@@ -164,7 +166,7 @@ def co_engagement(
 
 
 def co_engagement_with_stats(
-    frame: pd.DataFrame,
+    frame: Any,
     *,
     window: float,
     min_weight: int = 1,
@@ -172,15 +174,22 @@ def co_engagement_with_stats(
     weighting: str = "count",
     chunk_pairs: int = CHUNK_PAIRS,
     untimed: str = "drop",
+    n_accounts: int | None = None,
 ) -> tuple[pd.DataFrame, CoEngagementStats]:
     """:func:`co_engagement`, with the stats returned beside the table.
 
     Parameters
     ----------
-    frame, window, min_weight, max_engagers, weighting, untimed
+    frame
+        A pandas or Dask frame with ``actor``, ``post`` and ``timestamp``. Dask partitions
+        are shuffled so that each post is whole in one; each is counted on its own and the
+        sums are added up per pair (exact: weights and ticks are integers).
+    window, min_weight, max_engagers, weighting, untimed
         As for :func:`co_engagement`.
     chunk_pairs
         Most row pairs built at once (the memory bound); the result does not depend on it.
+    n_accounts
+        Account codes are below it (default: one more than the largest actor code).
 
     Returns
     -------
@@ -191,23 +200,57 @@ def co_engagement_with_stats(
     _check(window, min_weight, max_engagers, weighting, chunk_pairs)
     if untimed not in UNTIMED:
         raise ConfigError(f"untimed must be one of {', '.join(UNTIMED)}, not {untimed!r}")
-    rows, capped_posts, capped_rows = _prepare(frame, max_engagers, untimed == "any")
-    n_accounts = int(rows.actor.max(initial=0)) + 1
-    counts = _window_ends(rows.post, rows.time, float(window)) - np.arange(len(rows.post)) - 1
+    columns = frame[["actor", "post", "timestamp"]]
+    if n_accounts is None:
+        n_accounts = int(collect(columns["actor"].max()) if length(columns) else -1) + 1
+    n = max(n_accounts, 1)
+
+    def count(part: pd.DataFrame) -> pd.DataFrame:
+        return _partial(part, float(window), max_engagers, weighting, chunk_pairs,
+                        untimed == "any", n)
+
+    sums = each_partition(whole_posts(columns), count, _PARTIAL_META)
+    if is_lazy(sums):
+        sums = collect(sums.groupby("key").sum()).sort_index().reset_index()
+    counted = sums[sums["key"] >= 0]
+    facts = dict(zip(sums["key"][sums["key"] < 0], sums["weight"][sums["key"] < 0],
+                     strict=True))
+    table = _table(_Sums(counted["key"].to_numpy(), counted["weight"].to_numpy(),
+                         counted["ticks"].to_numpy()), n, min_weight)
+    stats = CoEngagementStats(
+        **{name: int(facts.get(-1 - i, 0)) for i, name in enumerate(_STATS)}, pairs=len(table))
+    return table, stats
+
+
+#: The additive stats a partition reports, as rows of negative keys (-1, -2, ...).
+_STATS = ("rows", "posts", "capped_posts", "capped_rows", "candidates", "chunks",
+          "untimed_candidates")
+_PARTIAL_META = pd.DataFrame({"key": pd.Series(dtype="int64"),
+                              "weight": pd.Series(dtype="int64"),
+                              "ticks": pd.Series(dtype="int64")})
+
+
+def _partial(frame: pd.DataFrame, window: float, max_engagers: int | None, weighting: str,
+             chunk_pairs: int, any_time: bool, n_accounts: int) -> pd.DataFrame:
+    """The pair sums of one partition (whole posts), sorted by key, then its stats as rows
+    with negative keys (``weight`` holds the value)."""
+    rows, capped_posts, capped_rows = _prepare(frame, max_engagers, any_time)
+    counts = _window_ends(rows.post, rows.time, window) - np.arange(len(rows.post)) - 1
     sums: list[_Sums] = []
     shared: list[pd.DataFrame] = []
     for left in _chunks(counts, chunk_pairs):
         single, repeated = _chunk(rows, left, counts[left], n_accounts, weighting)
         sums.append(single)
         shared.append(repeated)
-    table = _table(_merge([*sums, _shared_sums(shared, rows, n_accounts)]), n_accounts, min_weight)
-    stats = CoEngagementStats(
-        rows=len(frame) - _ignored(frame, untimed == "any"), posts=len(np.unique(rows.post)),
-        capped_posts=capped_posts, capped_rows=capped_rows, candidates=int(counts.sum()),
-        chunks=len(sums), pairs=len(table),
-        untimed_candidates=int(counts[rows.time == _UNTIMED].sum()),
-    )
-    return table, stats
+    total = _merge([*sums, _shared_sums(shared, rows, n_accounts)])
+    facts = [len(frame) - _ignored(frame, any_time), len(np.unique(rows.post)), capped_posts,
+             capped_rows, int(counts.sum()), len(sums),
+             int(counts[rows.time == _UNTIMED].sum())]
+    return pd.DataFrame({
+        "key": np.concatenate([total.key, -1 - np.arange(len(facts))]).astype("int64"),
+        "weight": np.concatenate([total.weight, facts]).astype("int64"),
+        "ticks": np.concatenate([total.ticks, np.zeros(len(facts))]).astype("int64"),
+    })
 
 
 def _check(

@@ -5,12 +5,14 @@ other, again and again, more than their activity predicts (its communities are f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pod_detect.frames import collect, collect_all, each_partition, length
 from pod_detect.settings import Settings
 
 
@@ -37,9 +39,9 @@ class CoGraph:
     counts: dict[str, int]
 
 
-def coengagement_graph(frame: pd.DataFrame, settings: Settings) -> CoGraph:
+def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = None) -> CoGraph:
     """Accounts that engage the same posts within ``settings.window`` seconds, again and again,
-    more often than their activity predicts.
+    more often than their activity predicts (``frame``: pandas or Dask).
 
     The null model scatters co-engagements over pairs in proportion to the product of the two
     accounts' activity (distinct posts engaged): ``expected = n_a * n_b * rate``, with
@@ -55,16 +57,16 @@ def coengagement_graph(frame: pd.DataFrame, settings: Settings) -> CoGraph:
 
     columns = frame[["actor", "post", "timestamp"]]
     rows = columns[columns["post"] >= 0]
+    if n_accounts is None:
+        n_accounts = int(collect(columns["actor"].max())) + 1
     pairs, info = co_engagement_with_stats(
         rows, window=settings.window, min_weight=settings.min_coengaged,
-        max_engagers=settings.max_engagers, untimed="any",
+        max_engagers=settings.max_engagers, untimed="any", n_accounts=n_accounts,
     )
     a, b = pairs["actor_a"].to_numpy(), pairs["actor_b"].to_numpy()
-    n_accounts = int(frame["actor"].max()) + 1
-    untimed = rows["timestamp"].isna().to_numpy()
-    expected = (
-        _expected(rows[~untimed], a, b, info.candidates - info.untimed_candidates, n_accounts)
-        + _expected(rows[untimed], a, b, info.untimed_candidates, n_accounts))
+    timed, untimed = _null_inputs(rows, n_accounts)
+    expected = (_expected(timed, a, b, info.candidates - info.untimed_candidates)
+                + _expected(untimed, a, b, info.untimed_candidates))
     pvalue = stats.poisson.sf(pairs["weight"].to_numpy() - 1, expected)
     keep = pvalue <= settings.alpha
     graph = nx.Graph()
@@ -74,14 +76,76 @@ def coengagement_graph(frame: pd.DataFrame, settings: Settings) -> CoGraph:
     ):
         graph.add_edge(x, y, weight=w, weighted=wd, pvalue=p)
     counts = {"pairs": len(pairs), "significant_pairs": int(keep.sum()),
-              "timed": bool((~untimed).any()), "untimed_rows": int(untimed.sum()),
+              "timed": timed.rows > 0, "untimed_rows": untimed.rows,
               "capped_posts": info.capped_posts, "rows": info.rows}
     return CoGraph(graph, pairs[["actor_a", "actor_b", "weight"]], counts)
 
 
-def _expected(
-    rows: pd.DataFrame, a: np.ndarray, b: np.ndarray, coengaged: int, n_accounts: int
-) -> np.ndarray:
+@dataclass(frozen=True)
+class _Null:
+    """What the popularity null model needs of a set of rows: per account its ``activity``
+    (distinct posts engaged) and ``reach`` (the engagers of those posts, summed); ``total``
+    distinct engagements, ``meetings`` same-post pairs of engagers, ``rows``."""
+
+    activity: np.ndarray
+    reach: np.ndarray
+    total: float
+    meetings: float
+    rows: int
+
+
+def _null_inputs(rows: Any, n_accounts: int) -> tuple[_Null, _Null]:
+    """The :class:`_Null` of the timed rows and of the untimed rows (one pass each way)."""
+    keyed = each_partition(rows, _keys, _KEYS_META).drop_duplicates(subset="key")
+    engagers, counted = collect_all(keyed.groupby(["timed", "post"]).size(),
+                                    rows["timestamp"].count())
+    engagers = engagers.astype("float64")
+    timed_rows = int(counted)
+    out = []
+    for flag, n_rows in ((True, timed_rows), (False, length(rows) - timed_rows)):
+        size = engagers.xs(flag, level="timed") if flag in engagers.index.get_level_values(
+            "timed") else pd.Series(dtype="float64")
+        mine = keyed[keyed["timed"] == flag]
+        activity, reach = collect_all(mine["actor"].value_counts(), _reach(mine, size))
+        out.append(_Null(
+            activity=_dense(activity, n_accounts), reach=_dense(reach, n_accounts),
+            total=float(size.sum()), meetings=float((size * (size - 1) / 2).sum()),
+            rows=n_rows))
+    return out[0], out[1]
+
+
+def _reach(rows: Any, engagers: pd.Series) -> Any:
+    """Per actor, the engagers of the posts it engaged, summed (lazy for Dask)."""
+    lookup = np.zeros(int(engagers.index.max()) + 1 if len(engagers) else 0)
+    lookup[engagers.index.to_numpy()] = engagers.to_numpy()
+
+    def part(p: pd.DataFrame) -> pd.DataFrame:
+        return p.assign(s=lookup[p["post"].to_numpy()])
+
+    reached = each_partition(rows, part, _KEYS_META.assign(s=pd.Series(dtype="float64")))
+    return reached.groupby("actor")["s"].sum()
+
+
+_KEYS_META = pd.DataFrame({"key": pd.Series(dtype="int64"), "actor": pd.Series(dtype="int32"),
+                           "post": pd.Series(dtype="int32"), "timed": pd.Series(dtype="bool")})
+
+
+def _keys(rows: pd.DataFrame) -> pd.DataFrame:
+    """(timed, post, actor) of each row, with the three as one int64 key."""
+    timed = rows["timestamp"].notna().to_numpy()
+    post = rows["post"].to_numpy().astype("int64")
+    key = (((post << 31) | rows["actor"].to_numpy()) << 1) | timed
+    return pd.DataFrame({"key": key, "actor": rows["actor"].to_numpy(),
+                         "post": rows["post"].to_numpy(), "timed": timed}, index=rows.index)
+
+
+def _dense(counts: pd.Series, n: int) -> np.ndarray:
+    out = np.zeros(n)
+    out[counts.index.to_numpy()] = counts.to_numpy()
+    return out
+
+
+def _expected(null: _Null, a: np.ndarray, b: np.ndarray, coengaged: int) -> np.ndarray:
     """Co-engagements of each pair expected when accounts engage posts by popularity.
 
     If ``b`` spreads its ``n_b`` engagements over posts in proportion to their engagers
@@ -91,14 +155,8 @@ def _expected(
     ``sum(s_p * (s_p - 1) / 2)``. Accounts that engage busy posts meet many others there,
     so co-engaging busy posts is expected of them; co-engaging quiet posts is not.
     """
-    distinct = rows[["actor", "post"]].drop_duplicates()
-    engagers = np.bincount(distinct["post"].to_numpy()).astype("float64")
-    reach = np.bincount(distinct["actor"].to_numpy(), weights=engagers[distinct["post"]],
-                        minlength=n_accounts)
-    activity = np.bincount(distinct["actor"].to_numpy(), minlength=n_accounts).astype("float64")
-    total = float(engagers.sum())
-    meetings = float((engagers * (engagers - 1) / 2).sum())
-    share = min(1.0, coengaged / meetings) if meetings else 0.0
-    if not total:
+    share = min(1.0, coengaged / null.meetings) if null.meetings else 0.0
+    if not null.total:
         return np.zeros(len(a))
-    return (activity[b] * reach[a] + activity[a] * reach[b]) / (2.0 * total) * share
+    return ((null.activity[b] * null.reach[a] + null.activity[a] * null.reach[b])
+            / (2.0 * null.total) * share)

@@ -112,7 +112,7 @@ class Context:
     @cached_property
     def coengagement(self) -> CoGraph:
         """The co-engagement graph, its repeated pairs and what building it counted."""
-        return coengagement_graph(self.data.frame, self.settings)
+        return coengagement_graph(self.data.frame, self.settings, len(self.data.accounts))
 
     @property
     def coengagement_graph(self) -> nx.Graph:
