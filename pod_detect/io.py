@@ -14,20 +14,22 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pod_detect import _readers, _sources, _table, _writers
 from pod_detect._badrows import NOTE_PREFIX, ON_BAD_ROWS, BadRows
 from pod_detect._sources import FORMATS
-from pod_detect._strings import STR, as_strings, blank_to_na
+from pod_detect._strings import Coded, arrow_strings, clean, code, is_arrow_text
 from pod_detect._timeparse import to_epoch_seconds
 from pod_detect.errors import ConfigError, InputError
-from pod_detect.model import CANONICAL_COLUMNS, FRAME_COLUMNS, Interactions
+from pod_detect.model import CANONICAL_COLUMNS, Interactions
 
 #: Lines before the first record: a delimited file's header.
 HEADER_LINES = {"csv": 1, "tsv": 1}
@@ -99,7 +101,7 @@ def load(
     name = _sources.source_name(source)
     try:
         raw, name, kind = _read(source, fmt, encoding, stdin, skip=on_bad_rows != "error")
-        return _parse(raw.frame, name, mapping, on_bad_rows, raw, HEADER_LINES.get(kind, 0))
+        return _parse(raw, name, mapping, on_bad_rows, HEADER_LINES.get(kind, 0))
     except (MemoryError, pa.ArrowMemoryError):
         raise InputError(_TOO_LARGE, source=name) from None
 
@@ -197,30 +199,27 @@ def parse(
         On a missing required column, or (with ``on_bad_rows="error"``) an empty actor, a
         post with two authors or a bad time.
     """
-    return _parse(raw, source, mapping, on_bad_rows, _readers.Raw(raw))
+    return _parse(_readers.Raw(_readers.Columns(raw)), source, mapping, on_bad_rows)
 
 
 def _parse(
-    raw: pd.DataFrame, source: str, mapping: Mapping[str, str] | None, on_bad_rows: str,
-    read: _readers.Raw, header_lines: int = 0,
+    read: _readers.Raw, source: str, mapping: Mapping[str, str] | None, on_bad_rows: str,
+    header_lines: int = 0,
 ) -> Interactions:
+    raw = read.columns
     bad = BadRows(on_bad_rows, len(raw), read.numbers)
     bad.skipped(read.skipped)
-    names = [str(column) for column in raw.columns]
+    names = raw.names
     if len(raw) == 0:
         left = f" left after dropping {bad.count} bad rows" if bad.count else ""
         raise InputError(f"has no rows{left}", source=source)
     _sources.check_names(names, source)
-    raw = raw.set_axis(names, axis=1).reset_index(drop=True)
     chosen, notes = _match_columns(names, mapping or {}, source)
     _require(chosen, names, source)
     columns, accounts, posts = _columns(raw, chosen, source, notes, bad)
-    columns["line"] = columns["line"] + header_lines  # type: ignore[operator]
-    frame = pd.DataFrame(columns)[list(FRAME_COLUMNS)]
-    own = (frame["actor"] == frame["author"]).to_numpy()
-    frame, duplicates = _table.sort_and_collapse(frame[~own])
-    dropped = {"self_engagement": int(own.sum()), "duplicate": duplicates}
-    if len(frame) == 0:
+    columns.line += header_lines
+    rows, dropped = columns.collapse()
+    if len(rows) == 0:
         left = ", ".join(f"{n} {why.replace('_', ' ')}" for why, n in
                          {**dropped, "bad_row": bad.count}.items() if n)
         raise InputError(f"has no rows left to scan (dropped: {left})", source=source)
@@ -229,7 +228,7 @@ def _parse(
         note = bad.note()
         notes += [note] if note else []
     return Interactions(
-        frame=frame, accounts=accounts, posts=posts, source=source,
+        frame=columns.frame(rows), accounts=accounts, posts=posts, source=source,
         columns=frozenset(chosen) | ({"post_id"} if derives_posts(chosen) else set()),
         rows_read=len(raw) + len(read.skipped),
         dropped=dropped,
@@ -336,48 +335,96 @@ def _listing(names: list[str], limit: int = 20) -> str:
 
 # --------------------------------------------------------------------------- values
 
+#: A column coded on the rows left (None: all rows).
+_Coder = Callable[[np.ndarray | None], Coded]
+#: The text, and the row of it of each row left (None: the same), from the rows left.
+_Texter = Callable[[np.ndarray | None], tuple[pa.ChunkedArray, np.ndarray | None]]
+
 
 def _columns(
-    raw: pd.DataFrame, chosen: Mapping[str, str], source: str, notes: list[str], bad: BadRows
-) -> tuple[dict[str, object], np.ndarray, np.ndarray]:
+    raw: _readers.Columns, chosen: Mapping[str, str], source: str, notes: list[str],
+    bad: BadRows,
+) -> tuple[_table.Canonical, np.ndarray, np.ndarray]:
     """The canonical columns (codes, times, kind, text), the account ids and the post ids.
 
     Failing rows go to ``bad`` (raising on the first when it is strict); when some were
-    flagged they are dropped before the ids are coded.
+    flagged they are dropped before the ids are coded. Arrow string columns are coded in
+    two threads meanwhile (pyarrow and numpy work without the GIL).
     """
-    ids = {"actor": _ids(raw, chosen.get("actor"), source, bad=bad)}
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        coders = {c: _coder(pool, raw.column(chosen[c])) for c in _CODED if c in chosen}
+        text = _text(pool, raw.column(chosen["text"])) if "text" in chosen else None
+        return _canonical(raw, chosen, coders, text, pool, source, notes, bad)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+_CODED = ("actor", "author", "post_id", "kind")
+
+
+def _coder(pool: ThreadPoolExecutor, values: pd.Series | pa.ChunkedArray) -> _Coder:
+    """Arrow strings are coded at once, in ``pool`` (that cannot fail); other columns when
+    asked, on the rows left then, as before (a dropped row cannot fail them)."""
+    if is_arrow_text(values):
+        job = pool.submit(code, values)
+        return lambda rows: _take(job.result(), rows)
+    return lambda rows: code(values if rows is None else values.iloc[rows])
+
+
+def _take(coded: Coded, rows: np.ndarray | None) -> Coded:
+    return coded if rows is None else coded.take(rows)
+
+
+def _canonical(
+    raw: _readers.Columns, chosen: Mapping[str, str], coders: dict[str, _Coder],
+    text: _Texter | None, pool: ThreadPoolExecutor, source: str, notes: list[str], bad: BadRows,
+) -> tuple[_table.Canonical, np.ndarray, np.ndarray]:
+    actor = _ids(coders["actor"], source, chosen["actor"], bad)
     times = {c: _times(raw, chosen.get(c), source, bad) for c in ("timestamp", "post_time")}
+    rows: np.ndarray | None = None
     for attempt in range(2):
         keep = bad.narrow()
         if keep is not None:
-            raw = raw[keep].reset_index(drop=True)
-            ids["actor"] = ids["actor"][keep].reset_index(drop=True)
-            times = {c: (v[keep], how) for c, (v, how) in times.items()}
-        ids.update({c: _ids(raw, chosen.get(c), source) for c in ("author", "post_id")})
-        if derives_posts(chosen):
-            ids["post_id"] = _derived_post_ids(ids["author"], raw[chosen["post_time"]])
-        accounts, (actor, author) = _table.sorted_codes(ids["actor"], ids["author"])
-        posts, (post,) = _table.sorted_codes(ids["post_id"])
-        if attempt == 0 and _clashes(author, post, accounts, posts, source,
-                                     chosen.get("author"), bad):
+            rows = np.flatnonzero(keep) if rows is None else rows[keep]
+        size = len(raw) if rows is None else len(rows)
+        author = _get(coders, "author", rows, size)
+        accounts_job = pool.submit(_table.sorted_codes, _take(actor, rows), author)
+        post_ids = (_derived_post_ids(author, raw.column(chosen["post_time"]), rows)
+                    if derives_posts(chosen) else _get(coders, "post_id", rows, size))
+        posts, (post,) = _table.sorted_codes(post_ids)
+        accounts, (actor_codes, author_codes) = accounts_job.result()
+        if attempt == 0 and _table.clashes(author_codes, post, accounts, posts, source,
+                                           chosen.get("author"), bad):
             continue  # drop the rows naming a post's other author, and code again
         break
+    author_codes = _author_notes(author_codes, post, len(posts), chosen, times, notes)
+    return _table.Canonical(
+        actor_codes, author_codes, post, _kind(coders.get("kind"), rows, size),
+        {c: seconds if rows is None else seconds[rows] for c, (seconds, _) in times.items()},
+        text(rows) if text is not None else (None, None), _line(bad.numbers, size),
+    ), accounts, posts
+
+
+def _author_notes(
+    author: np.ndarray, post: np.ndarray, n_posts: int, chosen: Mapping[str, str],
+    times: dict[str, tuple[np.ndarray, str]], notes: list[str],
+) -> np.ndarray:
+    """Fill in missing authors; note that, derived posts and epoch times."""
     if derives_posts(chosen):
         notes.append("no post_id column: posts identified by their author and post_time")
-    author, filled = _fill_authors(author, post, len(posts))
+    author, filled = _table.fill_authors(author, post, n_posts)
     if filled:
         notes.append(f"author filled in for {filled} rows from other rows of the same post")
-    columns: dict[str, object] = {"actor": actor, "author": author, "post": post}
-    columns["kind"] = _kind(raw, chosen.get("kind"))
-    for canonical, (seconds, how) in times.items():
-        columns[canonical] = seconds
+    for canonical, (_, how) in times.items():
         if how.startswith("epoch"):
             notes.append(f"column {chosen[canonical]!r} read as {how}")
-    columns["text"] = _text(raw, chosen.get("text"))
-    numbers = bad.numbers  # the input's row number of each row left
-    columns["line"] = np.asarray(
-        numbers if numbers is not None else np.arange(1, len(raw) + 1), dtype="int64")
-    return columns, accounts, posts
+    return author
+
+
+def _line(numbers: np.ndarray | None, size: int) -> np.ndarray:
+    """The input's row number of each row left."""
+    return np.asarray(numbers if numbers is not None else np.arange(1, size + 1), dtype="int64")
 
 
 def derives_posts(chosen: Mapping[str, str]) -> bool:
@@ -385,98 +432,63 @@ def derives_posts(chosen: Mapping[str, str]) -> bool:
     return "post_id" not in chosen and "author" in chosen and "post_time" in chosen
 
 
-def _derived_post_ids(author: pd.Series, post_time: pd.Series) -> pd.Series:
+def _derived_post_ids(
+    author: Coded, post_time: pd.Series | pa.ChunkedArray, rows: np.ndarray | None
+) -> Coded:
     """``author@post_time`` for rows that have both, missing otherwise."""
-    times = blank_to_na(as_strings(post_time))
-    return (author + "@" + times).astype(author.dtype)
+    if rows is not None:
+        post_time = (post_time.take(pa.array(rows)) if isinstance(post_time, pa.ChunkedArray)
+                     else post_time.iloc[rows])
+    names = author.labels.cast(pa.large_string()).take(
+        pa.array(author.codes, mask=author.codes < 0))
+    times = clean(arrow_strings(post_time)).cast(pa.large_string())
+    at = pa.scalar("@", pa.large_string())
+    return code(pc.binary_join_element_wise(pa.chunked_array([names]), times, at))
 
 
-def _ids(
-    raw: pd.DataFrame, column: str | None, source: str, *, bad: BadRows | None = None
-) -> pd.Series:
-    """Id strings, stripped; blank cells missing (bad rows when ``bad`` is given)."""
-    if column is None:
-        return pd.Series(np.nan, index=raw.index, dtype=STR)
-    ids = blank_to_na(as_strings(raw[column]))
-    if bad is not None:
-        bad.flag(ids.isna().to_numpy(), lambda row: InputError(
-            "the actor is empty (every row needs one)", source=source, column=column))
+def _get(coders: dict[str, _Coder], column: str, rows: np.ndarray | None, size: int) -> Coded:
+    """A coded column on the rows left; all missing when the input has no such column."""
+    if column not in coders:
+        return Coded(np.full(size, -1, dtype=np.int32), pa.array([], pa.large_string()))
+    return coders[column](rows)
+
+
+def _ids(coder: _Coder, source: str, column: str, bad: BadRows) -> Coded:
+    """The actor ids, stripped; blank cells are bad rows."""
+    ids = coder(None)
+    bad.flag(ids.codes < 0, lambda row: InputError(
+        "the actor is empty (every row needs one)", source=source, column=column))
     return ids
 
 
-def _clashes(
-    author: np.ndarray, post: np.ndarray, accounts: np.ndarray, posts: np.ndarray,
-    source: str, column: str | None, bad: BadRows,
-) -> bool:
-    """Flag rows naming another author for a post than its other rows; True if any.
-
-    Strict, the first row of a post names its author (the first row that differs is the
-    error); else the author most rows name (the first in sort order on a tie).
-    """
-    rows = np.flatnonzero((author >= 0) & (post >= 0))
-    if rows.size == 0:
-        return False
-    owner = _owners(author[rows], post[rows], len(posts), bad.strict)
-    clash = np.zeros(len(author), dtype=bool)
-    clash[rows] = author[rows] != owner[post[rows]]
-
-    def describe(row: int) -> InputError:
-        return InputError(
-            f"post {posts[post[row]]!r} has two authors: {accounts[owner[post[row]]]!r} and "
-            f"{accounts[author[row]]!r}", source=source, column=column,
-        )
-
-    bad.flag(clash, describe)
-    return bool(clash.any())
+def _kind(coder: _Coder | None, rows: np.ndarray | None, size: int) -> pd.Categorical:
+    """Kinds in lower case, ``engage`` where blank or absent."""
+    if coder is None:
+        return pd.Categorical.from_codes(np.zeros(size, dtype=np.int8), [_DEFAULT_KIND])
+    kinds = coder(rows)
+    lowered = pc.fill_null(pc.utf8_lower(kinds.labels), _DEFAULT_KIND).cast(pa.large_string())
+    labels = pa.concat_arrays([lowered, pa.array([_DEFAULT_KIND], pa.large_string())])
+    names, (codes,) = _table.sorted_codes(
+        Coded(np.where(kinds.codes < 0, len(labels) - 1, kinds.codes), labels))
+    return pd.Categorical.from_codes(codes, names)
 
 
-def _owners(author: np.ndarray, post: np.ndarray, n_posts: int, first: bool) -> np.ndarray:
-    """The author of each post: of its first row (``first``) or named by most rows."""
-    owner = np.full(n_posts, -1, dtype=np.int32)
-    if first:
-        unique, index = np.unique(post, return_index=True)
-        owner[unique] = author[index]
-        return owner
-    pairs, counts = np.unique(np.stack([post, author]), axis=1, return_counts=True)
-    order = np.lexsort([pairs[1], -counts, pairs[0]])
-    best = order[np.concatenate([[True], np.diff(pairs[0][order]) != 0])]
-    owner[pairs[0][best]] = pairs[1][best]
-    return owner
-
-
-def _fill_authors(author: np.ndarray, post: np.ndarray, n_posts: int) -> tuple[np.ndarray, int]:
-    """Give rows without an author the author other rows name for the same post."""
-    rows = np.flatnonzero((author >= 0) & (post >= 0))
-    if rows.size == 0:
-        return author, 0
-    owner = _owners(author[rows], post[rows], n_posts, first=True)
-    missing = np.flatnonzero((author < 0) & (post >= 0))
-    found = owner[post[missing]]
-    author = author.copy()
-    author[missing] = found
-    return author, int((found >= 0).sum())
-
-
-def _kind(raw: pd.DataFrame, column: str | None) -> pd.Categorical:
-    if column is None:
-        return pd.Categorical.from_codes(np.zeros(len(raw), dtype=np.int8), [_DEFAULT_KIND])
-    kinds = blank_to_na(as_strings(raw[column])).str.lower().fillna(_DEFAULT_KIND)
-    labels, (codes,) = _table.sorted_codes(kinds)
-    return pd.Categorical.from_codes(codes, labels)
+def _text(pool: ThreadPoolExecutor, values: pd.Series | pa.ChunkedArray) -> _Texter:
+    """Blank text missing: arrow strings at once, in ``pool``; others when asked, on the rows
+    left then. The function gives the strings and the row of them of each row left."""
+    if is_arrow_text(values):
+        job = pool.submit(clean, values, strip=False)
+        return lambda rows: (job.result(), rows)
+    return lambda rows: (clean(arrow_strings(values if rows is None else values.iloc[rows]),
+                               strip=False), None)
 
 
 def _times(
-    raw: pd.DataFrame, column: str | None, source: str, bad: BadRows
+    raw: _readers.Columns, column: str | None, source: str, bad: BadRows
 ) -> tuple[np.ndarray, str]:
     if column is None:
         return np.full(len(raw), np.nan), "absent"
-    return to_epoch_seconds(raw[column], source=source, column=column, bad=bad)
-
-
-def _text(raw: pd.DataFrame, column: str | None) -> pd.Series:
-    if column is None:
-        return pd.Series(np.nan, index=raw.index, dtype=STR)
-    return blank_to_na(as_strings(raw[column]), strip=False)
+    return to_epoch_seconds(raw.column(column), source=source, column=column, bad=bad)
 
 
 # --------------------------------------------------------------------------- writing
