@@ -106,10 +106,17 @@ def arrow_strings(values: pd.Series | pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def clean(values: pa.ChunkedArray | pa.Array, *, strip: bool = True) -> pa.ChunkedArray:
-    """:func:`blank_to_na` in arrow (pandas strips with the same arrow kernel)."""
-    stripped = pc.utf8_trim_whitespace(values)
-    blank = pc.equal(stripped, "")
-    return pc.if_else(blank, pa.scalar(None, values.type), stripped if strip else values)
+    """:func:`blank_to_na` in arrow (pandas strips with the same arrow kernel).
+
+    Without ``strip``, blank is empty or all space by ``utf8_is_space``, whose spaces are
+    those ``utf8_trim_whitespace`` strips (the same Unicode predicate), without a copy.
+    """
+    if strip:
+        values = pc.utf8_trim_whitespace(values)
+        blank = pc.equal(values, "")
+    else:
+        blank = pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
+    return pc.if_else(blank, pa.scalar(None, values.type), values)
 
 
 def code(values: pd.Series | pa.ChunkedArray) -> Coded:

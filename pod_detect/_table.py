@@ -7,6 +7,7 @@ same codes and the same frame.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from functools import partial
 
 import numpy as np
@@ -35,7 +36,7 @@ class Canonical:
 
     def __init__(self, actor: np.ndarray, author: np.ndarray, post: np.ndarray,
                  kind: pd.Categorical, times: dict[str, np.ndarray],
-                 text: tuple[pa.ChunkedArray | None, np.ndarray | None], line: np.ndarray,
+                 text: tuple[pa.Array | None, np.ndarray | None], line: np.ndarray,
                  ) -> None:
         self.actor, self.author, self.post, self.kind = actor, author, post, kind
         self.timestamp, self.post_time = times["timestamp"], times["post_time"]
@@ -55,12 +56,14 @@ class Canonical:
         rows = order if kept is None else kept[order]
         return rows, {"self_engagement": int(own.sum()), "duplicate": duplicates}
 
-    def frame(self, rows: np.ndarray) -> pd.DataFrame:
-        """The canonical frame of ``rows`` (:data:`~pod_detect.model.FRAME_COLUMNS`)."""
+    def frame(self, rows: np.ndarray, pool: Executor) -> pd.DataFrame:
+        """The canonical frame of ``rows`` (:data:`~pod_detect.model.FRAME_COLUMNS`); the
+        text is taken in ``pool`` meanwhile."""
+        text = pool.submit(self._text, rows)
         columns = {"actor": self.actor[rows], "author": self.author[rows],
                    "post": self.post[rows], "kind": self.kind[rows],
                    "timestamp": self.timestamp[rows], "post_time": self.post_time[rows],
-                   "text": self._text(rows), "line": self.line[rows]}
+                   "line": self.line[rows], "text": text.result()}
         return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS}, copy=False)
 
     def _text(self, rows: np.ndarray) -> pd.Series:
@@ -112,10 +115,9 @@ def _used(column: Coded) -> np.ndarray:
     return used[:-1]
 
 
-def text_ranks(text: pa.ChunkedArray, rows: np.ndarray) -> np.ndarray:
+def text_ranks(text: pa.Array, rows: np.ndarray) -> np.ndarray:
     """Sort ranks of the strings at ``rows``; missing ranks last."""
     encoded = pc.dictionary_encode(text.take(pa.array(rows)))
-    encoded = encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
     order = pc.sort_indices(encoded.dictionary).to_numpy()
     rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order))

@@ -35,7 +35,7 @@ _EXPECTED = "(ISO 8601 or epoch seconds/milliseconds expected)"
 #: pyarrow's casts are trusted from 1700 to 2200 (UTC) only: near the ends of pandas'
 #: nanosecond range, a local time out of range can be a UTC time in range, or the reverse.
 _FAST_RANGE = (-8_520_336_000 * 10**9, 7_258_118_400 * 10**9)
-_STAMPS = (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns"))
+_STAMPS = tuple(pa.timestamp(unit, tz=tz) for unit in ("s", "ns") for tz in ("UTC", None))
 
 
 def to_epoch_seconds(
@@ -120,7 +120,8 @@ def _from_strings(
 def _cast(text: pa.ChunkedArray) -> np.ndarray | None:
     """Seconds when pyarrow casts every value (with a zone, or every one without), else None.
 
-    A column with no value, or a time outside the trusted range, gives None as well.
+    Whole seconds first (exact as they are), then nanoseconds. A column with no value, or a
+    time outside the trusted range, gives None as well.
     """
     if text.null_count == len(text):
         return None
@@ -129,25 +130,17 @@ def _cast(text: pa.ChunkedArray) -> np.ndarray | None:
             stamps = pc.cast(text, kind)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
-        bounds = pc.min_max(pc.cast(stamps, pa.int64()))
-        if not _FAST_RANGE[0] <= bounds["min"].as_py() <= bounds["max"].as_py() < _FAST_RANGE[1]:
-            return None
-        return _ns_seconds(stamps)
-    return None
-
-
-def _ns_seconds(stamps: pa.ChunkedArray) -> np.ndarray:
-    """Nanosecond times as :func:`_seconds` computes seconds (NaN where null)."""
-    try:  # whole seconds (a safe cast refuses to drop a fraction) are exact as they are
-        whole = pc.cast(stamps, pa.timestamp("s", stamps.type.tz))
-    except pa.ArrowInvalid:
         ticks = pc.cast(stamps, pa.int64())
+        low, high = (bound * _PER_SECOND[kind.unit] // 10**9 for bound in _FAST_RANGE)
+        bounds = pc.min_max(ticks)
+        if not low <= bounds["min"].as_py() <= bounds["max"].as_py() < high:
+            return None
+        if kind.unit == "s":  # NaN where null
+            return ticks.to_numpy(zero_copy_only=False).astype("float64", copy=False)
         missing = ticks.is_null().to_numpy(zero_copy_only=False)
         nanos = ticks.fill_null(0).to_numpy()
-        seconds = (nanos // 10**9) + (nanos % 10**9) / 10**9
-        return np.where(missing, np.nan, seconds)
-    seconds = pc.cast(whole, pa.int64()).to_numpy(zero_copy_only=False)  # NaN where null
-    return seconds.astype("float64", copy=False)
+        return np.where(missing, np.nan, (nanos // 10**9) + (nanos % 10**9) / 10**9)
+    return None
 
 
 def _numbers(text: pa.ChunkedArray) -> np.ndarray | None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import IO
 
 import numpy as np
@@ -216,19 +217,21 @@ def _parse(
     _sources.check_names(names, source)
     chosen, notes = _match_columns(names, mapping or {}, source)
     _require(chosen, names, source)
-    columns, accounts, posts = _columns(raw, chosen, source, notes, bad)
-    columns.line += header_lines
-    rows, dropped = columns.collapse()
-    if len(rows) == 0:
-        left = ", ".join(f"{n} {why.replace('_', ' ')}" for why, n in
-                         {**dropped, "bad_row": bad.count}.items() if n)
-        raise InputError(f"has no rows left to scan (dropped: {left})", source=source)
+    with _threads() as pool:
+        columns, accounts, posts = _columns(raw, chosen, source, notes, bad, pool)
+        columns.line += header_lines
+        rows, dropped = columns.collapse()
+        if len(rows) == 0:
+            left = ", ".join(f"{n} {why.replace('_', ' ')}" for why, n in
+                             {**dropped, "bad_row": bad.count}.items() if n)
+            raise InputError(f"has no rows left to scan (dropped: {left})", source=source)
+        frame = columns.frame(rows, pool)
     if not bad.strict:
         dropped["bad_row"] = bad.count
         note = bad.note()
         notes += [note] if note else []
     return Interactions(
-        frame=columns.frame(rows), accounts=accounts, posts=posts, source=source,
+        frame=frame, accounts=accounts, posts=posts, source=source,
         columns=frozenset(chosen) | ({"post_id"} if derives_posts(chosen) else set()),
         rows_read=len(raw) + len(read.skipped),
         dropped=dropped,
@@ -335,41 +338,67 @@ def _listing(names: list[str], limit: int = 20) -> str:
 
 # --------------------------------------------------------------------------- values
 
-#: A column coded on the rows left (None: all rows).
-_Coder = Callable[[np.ndarray | None], Coded]
 #: The text, and the row of it of each row left (None: the same), from the rows left.
-_Texter = Callable[[np.ndarray | None], tuple[pa.ChunkedArray, np.ndarray | None]]
+_Texter = Callable[[np.ndarray | None], tuple[pa.Array, np.ndarray | None]]
 
 
-def _columns(
-    raw: _readers.Columns, chosen: Mapping[str, str], source: str, notes: list[str],
-    bad: BadRows,
-) -> tuple[_table.Canonical, np.ndarray, np.ndarray]:
-    """The canonical columns (codes, times, kind, text), the account ids and the post ids.
-
-    Failing rows go to ``bad`` (raising on the first when it is strict); when some were
-    flagged they are dropped before the ids are coded. Arrow string columns are coded in
-    two threads meanwhile (pyarrow and numpy work without the GIL).
-    """
+@contextmanager
+def _threads() -> Iterator[ThreadPoolExecutor]:
+    """Two threads for arrow and numpy work (which runs without the GIL); on an error the
+    work not started is dropped and the work running is not waited for."""
     pool = ThreadPoolExecutor(max_workers=2)
     try:
-        coders = {c: _coder(pool, raw.column(chosen[c])) for c in _CODED if c in chosen}
-        text = _text(pool, raw.column(chosen["text"])) if "text" in chosen else None
-        return _canonical(raw, chosen, coders, text, pool, source, notes, bad)
+        yield pool
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-_CODED = ("actor", "author", "post_id", "kind")
+def _columns(
+    raw: _readers.Columns, chosen: Mapping[str, str], source: str, notes: list[str],
+    bad: BadRows, pool: ThreadPoolExecutor,
+) -> tuple[_table.Canonical, np.ndarray, np.ndarray]:
+    """The canonical columns (codes, times, kind, text), the account ids and the post ids.
+
+    Failing rows go to ``bad`` (raising on the first when it is strict); when some were
+    flagged they are dropped before the ids are coded. Meanwhile ``pool`` codes the arrow
+    string columns and sorts the ids of all rows (used when no row was dropped).
+    """
+    # Submitted in the order needed; a job waits only for jobs submitted before it.
+    coders = {c: _Coder(pool, raw.column(chosen[c])) for c in ("actor", "post_id", "author")
+              if c in chosen}
+    ahead: dict[str, Future[_Sorted]] = {}
+    if "post_id" in coders and coders["post_id"].early:
+        ahead["posts"] = pool.submit(lambda: _table.sorted_codes(coders["post_id"](None)))
+    if "kind" in chosen:
+        coders["kind"] = _Coder(pool, raw.column(chosen["kind"]))
+    if all(coders[c].early for c in ("actor", "author") if c in coders):
+        ahead["accounts"] = pool.submit(lambda: _table.sorted_codes(
+            coders["actor"](None), _get(coders, "author", None)))
+    text = _text(pool, raw.column(chosen["text"])) if "text" in chosen else None
+    return _canonical(raw, chosen, coders, ahead, text, source, notes, bad)
 
 
-def _coder(pool: ThreadPoolExecutor, values: pd.Series | pa.ChunkedArray) -> _Coder:
-    """Arrow strings are coded at once, in ``pool`` (that cannot fail); other columns when
-    asked, on the rows left then, as before (a dropped row cannot fail them)."""
-    if is_arrow_text(values):
-        job = pool.submit(code, values)
-        return lambda rows: _take(job.result(), rows)
-    return lambda rows: code(values if rows is None else values.iloc[rows])
+class _Coder:
+    """A column coded on the rows left (None: all rows).
+
+    Arrow strings are coded at once, in the pool (that cannot fail); other columns when
+    asked, on the rows left then, as before (a dropped row cannot fail them).
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor, values: pd.Series | pa.ChunkedArray) -> None:
+        self.values = values
+        self.size = len(values)
+        self.job = pool.submit(code, values) if is_arrow_text(values) else None
+
+    @property
+    def early(self) -> bool:
+        """Whether the column is being coded in the pool."""
+        return self.job is not None
+
+    def __call__(self, rows: np.ndarray | None) -> Coded:
+        if self.job is not None:
+            return _take(self.job.result(), rows)
+        return code(self.values if rows is None else self.values.iloc[rows])
 
 
 def _take(coded: Coded, rows: np.ndarray | None) -> Coded:
@@ -378,7 +407,8 @@ def _take(coded: Coded, rows: np.ndarray | None) -> Coded:
 
 def _canonical(
     raw: _readers.Columns, chosen: Mapping[str, str], coders: dict[str, _Coder],
-    text: _Texter | None, pool: ThreadPoolExecutor, source: str, notes: list[str], bad: BadRows,
+    ahead: dict[str, Future[_Sorted]], text: _Texter | None, source: str, notes: list[str],
+    bad: BadRows,
 ) -> tuple[_table.Canonical, np.ndarray, np.ndarray]:
     actor = _ids(coders["actor"], source, chosen["actor"], bad)
     times = {c: _times(raw, chosen.get(c), source, bad) for c in ("timestamp", "post_time")}
@@ -387,23 +417,42 @@ def _canonical(
         keep = bad.narrow()
         if keep is not None:
             rows = np.flatnonzero(keep) if rows is None else rows[keep]
-        size = len(raw) if rows is None else len(rows)
-        author = _get(coders, "author", rows, size)
-        accounts_job = pool.submit(_table.sorted_codes, _take(actor, rows), author)
-        post_ids = (_derived_post_ids(author, raw.column(chosen["post_time"]), rows)
-                    if derives_posts(chosen) else _get(coders, "post_id", rows, size))
-        posts, (post,) = _table.sorted_codes(post_ids)
-        accounts, (actor_codes, author_codes) = accounts_job.result()
+        (accounts, (actor_codes, author_codes)), (posts, (post,)) = _sorted_ids(
+            raw, chosen, coders, ahead, actor, rows)
         if attempt == 0 and _table.clashes(author_codes, post, accounts, posts, source,
                                            chosen.get("author"), bad):
             continue  # drop the rows naming a post's other author, and code again
         break
+    size = len(actor_codes)
     author_codes = _author_notes(author_codes, post, len(posts), chosen, times, notes)
     return _table.Canonical(
         actor_codes, author_codes, post, _kind(coders.get("kind"), rows, size),
         {c: seconds if rows is None else seconds[rows] for c, (seconds, _) in times.items()},
         text(rows) if text is not None else (None, None), _line(bad.numbers, size),
     ), accounts, posts
+
+
+#: Labels and codes, as :func:`pod_detect._table.sorted_codes` gives them.
+_Sorted = tuple[np.ndarray, list[np.ndarray]]
+
+
+def _sorted_ids(
+    raw: _readers.Columns, chosen: Mapping[str, str], coders: dict[str, _Coder],
+    ahead: dict[str, Future[_Sorted]], actor: Coded, rows: np.ndarray | None,
+) -> tuple[_Sorted, _Sorted]:
+    """The accounts (actor, author) and posts of the rows left, coded (made ahead, for all
+    rows, when no row was dropped)."""
+    author = _get(coders, "author", rows)
+    if rows is None and "accounts" in ahead:
+        accounts = ahead["accounts"].result()
+    else:
+        accounts = _table.sorted_codes(_take(actor, rows), author)
+    if rows is None and "posts" in ahead:
+        return accounts, ahead["posts"].result()
+    if derives_posts(chosen):
+        post_time = raw.column(chosen["post_time"])
+        return accounts, _table.sorted_codes(_derived_post_ids(author, post_time, rows))
+    return accounts, _table.sorted_codes(_get(coders, "post_id", rows))
 
 
 def _author_notes(
@@ -446,11 +495,12 @@ def _derived_post_ids(
     return code(pc.binary_join_element_wise(pa.chunked_array([names]), times, at))
 
 
-def _get(coders: dict[str, _Coder], column: str, rows: np.ndarray | None, size: int) -> Coded:
+def _get(coders: dict[str, _Coder], column: str, rows: np.ndarray | None) -> Coded:
     """A coded column on the rows left; all missing when the input has no such column."""
-    if column not in coders:
-        return Coded(np.full(size, -1, dtype=np.int32), pa.array([], pa.large_string()))
-    return coders[column](rows)
+    if column in coders:
+        return coders[column](rows)
+    size = coders["actor"].size if rows is None else len(rows)
+    return Coded(np.full(size, -1, dtype=np.int32), pa.array([], pa.large_string()))
 
 
 def _ids(coder: _Coder, source: str, column: str, bad: BadRows) -> Coded:
@@ -477,10 +527,15 @@ def _text(pool: ThreadPoolExecutor, values: pd.Series | pa.ChunkedArray) -> _Tex
     """Blank text missing: arrow strings at once, in ``pool``; others when asked, on the rows
     left then. The function gives the strings and the row of them of each row left."""
     if is_arrow_text(values):
-        job = pool.submit(clean, values, strip=False)
+        job = pool.submit(_blank_text, values)
         return lambda rows: (job.result(), rows)
-    return lambda rows: (clean(arrow_strings(values if rows is None else values.iloc[rows]),
-                               strip=False), None)
+    return lambda rows: (_blank_text(arrow_strings(values if rows is None else values.iloc[rows])),
+                         None)
+
+
+def _blank_text(values: pa.ChunkedArray) -> pa.Array:
+    """Blank strings missing, in one array (taking rows from many chunks is slow)."""
+    return clean(values, strip=False).cast(pa.large_string()).combine_chunks()
 
 
 def _times(
