@@ -425,7 +425,7 @@ def _parquet_columns(table: pa.Table, name: str) -> Columns:
     string columns that the metadata leaves alone (checked on no rows) stays in arrow.
     """
     convert = partial(_parquet_frame, name=name)
-    if table.schema.pandas_metadata is None:
+    if b"pandas" not in (table.schema.metadata or {}):  # (unparsed: if damaged, the frame says)
         try:
             return _arrow_columns(table, convert)
         except MemoryError:
