@@ -135,13 +135,21 @@ def clashes(
     error); else the author most rows name (the first in sort order on a tie).
     """
     rows = (author >= 0) & (post >= 0)
-    if not rows.any():
-        return False
     every = bool(rows.all())  # then no copies
+    if not every and not rows.any():
+        return False
     known, of = (author, post) if every else (author[rows], post[rows])
-    owner = owners(known, of, len(posts), bad.strict)
-    clash = np.zeros(len(author), dtype=bool)
-    clash[rows] = known != owner[of]
+    owner = _first_owners(known, of, len(posts))
+    differ = known != owner[of]
+    if not differ.any():
+        return False
+    if not bad.strict:
+        owner = _majority(known, of, differ, owner)
+        differ = known != owner[of]
+    clash = differ
+    if not every:
+        clash = np.zeros(len(author), dtype=bool)
+        clash[rows] = differ
 
     def describe(row: int) -> InputError:
         return InputError(
@@ -150,7 +158,7 @@ def clashes(
         )
 
     bad.flag(clash, describe)
-    return bool(clash.any())
+    return True
 
 
 def fill_authors(author: np.ndarray, post: np.ndarray, n_posts: int) -> tuple[np.ndarray, int]:
@@ -173,21 +181,35 @@ def owners(author: np.ndarray, post: np.ndarray, n_posts: int, first: bool) -> n
 
     On a tie the author first in sort order wins. ``author`` and ``post`` are codes >= 0.
     """
+    owner = _first_owners(author, post, n_posts)
+    if first:
+        return owner
+    differ = author != owner[post]
+    return _majority(author, post, differ, owner) if differ.any() else owner
+
+
+def _first_owners(author: np.ndarray, post: np.ndarray, n_posts: int) -> np.ndarray:
     at = np.full(n_posts, len(post), dtype=np.int64)
     np.minimum.at(at, post, np.arange(len(post)))
     owner = np.full(n_posts, -1, dtype=np.int32)
     seen = at < len(post)
     owner[seen] = author[at[seen]]
-    differ = author != owner[post]
-    if first or not differ.any():
-        return owner
-    rows = np.isin(post, post[differ])  # the rows of posts with two authors
+    return owner
+
+
+def _majority(
+    author: np.ndarray, post: np.ndarray, differ: np.ndarray, first: np.ndarray
+) -> np.ndarray:
+    """``first``, but for posts where some rows (``differ``) name another author: the author
+    most of their rows name, counted on packed (post, author) keys."""
+    rows = np.isin(post, post[differ])
     size = int(author.max()) + 1
     pairs, counts = np.unique(post[rows].astype(np.int64) * size + author[rows],
                               return_counts=True)
     pair_post, pair_author = pairs // size, pairs % size
     order = np.lexsort([pair_author, -counts, pair_post])
     best = order[np.concatenate([[True], np.diff(pair_post[order]) != 0])]
+    owner = first.copy()
     owner[pair_post[best]] = pair_author[best]
     return owner
 
@@ -214,7 +236,11 @@ def sort_and_collapse(
         span = int(values.max(initial=-1)) + 2
         if size * span >= _PACK_LIMIT:
             break
-        word = word * span + _int_key(values, span)
+        word *= span
+        word += values
+        missing = values < 0
+        if missing.any():
+            word[missing] += span  # -1, missing, sorts last: span - 1
         size, packed = size * span, packed + 1
     order = np.argsort(word, kind="stable")  # fast on exports already in time order
     ordered = word[order]
@@ -273,13 +299,6 @@ def _float_key(values: np.ndarray) -> tuple[np.ndarray, int]:
     key = np.where(bits < 0, bits ^ np.int64(2**63 - 1), bits)
     key[missing] = np.iinfo(np.int64).max
     return key, 2**64
-
-
-def _int_key(values: np.ndarray, span: int) -> np.ndarray:
-    """Codes as int64 keys, missing (-1) last: ``span - 1``."""
-    key = values.astype(np.int64)
-    key[key < 0] = span - 1
-    return key
 
 
 def _some(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
