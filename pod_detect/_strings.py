@@ -80,15 +80,17 @@ class Coded(NamedTuple):
 
     ``labels`` may repeat a value (unless ``distinct``), and hold nulls no code points at:
     :func:`pod_detect._table.sorted_codes` merges the labels rows use into one sorted space.
+    ``complete``: every label that is not null is some row's.
     """
 
     codes: np.ndarray
     labels: pa.Array
     distinct: bool = False
+    complete: bool = False
 
     def take(self, rows: np.ndarray) -> Coded:
         """The rows ``rows`` (positions) of the column."""
-        return self._replace(codes=self.codes[rows])
+        return self._replace(codes=self.codes[rows], complete=False)
 
 
 def is_arrow_text(values: object) -> bool:
@@ -132,4 +134,4 @@ def code(values: pd.Series | pa.ChunkedArray) -> Coded:
         mapping = np.where(blank, -1, np.arange(len(blank))).astype(np.int32)
         codes = np.append(mapping, np.int32(-1))[codes]
     unstripped = pc.all(pc.equal(labels, encoded.dictionary)).as_py() is not False
-    return Coded(codes, labels, distinct=unstripped)  # dictionary values are distinct
+    return Coded(codes, labels, distinct=unstripped, complete=True)  # as dictionaries are

@@ -110,6 +110,8 @@ def sorted_codes(*columns: Coded) -> tuple[np.ndarray, list[np.ndarray]]:
 
 def _used(column: Coded) -> np.ndarray:
     """Which labels some row holds."""
+    if column.complete:
+        return column.labels.is_valid().to_numpy(zero_copy_only=False)
     used = np.zeros(len(column.labels) + 1, dtype=bool)  # [-1]: missing
     used[column.codes] = True
     return used[:-1]
@@ -229,7 +231,7 @@ def sort_and_collapse(
     """
     if len(line) == 0:
         return np.arange(0), 0
-    floats = [v for v in floats if not np.isnan(v).all()]
+    floats = [v for v in floats if not np.isnan(np.fmax.reduce(v))]  # NaN only if all are
     word, size = _float_key(floats[0]) if floats else (np.zeros(len(line), np.int64), 1)
     packed = 0  # the int keys in the first word
     for values in ints:
@@ -288,13 +290,14 @@ def _float_key(values: np.ndarray) -> tuple[np.ndarray, int]:
     with other keys; others are their bits, ordered as the floats (a word of their own).
     """
     missing = np.isnan(values)
-    present = values[~missing] if missing.any() else values
-    low, high = present.min(), present.max()
-    if high - low < _SPAN_LIMIT and bool((present == np.floor(present)).all()):
+    low, high = np.fmin.reduce(values), np.fmax.reduce(values)  # NaN left out
+    if high - low < _SPAN_LIMIT:
         span = int(high - low) + 2
         shifted = values - low
         shifted[missing] = span - 1
-        return shifted.astype(np.int64), span
+        key = shifted.astype(np.int64)
+        if np.array_equal(key, shifted):  # whole numbers
+            return key, span
     bits = (values + 0.0).view(np.int64)  # + 0.0: -0.0 becomes 0.0
     key = np.where(bits < 0, bits ^ np.int64(2**63 - 1), bits)
     key[missing] = np.iinfo(np.int64).max
