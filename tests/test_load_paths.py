@@ -261,3 +261,16 @@ def test_the_first_failing_column_in_reading_order_is_the_error() -> None:
         podio.parse(raw)
     data = podio.parse(raw, on_bad_rows="skip")
     assert data.dropped["bad_row"] == 2 and len(data.frame) == 1
+
+
+def test_running_out_of_memory_in_a_thread_is_reported(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("actor,author,post_id\na,b,p\nc,d,q\n", encoding="utf-8")
+
+    def exhausted(values: object) -> Coded:
+        raise pa.ArrowMemoryError("malloc of 8 GB failed")
+
+    monkeypatch.setattr(podio, "code", exhausted)  # the ids are coded in the pool
+    with pytest.raises(InputError, match="does not fit in the memory available"):
+        podio.load(path)
