@@ -157,8 +157,12 @@ def _seconds(stamps: pd.Series) -> np.ndarray:
     moments = stamps.dt.tz_localize(None).to_numpy()
     ticks = moments.view("int64")
     per_second = _PER_SECOND[np.datetime_data(moments.dtype)[0]]
-    seconds = (ticks // per_second) + (ticks % per_second) / per_second
-    return np.where(np.isnat(moments), np.nan, seconds)
+    if per_second == 1:  # the same, without two passes of integer division
+        seconds = ticks.astype("float64")
+    else:
+        seconds = (ticks // per_second) + (ticks % per_second) / per_second
+    seconds[np.isnat(moments)] = np.nan
+    return seconds
 
 
 def _from_datetimes(values: pd.Series) -> np.ndarray:
