@@ -369,11 +369,11 @@ def _columns(
     ahead: dict[str, Future[_Sorted]] = {}
     if "post_id" in coders and coders["post_id"].early:
         ahead["posts"] = pool.submit(lambda: _table.sorted_codes(coders["post_id"](None)))
-    if "kind" in chosen:
-        coders["kind"] = _Coder(pool, raw.column(chosen["kind"]))
     if all(coders[c].early for c in ("actor", "author") if c in coders):
         ahead["accounts"] = pool.submit(lambda: _table.sorted_codes(
             coders["actor"](None), _get(coders, "author", None)))
+    if "kind" in chosen:
+        coders["kind"] = _Coder(pool, raw.column(chosen["kind"]))
     text = _text(pool, raw.column(chosen["text"])) if "text" in chosen else None
     return _canonical(raw, chosen, coders, ahead, text, source, notes, bad)
 
