@@ -7,8 +7,8 @@ same codes and the same frame.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor
-from functools import partial
+from concurrent.futures import Executor, Future
+from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
@@ -30,20 +30,33 @@ _SPAN_LIMIT = 2**40
 class Canonical:
     """The canonical columns of the rows left after bad rows: codes, times, kind and line.
 
-    The text (blank: missing) stays in arrow, with the row of it of each row (``text_rows``,
-    None: the same): only the rows that reach the frame are converted.
+    The text (blank: missing) stays in arrow, with the row of it of each row (None: the
+    same), given by ``text()`` when first needed: only the rows that reach the frame are
+    converted.
     """
 
     def __init__(self, actor: np.ndarray, author: np.ndarray, post: np.ndarray,
                  kind: pd.Categorical, times: dict[str, np.ndarray],
-                 text: tuple[pa.Array | None, np.ndarray | None], line: np.ndarray,
-                 ) -> None:
+                 text: Callable[[], tuple[pa.Array | None, np.ndarray | None]],
+                 line: np.ndarray) -> None:
         self.actor, self.author, self.post, self.kind = actor, author, post, kind
         self.timestamp, self.post_time = times["timestamp"], times["post_time"]
-        (self.text, self.text_rows), self.line = text, line
+        self.line, self._texts = line, text
+        self._collapsed: Future[tuple[np.ndarray, dict[str, int]]] | None = None
+
+    @cached_property
+    def _text_and_rows(self) -> tuple[pa.Array | None, np.ndarray | None]:
+        return self._texts()
+
+    def collapse_in(self, pool: Executor) -> None:
+        """Start :meth:`collapse` in ``pool``."""
+        self._collapsed = pool.submit(self._collapse)
 
     def collapse(self) -> tuple[np.ndarray, dict[str, int]]:
         """The rows left, in order, without self-engagement and duplicates; the counts."""
+        return self._collapse() if self._collapsed is None else self._collapsed.result()
+
+    def _collapse(self) -> tuple[np.ndarray, dict[str, int]]:
         own = self.actor == self.author
         keys = [self.actor, self.author, self.post, self.kind.codes, self.timestamp,
                 self.post_time, self.line]
@@ -67,17 +80,16 @@ class Canonical:
         return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS}, copy=False)
 
     def _text(self, rows: np.ndarray) -> pd.Series:
-        if self.text is None:
+        text, of = self._text_and_rows
+        if text is None:
             return pd.Series(np.nan, index=pd.RangeIndex(len(rows)), dtype=STR)
-        return pd.Series(STR.__from_arrow__(self.text.take(pa.array(self._text_rows(rows)))))
+        return pd.Series(STR.__from_arrow__(text.take(pa.array(rows if of is None else of[rows]))))
 
     def _text_ranks(self, rows: np.ndarray) -> np.ndarray:
-        if self.text is None:
+        text, of = self._text_and_rows
+        if text is None:
             return np.zeros(len(rows), dtype=np.int64)
-        return text_ranks(self.text, self._text_rows(rows))
-
-    def _text_rows(self, rows: np.ndarray) -> np.ndarray:
-        return rows if self.text_rows is None else self.text_rows[rows]
+        return text_ranks(text, rows if of is None else of[rows])
 
 
 def sorted_codes(*columns: Coded) -> tuple[np.ndarray, list[np.ndarray]]:

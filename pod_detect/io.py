@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -218,8 +218,8 @@ def _parse(
     chosen, notes = _match_columns(names, mapping or {}, source)
     _require(chosen, names, source)
     with _threads() as pool:
-        columns, accounts, posts = _columns(raw, chosen, source, notes, bad, pool)
-        columns.line += header_lines
+        reading = _Reading(raw, chosen, source, notes, bad, pool)
+        columns, accounts, posts = reading.canonical(header_lines)
         rows, dropped = columns.collapse()
         if len(rows) == 0:
             left = ", ".join(f"{n} {why.replace('_', ' ')}" for why, n in
@@ -340,6 +340,8 @@ def _listing(names: list[str], limit: int = 20) -> str:
 
 #: The text, and the row of it of each row left (None: the same), from the rows left.
 _Texter = Callable[[np.ndarray | None], tuple[pa.Array, np.ndarray | None]]
+#: Labels and codes, as :func:`pod_detect._table.sorted_codes` gives them.
+_Sorted = tuple[np.ndarray, list[np.ndarray]]
 
 
 @contextmanager
@@ -353,29 +355,143 @@ def _threads() -> Iterator[ThreadPoolExecutor]:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _columns(
-    raw: _readers.Columns, chosen: Mapping[str, str], source: str, notes: list[str],
-    bad: BadRows, pool: ThreadPoolExecutor,
-) -> tuple[_table.Canonical, np.ndarray, np.ndarray]:
+class _Reading:
     """The canonical columns (codes, times, kind, text), the account ids and the post ids.
 
     Failing rows go to ``bad`` (raising on the first when it is strict); when some were
     flagged they are dropped before the ids are coded. Meanwhile ``pool`` codes the arrow
-    string columns and sorts the ids of all rows (used when no row was dropped).
+    string columns and, for all rows, sorts the ids, the kinds and the rows themselves:
+    used when no row was dropped nor author filled in, else made again.
     """
-    # Submitted in the order needed; a job waits only for jobs submitted before it.
-    coders = {c: _Coder(pool, raw.column(chosen[c])) for c in ("actor", "post_id", "author")
-              if c in chosen}
-    ahead: dict[str, Future[_Sorted]] = {}
-    if "post_id" in coders and coders["post_id"].early:
-        ahead["posts"] = pool.submit(lambda: _table.sorted_codes(coders["post_id"](None)))
-    if all(coders[c].early for c in ("actor", "author") if c in coders):
-        ahead["accounts"] = pool.submit(lambda: _table.sorted_codes(
-            coders["actor"](None), _get(coders, "author", None)))
-    if "kind" in chosen:
-        coders["kind"] = _Coder(pool, raw.column(chosen["kind"]))
-    text = _text(pool, raw.column(chosen["text"])) if "text" in chosen else None
-    return _canonical(raw, chosen, coders, ahead, text, source, notes, bad)
+
+    def __init__(self, raw: _readers.Columns, chosen: Mapping[str, str], source: str,
+                 notes: list[str], bad: BadRows, pool: ThreadPoolExecutor) -> None:
+        self.raw, self.chosen, self.source, self.notes, self.bad = raw, chosen, source, notes, bad
+        self.pool = pool
+        # Submitted in the order needed; a job waits only for jobs submitted before it.
+        self.coders = {c: _Coder(pool, raw.column(chosen[c]))
+                       for c in ("actor", "post_id", "author") if c in chosen}
+        self.ahead: dict[str, Future[Any]] = {}
+        if self._early("post_id"):
+            self.ahead["posts"] = pool.submit(
+                lambda: _table.sorted_codes(self.coders["post_id"](None)))
+        if all(self._early(c) for c in ("actor", "author") if c in self.coders):
+            self.ahead["accounts"] = pool.submit(lambda: _table.sorted_codes(
+                self.coders["actor"](None), self._get("author", None)))
+        if "kind" in chosen:
+            self.coders["kind"] = _Coder(pool, raw.column(chosen["kind"]))
+            if self._early("kind"):
+                self.ahead["kind"] = pool.submit(self._kind, None, len(raw))
+        self.text = _text(pool, raw.column(chosen["text"])) if "text" in chosen else None
+        self._early_text = "text" in chosen and is_arrow_text(raw.column(chosen["text"]))
+
+    def canonical(self, header_lines: int) -> tuple[_table.Canonical, np.ndarray, np.ndarray]:
+        """The columns of the rows left (line: the input's, ``header_lines`` after a row's
+        number), the accounts and the posts."""
+        actor = self._actor()
+        times = {c: self._times(c) for c in ("timestamp", "post_time")}
+        rows: np.ndarray | None = None
+        for attempt in range(2):
+            keep = self.bad.narrow()
+            if keep is not None:
+                rows = np.flatnonzero(keep) if rows is None else rows[keep]
+            (accounts, (actor_codes, author)), (posts, (post,)) = self._sorted_ids(actor, rows)
+            guess = self._guess(actor_codes, author, post, times, header_lines, rows)
+            if attempt == 0 and _table.clashes(author, post, accounts, posts, self.source,
+                                               self.chosen.get("author"), self.bad):
+                continue  # drop the rows naming a post's other author, and code again
+            break
+        filled = _author_notes(author, post, len(posts), self.chosen, times, self.notes)
+        if guess is not None and filled is author:
+            return guess, accounts, posts
+        return self._columns(actor_codes, filled, post, times, header_lines, rows), accounts, posts
+
+    def _columns(
+        self, actor: np.ndarray, author: np.ndarray, post: np.ndarray,
+        times: dict[str, tuple[np.ndarray, str]], header_lines: int, rows: np.ndarray | None,
+    ) -> _table.Canonical:
+        size = len(actor)
+        kind = (self.ahead["kind"].result() if rows is None and "kind" in self.ahead
+                else self._kind(rows, size))
+        seconds = {c: v if rows is None else v[rows] for c, (v, _) in times.items()}
+        return _table.Canonical(actor, author, post, kind, seconds, self._texts(rows),
+                                _line(self.bad.numbers, size) + header_lines)
+
+    def _texts(self, rows: np.ndarray | None) -> Callable[[], tuple[pa.Array | None,
+                                                                    np.ndarray | None]]:
+        """The text when needed: arrow strings cannot fail, so later; others now, as before."""
+        text = self.text
+        if text is None:
+            return lambda: (None, None)
+        if self._early_text:
+            return lambda: text(rows)
+        texts = text(rows)
+        return lambda: texts
+
+    def _guess(
+        self, actor: np.ndarray, author: np.ndarray, post: np.ndarray,
+        times: dict[str, tuple[np.ndarray, str]], header_lines: int, rows: np.ndarray | None,
+    ) -> _table.Canonical | None:
+        """With no row dropped, the columns as they will be unless a post has two authors
+        or an author is filled in; their rows already sorting in the pool. None when rows
+        were dropped, or a pandas column would be converted early (it could fail first)."""
+        kind = "kind" not in self.chosen or "kind" in self.ahead
+        if rows is not None or not kind or ("text" in self.chosen and not self._early_text):
+            return None
+        columns = self._columns(actor, author, post, times, header_lines, None)
+        columns.collapse_in(self.pool)
+        return columns
+
+    def _early(self, column: str) -> bool:
+        return column in self.coders and self.coders[column].job is not None
+
+    def _get(self, column: str, rows: np.ndarray | None) -> Coded:
+        """A coded column on the rows left; all missing when the input has no such column."""
+        if column in self.coders:
+            return self.coders[column](rows)
+        size = len(self.raw) if rows is None else len(rows)
+        return Coded(np.full(size, -1, dtype=np.int32), pa.array([], pa.large_string()))
+
+    def _actor(self) -> Coded:
+        """The actor ids, stripped; blank cells are bad rows."""
+        ids = self.coders["actor"](None)
+        column = self.chosen["actor"]
+        self.bad.flag(ids.codes < 0, lambda row: InputError(
+            "the actor is empty (every row needs one)", source=self.source, column=column))
+        return ids
+
+    def _times(self, canonical: str) -> tuple[np.ndarray, str]:
+        column = self.chosen.get(canonical)
+        if column is None:
+            return np.full(len(self.raw), np.nan), "absent"
+        return to_epoch_seconds(self.raw.column(column), source=self.source, column=column,
+                                bad=self.bad)
+
+    def _sorted_ids(self, actor: Coded, rows: np.ndarray | None) -> tuple[_Sorted, _Sorted]:
+        """The accounts (actor, author) and posts of the rows left, coded."""
+        author = self._get("author", rows)
+        if rows is None and "accounts" in self.ahead:
+            accounts = self.ahead["accounts"].result()
+        else:
+            accounts = _table.sorted_codes(_take(actor, rows), author)
+        if rows is None and "posts" in self.ahead:
+            return accounts, self.ahead["posts"].result()
+        if derives_posts(self.chosen):
+            post_time = self.raw.column(self.chosen["post_time"])
+            return accounts, _table.sorted_codes(_derived_post_ids(author, post_time, rows))
+        return accounts, _table.sorted_codes(self._get("post_id", rows))
+
+    def _kind(self, rows: np.ndarray | None, size: int) -> pd.Categorical:
+        """Kinds in lower case, ``engage`` where blank or absent."""
+        if "kind" not in self.coders:
+            return pd.Categorical.from_codes(np.zeros(size, dtype=np.int8), [_DEFAULT_KIND])
+        kinds = self.coders["kind"](rows)
+        lowered = pc.fill_null(pc.utf8_lower(kinds.labels), _DEFAULT_KIND)
+        labels = pa.concat_arrays([lowered.cast(pa.large_string()),
+                                   pa.array([_DEFAULT_KIND], pa.large_string())])
+        names, (codes,) = _table.sorted_codes(
+            Coded(np.where(kinds.codes < 0, len(labels) - 1, kinds.codes), labels))
+        return pd.Categorical.from_codes(codes, names)
 
 
 class _Coder:
@@ -387,13 +503,7 @@ class _Coder:
 
     def __init__(self, pool: ThreadPoolExecutor, values: pd.Series | pa.ChunkedArray) -> None:
         self.values = values
-        self.size = len(values)
         self.job = pool.submit(code, values) if is_arrow_text(values) else None
-
-    @property
-    def early(self) -> bool:
-        """Whether the column is being coded in the pool."""
-        return self.job is not None
 
     def __call__(self, rows: np.ndarray | None) -> Coded:
         if self.job is not None:
@@ -403,56 +513,6 @@ class _Coder:
 
 def _take(coded: Coded, rows: np.ndarray | None) -> Coded:
     return coded if rows is None else coded.take(rows)
-
-
-def _canonical(
-    raw: _readers.Columns, chosen: Mapping[str, str], coders: dict[str, _Coder],
-    ahead: dict[str, Future[_Sorted]], text: _Texter | None, source: str, notes: list[str],
-    bad: BadRows,
-) -> tuple[_table.Canonical, np.ndarray, np.ndarray]:
-    actor = _ids(coders["actor"], source, chosen["actor"], bad)
-    times = {c: _times(raw, chosen.get(c), source, bad) for c in ("timestamp", "post_time")}
-    rows: np.ndarray | None = None
-    for attempt in range(2):
-        keep = bad.narrow()
-        if keep is not None:
-            rows = np.flatnonzero(keep) if rows is None else rows[keep]
-        (accounts, (actor_codes, author_codes)), (posts, (post,)) = _sorted_ids(
-            raw, chosen, coders, ahead, actor, rows)
-        if attempt == 0 and _table.clashes(author_codes, post, accounts, posts, source,
-                                           chosen.get("author"), bad):
-            continue  # drop the rows naming a post's other author, and code again
-        break
-    size = len(actor_codes)
-    author_codes = _author_notes(author_codes, post, len(posts), chosen, times, notes)
-    return _table.Canonical(
-        actor_codes, author_codes, post, _kind(coders.get("kind"), rows, size),
-        {c: seconds if rows is None else seconds[rows] for c, (seconds, _) in times.items()},
-        text(rows) if text is not None else (None, None), _line(bad.numbers, size),
-    ), accounts, posts
-
-
-#: Labels and codes, as :func:`pod_detect._table.sorted_codes` gives them.
-_Sorted = tuple[np.ndarray, list[np.ndarray]]
-
-
-def _sorted_ids(
-    raw: _readers.Columns, chosen: Mapping[str, str], coders: dict[str, _Coder],
-    ahead: dict[str, Future[_Sorted]], actor: Coded, rows: np.ndarray | None,
-) -> tuple[_Sorted, _Sorted]:
-    """The accounts (actor, author) and posts of the rows left, coded (made ahead, for all
-    rows, when no row was dropped)."""
-    author = _get(coders, "author", rows)
-    if rows is None and "accounts" in ahead:
-        accounts = ahead["accounts"].result()
-    else:
-        accounts = _table.sorted_codes(_take(actor, rows), author)
-    if rows is None and "posts" in ahead:
-        return accounts, ahead["posts"].result()
-    if derives_posts(chosen):
-        post_time = raw.column(chosen["post_time"])
-        return accounts, _table.sorted_codes(_derived_post_ids(author, post_time, rows))
-    return accounts, _table.sorted_codes(_get(coders, "post_id", rows))
 
 
 def _author_notes(
@@ -495,34 +555,6 @@ def _derived_post_ids(
     return code(pc.binary_join_element_wise(pa.chunked_array([names]), times, at))
 
 
-def _get(coders: dict[str, _Coder], column: str, rows: np.ndarray | None) -> Coded:
-    """A coded column on the rows left; all missing when the input has no such column."""
-    if column in coders:
-        return coders[column](rows)
-    size = coders["actor"].size if rows is None else len(rows)
-    return Coded(np.full(size, -1, dtype=np.int32), pa.array([], pa.large_string()))
-
-
-def _ids(coder: _Coder, source: str, column: str, bad: BadRows) -> Coded:
-    """The actor ids, stripped; blank cells are bad rows."""
-    ids = coder(None)
-    bad.flag(ids.codes < 0, lambda row: InputError(
-        "the actor is empty (every row needs one)", source=source, column=column))
-    return ids
-
-
-def _kind(coder: _Coder | None, rows: np.ndarray | None, size: int) -> pd.Categorical:
-    """Kinds in lower case, ``engage`` where blank or absent."""
-    if coder is None:
-        return pd.Categorical.from_codes(np.zeros(size, dtype=np.int8), [_DEFAULT_KIND])
-    kinds = coder(rows)
-    lowered = pc.fill_null(pc.utf8_lower(kinds.labels), _DEFAULT_KIND).cast(pa.large_string())
-    labels = pa.concat_arrays([lowered, pa.array([_DEFAULT_KIND], pa.large_string())])
-    names, (codes,) = _table.sorted_codes(
-        Coded(np.where(kinds.codes < 0, len(labels) - 1, kinds.codes), labels))
-    return pd.Categorical.from_codes(codes, names)
-
-
 def _text(pool: ThreadPoolExecutor, values: pd.Series | pa.ChunkedArray) -> _Texter:
     """Blank text missing: arrow strings at once, in ``pool``; others when asked, on the rows
     left then. The function gives the strings and the row of them of each row left."""
@@ -536,14 +568,6 @@ def _text(pool: ThreadPoolExecutor, values: pd.Series | pa.ChunkedArray) -> _Tex
 def _blank_text(values: pa.ChunkedArray) -> pa.Array:
     """Blank strings missing, in one array (taking rows from many chunks is slow)."""
     return clean(values, strip=False).cast(pa.large_string()).combine_chunks()
-
-
-def _times(
-    raw: _readers.Columns, column: str | None, source: str, bad: BadRows
-) -> tuple[np.ndarray, str]:
-    if column is None:
-        return np.full(len(raw), np.nan), "absent"
-    return to_epoch_seconds(raw.column(column), source=source, column=column, bad=bad)
 
 
 # --------------------------------------------------------------------------- writing
