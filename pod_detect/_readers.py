@@ -22,17 +22,64 @@ import pyarrow.json as pjson
 import pyarrow.parquet as pq
 
 from pod_detect._sources import SAMPLE, check_names, decode_error, one_line
+from pod_detect._strings import STR, is_arrow_text
 from pod_detect.errors import InputError
+
+
+class Columns:
+    """A raw table's columns by name: arrow string columns as read, any other in pandas.
+
+    Made from a pandas frame, or from an arrow table whose pandas frame (:attr:`frame`) is
+    made only when asked for, by ``convert``. The other columns of a table are converted
+    apart (``others``, by position), or else taken from that frame.
+    """
+
+    def __init__(
+        self, frame: pd.DataFrame | None = None, *, table: pa.Table | None = None,
+        convert: Callable[[pa.Table], pd.DataFrame] | None = None,
+        others: dict[int, pd.Series] | None = None,
+    ) -> None:
+        self._frame, self._table, self._convert = frame, table, convert
+        self._others = others or {}
+        source = frame.columns if frame is not None else table.column_names  # type: ignore[union-attr]
+        #: The column names, as strings.
+        self.names = [str(name) for name in source]
+
+    def __len__(self) -> int:
+        return self._table.num_rows if self._table is not None else len(self.frame)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The table as a pandas frame (strings as strings, integers exact)."""
+        if self._frame is None:
+            self._frame = self._convert(self._table)  # type: ignore[misc]
+        return self._frame
+
+    def column(self, name: str) -> pd.Series | pa.ChunkedArray:
+        """The column ``name``: an arrow column of strings, or a pandas column."""
+        index = self.names.index(name)
+        if self._table is not None:
+            values = self._table.column(index)
+            if is_arrow_text(values):
+                return values
+            if index in self._others:
+                return self._others[index]
+        return self.frame.iloc[:, index]
 
 
 class Raw(NamedTuple):
     """A raw table, the input's row number of each of its rows, and the rows left out."""
 
-    frame: pd.DataFrame
-    #: Row number of each frame row in the input; None: position + 1.
+    columns: Columns
+    #: Row number of each table row in the input; None: position + 1.
     numbers: np.ndarray | None = None
     #: One error per input row the reader dropped (only when asked to skip them).
     skipped: tuple[InputError, ...] = ()
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The table as a pandas frame."""
+        return self.columns.frame
 
 
 # --------------------------------------------------------------------------- delimited text
@@ -67,8 +114,9 @@ def read_delimited(
     _check_quotes(data, table, name, delimiter, header)
     if table.num_rows == 0 and not ragged:
         raise InputError("has a header but no rows", source=name)
+    columns = Columns(table=table, convert=pa.Table.to_pandas)
     if not ragged:
-        return Raw(table.to_pandas())
+        return Raw(columns)
     rows = _ragged_rows(data, delimiter, len(header))
     skipped = tuple(_ragged_error(row, fields, header, name) for row, fields in rows)
     total = table.num_rows + len(rows)
@@ -77,7 +125,7 @@ def read_delimited(
         numbers = None
         skipped = tuple(InputError("has the wrong number of fields", source=name)
                         for _ in ragged)
-    return Raw(table.to_pandas(), numbers, skipped)
+    return Raw(columns, numbers, skipped)
 
 
 def _check_quotes(
@@ -275,15 +323,15 @@ def read_jsonl(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False)
     try:
         table = pjson.read_json(pa.BufferReader(data))
         table.validate(full=True)  # pyarrow.json does not check UTF-8 by itself
-        frame = None if _lossy(table) else arrow_to_pandas(table)
+        columns = None if _lossy(table) else _arrow_columns(table, arrow_to_pandas)
     except MemoryError:
         raise
     except (pa.ArrowException, UnicodeDecodeError):  # the exact path below says what is wrong
-        frame = None
-    if frame is not None:
-        if len(frame) == 0:
+        columns = None
+    if columns is not None:
+        if len(columns) == 0:
             raise InputError("has no rows", source=name)
-        return Raw(frame)
+        return Raw(columns)
     raw = memoryview(data)
     try:
         lines = bytes(raw).decode("utf-8").splitlines()
@@ -344,7 +392,7 @@ def _records_frame(
     if not kept and not errors:
         raise InputError("has no rows", source=name)
     frame = pd.DataFrame([records[i] for i in kept], dtype=object)
-    return Raw(frame, np.array([numbers[i] for i in kept], dtype=np.int64), tuple(errors))
+    return Raw(Columns(frame), np.array([numbers[i] for i in kept], dtype=np.int64), tuple(errors))
 
 
 def _json_type(value: Any) -> str:
@@ -358,10 +406,6 @@ def _json_type(value: Any) -> str:
 def read_parquet(data: pa.Buffer, name: str, encoding: str = "utf-8", *, skip: bool = False) -> Raw:
     """Read a Parquet file (``encoding`` and ``skip`` are unused: Parquet strings are UTF-8
     and its rows all have every column)."""
-    return Raw(_parquet_frame(data, name))
-
-
-def _parquet_frame(data: pa.Buffer, name: str) -> pd.DataFrame:
     try:
         table = pq.read_table(pa.BufferReader(data))
         table.validate(full=True)  # e.g. strings that are not UTF-8
@@ -371,6 +415,40 @@ def _parquet_frame(data: pa.Buffer, name: str) -> pd.DataFrame:
         raise InputError(f"is not a valid Parquet file ({one_line(exc)})", source=name) from None
     if table.num_rows == 0:
         raise InputError("has no rows", source=name)
+    return Raw(_parquet_columns(table, name))
+
+
+def _parquet_columns(table: pa.Table, name: str) -> Columns:
+    """The columns, in arrow where the pandas frame would hold them as they are.
+
+    Without pandas metadata every column converts on its own; with it, only a table of
+    string columns that the metadata leaves alone (checked on no rows) stays in arrow.
+    """
+    convert = partial(_parquet_frame, name=name)
+    if b"pandas" not in (table.schema.metadata or {}):  # (unparsed: if damaged, the frame says)
+        try:
+            return _arrow_columns(table, convert)
+        except MemoryError:
+            raise
+        except Exception:  # the whole frame says what is wrong
+            pass
+    elif all(is_arrow_text(column) for column in table.columns) and _plain(table):
+        return Columns(table=table, convert=convert)
+    return Columns(convert(table))
+
+
+def _plain(table: pa.Table) -> bool:
+    """Whether the pandas metadata keeps the columns' names and makes every one a string."""
+    try:
+        probe = arrow_to_pandas(table.slice(0, 0))
+    except MemoryError:
+        raise
+    except Exception:
+        return False
+    return list(probe.columns) == table.column_names and all(t == STR for t in probe.dtypes)
+
+
+def _parquet_frame(table: pa.Table, name: str) -> pd.DataFrame:
     try:
         return arrow_to_pandas(table)
     except MemoryError:
@@ -383,6 +461,15 @@ def _parquet_frame(data: pa.Buffer, name: str) -> pd.DataFrame:
         raise
     except Exception as exc:
         raise InputError(f"is not a valid Parquet file ({one_line(exc)})", source=name) from None
+
+
+def _arrow_columns(table: pa.Table, convert: Callable[[pa.Table], pd.DataFrame]) -> Columns:
+    """Columns of a table without pandas metadata: strings in arrow, the others converted."""
+    others = {
+        index: arrow_to_pandas(pa.table([column], names=["column"]))["column"]
+        for index, column in enumerate(table.columns) if not is_arrow_text(column)
+    }
+    return Columns(table=table, convert=convert, others=others)
 
 
 def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:

@@ -1,16 +1,19 @@
 """Turn raw columns of any dtype into strings (a helper of :mod:`pod_detect.io`).
 
 Ids arrive as text from CSV but as numbers from JSON and Parquet; both must end up as the
-decimal string a person would write (``123``, not ``123.0``).
+decimal string a person would write (``123``, not ``123.0``). Columns that are strings already
+(arrow columns from the readers) are cleaned and coded in arrow, without a pandas copy.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 
@@ -67,3 +70,68 @@ def scalar_string(value: Any) -> Any:
             return np.nan if math.isnan(value) else str(value)
         return str(int(value)) if value.is_integer() else str(value)
     return str(value)
+
+
+# --------------------------------------------------------------------------- in arrow
+
+
+class Coded(NamedTuple):
+    """A string column as codes into labels: row ``i`` is ``labels[codes[i]]``, missing at -1.
+
+    ``labels`` may repeat a value (unless ``distinct``), and hold nulls no code points at:
+    :func:`pod_detect._table.sorted_codes` merges the labels rows use into one sorted space.
+    ``complete``: every label that is not null is some row's.
+    """
+
+    codes: np.ndarray
+    labels: pa.Array
+    distinct: bool = False
+    complete: bool = False
+
+    def take(self, rows: np.ndarray) -> Coded:
+        """The rows ``rows`` (positions) of the column."""
+        return self._replace(codes=self.codes[rows], complete=False)
+
+
+def is_arrow_text(values: object) -> bool:
+    """Whether ``values`` is an arrow string column (the columns arrow readers give)."""
+    return isinstance(values, pa.ChunkedArray) and (
+        pa.types.is_string(values.type) or pa.types.is_large_string(values.type))
+
+
+def arrow_strings(values: pd.Series | pa.ChunkedArray) -> pa.ChunkedArray:
+    """An arrow string column as it is; a pandas column converted by :func:`as_strings`."""
+    if is_arrow_text(values):
+        return values
+    strings = values if values.dtype == STR else as_strings(values)
+    return pa.chunked_array([pa.array(strings)])
+
+
+def clean(values: pa.ChunkedArray | pa.Array, *, strip: bool = True) -> pa.ChunkedArray:
+    """:func:`blank_to_na` in arrow (pandas strips with the same arrow kernel).
+
+    Without ``strip``, blank is empty or all space by ``utf8_is_space``, whose spaces are
+    those ``utf8_trim_whitespace`` strips (the same Unicode predicate), without a copy.
+    """
+    if strip:
+        values = pc.utf8_trim_whitespace(values)
+        blank = pc.equal(values, "")
+    else:
+        blank = pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
+    return pc.if_else(blank, pa.scalar(None, values.type), values)
+
+
+def code(values: pd.Series | pa.ChunkedArray) -> Coded:
+    """The values as :func:`blank_to_na` of :func:`as_strings` gives them, coded.
+
+    The column is dictionary-encoded first, so only its distinct values are stripped.
+    """
+    encoded = pc.dictionary_encode(arrow_strings(values)).combine_chunks()
+    codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32, copy=False)
+    labels = clean(encoded.dictionary)
+    blank = labels.is_null().to_numpy(zero_copy_only=False)
+    if blank.any():  # values that are blank once stripped: missing
+        mapping = np.where(blank, -1, np.arange(len(blank))).astype(np.int32)
+        codes = np.append(mapping, np.int32(-1))[codes]
+    unstripped = pc.all(pc.equal(labels, encoded.dictionary)).as_py() is not False
+    return Coded(codes, labels, distinct=unstripped, complete=True)  # as dictionaries are

@@ -3,10 +3,17 @@
 Accepted: ISO 8601 text (``T`` or space, fractional seconds, with or without a zone; no zone
 means UTC), epoch numbers in seconds, milliseconds, microseconds or nanoseconds (one unit
 per column, chosen from the magnitude of its values), and datetime columns (Parquet).
-Everything is vectorised: the only per-row work happens inside pandas and numpy.
+Everything is vectorised: the only per-row work happens inside pandas, pyarrow and numpy.
+
+Text is first cast by pyarrow, whose ISO 8601 forms pandas reads alike; a column it cannot
+cast whole (other forms, bad values, mixed zones, far dates) takes the pandas path, which
+decides what is an error.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +22,7 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from pod_detect._badrows import BadRows
-from pod_detect._strings import as_strings, blank_to_na, scalar_string
+from pod_detect._strings import STR, arrow_strings, as_strings, clean, is_arrow_text, scalar_string
 from pod_detect.errors import InputError
 
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
@@ -25,17 +32,21 @@ _LIMITS = np.array([1e11, 1e14, 1e17])
 _UNITS = (("seconds", 1.0), ("milliseconds", 1e3), ("microseconds", 1e6), ("nanoseconds", 1e9))
 _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
 _EXPECTED = "(ISO 8601 or epoch seconds/milliseconds expected)"
+#: pyarrow's casts are trusted from 1700 to 2200 (UTC) only: near the ends of pandas'
+#: nanosecond range, a local time out of range can be a UTC time in range, or the reverse.
+_FAST_RANGE = (-8_520_336_000 * 10**9, 7_258_118_400 * 10**9)
+_STAMPS = tuple(pa.timestamp(unit, tz=tz) for unit in ("s", "ns") for tz in ("UTC", None))
 
 
 def to_epoch_seconds(
-    values: pd.Series, *, source: str, column: str, bad: BadRows | None = None
+    values: pd.Series | pa.ChunkedArray, *, source: str, column: str, bad: BadRows | None = None
 ) -> tuple[np.ndarray, str]:
     """Convert one raw time column.
 
     Parameters
     ----------
     values
-        The column as read (strings, numbers or datetimes).
+        The column as read (strings, numbers or datetimes; an arrow column of strings).
     source, column
         Where the column came from, for error messages.
     bad
@@ -47,7 +58,8 @@ def to_epoch_seconds(
     seconds : numpy.ndarray
         float64 seconds since the epoch, UTC; NaN where the cell is blank.
     how : str
-        How the column was read: ``"ISO 8601"``, ``"datetime"`` or ``"epoch <unit>"``.
+        How the column was read: ``"ISO 8601"``, ``"datetime"``, ``"epoch <unit>"`` or
+        ``"empty"``.
 
     Raises
     ------
@@ -56,6 +68,8 @@ def to_epoch_seconds(
         (when ``bad`` is strict).
     """
     bad = bad if bad is not None else BadRows("error", len(values))
+    if is_arrow_text(values):
+        return _from_text(values, source, column, bad)
     dtype = values.dtype
     if ptypes.is_datetime64_any_dtype(dtype):
         return _from_datetimes(values), "datetime"
@@ -66,27 +80,73 @@ def to_epoch_seconds(
         and ptypes.infer_dtype(values, skipna=True) in _NUMERIC_OBJECTS
     ):
         number = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        return _from_epoch(number, values, source, column, bad)
-    text = blank_to_na(as_strings(values))
-    present = text.notna().to_numpy()
+        return _from_epoch(number, values.iloc.__getitem__, source, column, bad)
+    return _from_text(arrow_strings(values), source, column, bad)
+
+
+def _from_text(
+    values: pa.ChunkedArray, source: str, column: str, bad: BadRows
+) -> tuple[np.ndarray, str]:
+    """Strings: cast by pyarrow when it can, as they are or stripped; else read by pandas."""
+    fast = _cast(values)
+    if fast is not None:
+        return fast, "ISO 8601"
+    text = clean(values)
+    present = text.is_valid().to_numpy(zero_copy_only=False)
     if not present.any():
         return np.full(len(text), np.nan), "empty"
+    fast = _cast(text)
+    if fast is not None:
+        return fast, "ISO 8601"
     number = _numbers(text)
     if number is not None and not np.isnan(number[present]).any():
-        return _from_epoch(number, text, source, column, bad)
+        return _from_epoch(number, lambda row: text[row].as_py(), source, column, bad)
+    return _from_strings(pd.Series(STR.__from_arrow__(text)), present, source, column, bad)
+
+
+def _from_strings(
+    text: pd.Series, present: np.ndarray, source: str, column: str, bad: BadRows
+) -> tuple[np.ndarray, str]:
+    """Strings that are not all times pyarrow reads, nor all numbers: ISO text or epoch."""
     numeric = text.str.fullmatch(_NUMBER).to_numpy(dtype=bool, na_value=False)
     if numeric.any() and _mixed(text, present, numeric, source, column, bad):
         number = pd.to_numeric(text.where(numeric), errors="coerce")
-        seconds, how = _from_epoch(number.to_numpy(dtype="float64", na_value=np.nan), text,
-                                   source, column, bad)
+        seconds, how = _from_epoch(number.to_numpy(dtype="float64", na_value=np.nan),
+                                   text.iloc.__getitem__, source, column, bad)
         return np.where(numeric, seconds, np.nan), how
     return _from_iso(text, present & ~numeric, source, column, bad), "ISO 8601"
 
 
-def _numbers(text: pd.Series) -> np.ndarray | None:
+def _cast(text: pa.ChunkedArray) -> np.ndarray | None:
+    """Seconds when pyarrow casts every value (with a zone, or every one without), else None.
+
+    Whole seconds first (exact as they are), then nanoseconds. A column with no value, or a
+    time outside the trusted range, gives None as well.
+    """
+    if text.null_count == len(text):
+        return None
+    for kind in _STAMPS:
+        try:
+            stamps = pc.cast(text, kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        ticks = pc.cast(stamps, pa.int64())
+        low, high = (bound * _PER_SECOND[kind.unit] // 10**9 for bound in _FAST_RANGE)
+        bounds = pc.min_max(ticks)
+        if not low <= bounds["min"].as_py() <= bounds["max"].as_py() < high:
+            return None
+        if kind.unit == "s":  # NaN where null
+            return ticks.to_numpy(zero_copy_only=False).astype("float64", copy=False)
+        missing = ticks.is_null().to_numpy(zero_copy_only=False)
+        nanos = ticks.fill_null(0).to_numpy()
+        return np.where(missing, np.nan, (nanos // 10**9) + (nanos % 10**9) / 10**9)
+    return None
+
+
+def _numbers(text: pa.ChunkedArray) -> np.ndarray | None:
     """The column as float64 when every value is a number (fast, in pyarrow), else None."""
     try:
-        number = pc.cast(pa.chunked_array(pa.array(text)), pa.float64())
+        number = pc.cast(text, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return number.to_numpy().astype("float64", copy=False)
@@ -97,8 +157,12 @@ def _seconds(stamps: pd.Series) -> np.ndarray:
     moments = stamps.dt.tz_localize(None).to_numpy()
     ticks = moments.view("int64")
     per_second = _PER_SECOND[np.datetime_data(moments.dtype)[0]]
-    seconds = (ticks // per_second) + (ticks % per_second) / per_second
-    return np.where(np.isnat(moments), np.nan, seconds)
+    if per_second == 1:  # the same, without two passes of integer division
+        seconds = ticks.astype("float64")
+    else:
+        seconds = (ticks // per_second) + (ticks % per_second) / per_second
+    seconds[np.isnat(moments)] = np.nan
+    return seconds
 
 
 def _from_datetimes(values: pd.Series) -> np.ndarray:
@@ -118,12 +182,13 @@ def _from_iso(
 
 
 def _from_epoch(
-    number: np.ndarray, shown: pd.Series, source: str, column: str, bad: BadRows
+    number: np.ndarray, shown: Callable[[int], Any], source: str, column: str, bad: BadRows
 ) -> tuple[np.ndarray, str]:
+    """Epoch numbers (``shown(row)``: the value as read, for messages) in one unit."""
     present = ~np.isnan(number)
     infinite = present & ~np.isfinite(number)
     bad.flag(infinite, lambda row: InputError(
-        f"cannot read {scalar_string(shown.iloc[row])!r} as a time {_EXPECTED}",
+        f"cannot read {scalar_string(shown(row))!r} as a time {_EXPECTED}",
         source=source, column=column))
     number = np.where(infinite, np.nan, number)
     present &= ~infinite
@@ -134,7 +199,7 @@ def _from_epoch(
     usual = int(np.median(unit[present]))
     bigger = present & (unit > usual)
     bad.flag(bigger, lambda row: InputError(
-        f"{scalar_string(shown.iloc[row])!r} looks like epoch {_UNITS[unit[row]][0]}, but "
+        f"{scalar_string(shown(row))!r} looks like epoch {_UNITS[unit[row]][0]}, but "
         f"most of the column is epoch {_UNITS[usual][0]}; one unit per column is expected",
         source=source, column=column))
     name, size = _UNITS[usual]

@@ -14,20 +14,23 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
-from typing import IO
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pod_detect import _readers, _sources, _table, _writers
 from pod_detect._badrows import NOTE_PREFIX, ON_BAD_ROWS, BadRows
 from pod_detect._sources import FORMATS
-from pod_detect._strings import STR, as_strings, blank_to_na
+from pod_detect._strings import Coded, arrow_strings, clean, code, is_arrow_text
 from pod_detect._timeparse import to_epoch_seconds
 from pod_detect.errors import ConfigError, InputError
-from pod_detect.model import CANONICAL_COLUMNS, FRAME_COLUMNS, Interactions
+from pod_detect.model import CANONICAL_COLUMNS, Interactions
 
 #: Lines before the first record: a delimited file's header.
 HEADER_LINES = {"csv": 1, "tsv": 1}
@@ -101,7 +104,7 @@ def load(
     name = _sources.source_name(source)
     try:
         raw, name, kind = _read(source, fmt, encoding, stdin, skip=on_bad_rows != "error")
-        return _parse(raw.frame, name, mapping, on_bad_rows, raw, HEADER_LINES.get(kind, 0))
+        return _parse(raw, name, mapping, on_bad_rows, HEADER_LINES.get(kind, 0))
     except (MemoryError, pa.ArrowMemoryError):
         raise InputError(_TOO_LARGE, source=name) from None
 
@@ -199,33 +202,32 @@ def parse(
         On a missing required column, or (with ``on_bad_rows="error"``) an empty actor, a
         post with two authors or a bad time.
     """
-    return _parse(raw, source, mapping, on_bad_rows, _readers.Raw(raw))
+    return _parse(_readers.Raw(_readers.Columns(raw)), source, mapping, on_bad_rows)
 
 
 def _parse(
-    raw: pd.DataFrame, source: str, mapping: Mapping[str, str] | None, on_bad_rows: str,
-    read: _readers.Raw, header_lines: int = 0,
+    read: _readers.Raw, source: str, mapping: Mapping[str, str] | None, on_bad_rows: str,
+    header_lines: int = 0,
 ) -> Interactions:
+    raw = read.columns
     bad = BadRows(on_bad_rows, len(raw), read.numbers)
     bad.skipped(read.skipped)
-    names = [str(column) for column in raw.columns]
+    names = raw.names
     if len(raw) == 0:
         left = f" left after dropping {bad.count} bad rows" if bad.count else ""
         raise InputError(f"has no rows{left}", source=source)
     _sources.check_names(names, source)
-    raw = raw.set_axis(names, axis=1).reset_index(drop=True)
     chosen, notes = _match_columns(names, mapping or {}, source)
     _require(chosen, names, source)
-    columns, accounts, posts = _columns(raw, chosen, source, notes, bad)
-    columns["line"] = columns["line"] + header_lines  # type: ignore[operator]
-    frame = pd.DataFrame(columns)[list(FRAME_COLUMNS)]
-    own = (frame["actor"] == frame["author"]).to_numpy()
-    frame, duplicates = _table.sort_and_collapse(frame[~own])
-    dropped = {"self_engagement": int(own.sum()), "duplicate": duplicates}
-    if len(frame) == 0:
-        left = ", ".join(f"{n} {why.replace('_', ' ')}" for why, n in
-                         {**dropped, "bad_row": bad.count}.items() if n)
-        raise InputError(f"has no rows left to scan (dropped: {left})", source=source)
+    with _threads() as pool:
+        reading = _Reading(raw, chosen, source, notes, bad, pool)
+        columns, accounts, posts = reading.canonical(header_lines)
+        rows, dropped = columns.collapse()
+        if len(rows) == 0:
+            left = ", ".join(f"{n} {why.replace('_', ' ')}" for why, n in
+                             {**dropped, "bad_row": bad.count}.items() if n)
+            raise InputError(f"has no rows left to scan (dropped: {left})", source=source)
+        frame = columns.frame(rows, pool)
     if not bad.strict:
         dropped["bad_row"] = bad.count
         note = bad.note()
@@ -338,48 +340,202 @@ def _listing(names: list[str], limit: int = 20) -> str:
 
 # --------------------------------------------------------------------------- values
 
+#: The text, and the row of it of each row left (None: the same), from the rows left.
+_Texter = Callable[[np.ndarray | None], tuple[pa.Array, np.ndarray | None]]
+#: Labels and codes, as :func:`pod_detect._table.sorted_codes` gives them.
+_Sorted = tuple[np.ndarray, list[np.ndarray]]
 
-def _columns(
-    raw: pd.DataFrame, chosen: Mapping[str, str], source: str, notes: list[str], bad: BadRows
-) -> tuple[dict[str, object], np.ndarray, np.ndarray]:
+
+@contextmanager
+def _threads() -> Iterator[ThreadPoolExecutor]:
+    """Two threads for arrow and numpy work (which runs without the GIL); on an error the
+    work not started is dropped and the work running is not waited for."""
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _Reading:
     """The canonical columns (codes, times, kind, text), the account ids and the post ids.
 
     Failing rows go to ``bad`` (raising on the first when it is strict); when some were
-    flagged they are dropped before the ids are coded.
+    flagged they are dropped before the ids are coded. Meanwhile ``pool`` codes the arrow
+    string columns and, for all rows, sorts the ids, the kinds and the rows themselves:
+    used when no row was dropped nor author filled in, else made again.
     """
-    ids = {"actor": _ids(raw, chosen.get("actor"), source, bad=bad)}
-    times = {c: _times(raw, chosen.get(c), source, bad) for c in ("timestamp", "post_time")}
-    for attempt in range(2):
-        keep = bad.narrow()
-        if keep is not None:
-            raw = raw[keep].reset_index(drop=True)
-            ids["actor"] = ids["actor"][keep].reset_index(drop=True)
-            times = {c: (v[keep], how) for c, (v, how) in times.items()}
-        ids.update({c: _ids(raw, chosen.get(c), source) for c in ("author", "post_id")})
-        if derives_posts(chosen):
-            ids["post_id"] = _derived_post_ids(ids["author"], raw[chosen["post_time"]])
-        accounts, (actor, author) = _table.sorted_codes(ids["actor"], ids["author"])
-        posts, (post,) = _table.sorted_codes(ids["post_id"])
-        if attempt == 0 and _clashes(author, post, accounts, posts, source,
-                                     chosen.get("author"), bad):
-            continue  # drop the rows naming a post's other author, and code again
-        break
+
+    def __init__(self, raw: _readers.Columns, chosen: Mapping[str, str], source: str,
+                 notes: list[str], bad: BadRows, pool: ThreadPoolExecutor) -> None:
+        self.raw, self.chosen, self.source, self.notes, self.bad = raw, chosen, source, notes, bad
+        self.pool = pool
+        # Submitted in the order needed; a job waits only for jobs submitted before it.
+        self.coders = {c: _Coder(pool, raw.column(chosen[c]))
+                       for c in ("actor", "post_id", "author") if c in chosen}
+        self.ahead: dict[str, Future[Any]] = {}
+        if self._early("post_id"):
+            self.ahead["posts"] = pool.submit(
+                lambda: _table.sorted_codes(self.coders["post_id"](None)))
+        if all(self._early(c) for c in ("actor", "author") if c in self.coders):
+            self.ahead["accounts"] = pool.submit(lambda: _table.sorted_codes(
+                self.coders["actor"](None), self._get("author", None)))
+        if "kind" in chosen:
+            self.coders["kind"] = _Coder(pool, raw.column(chosen["kind"]))
+            if self._early("kind"):
+                self.ahead["kind"] = pool.submit(self._kind, None, len(raw))
+        self.text = _text(pool, raw.column(chosen["text"])) if "text" in chosen else None
+        self._early_text = "text" in chosen and is_arrow_text(raw.column(chosen["text"]))
+
+    def canonical(self, header_lines: int) -> tuple[_table.Canonical, np.ndarray, np.ndarray]:
+        """The columns of the rows left (line: the input's, ``header_lines`` after a row's
+        number), the accounts and the posts."""
+        actor = self._actor()
+        times = {c: self._times(c) for c in ("timestamp", "post_time")}
+        rows: np.ndarray | None = None
+        for attempt in range(2):
+            keep = self.bad.narrow()
+            if keep is not None:
+                rows = np.flatnonzero(keep) if rows is None else rows[keep]
+            (accounts, (actor_codes, author)), (posts, (post,)) = self._sorted_ids(actor, rows)
+            guess = self._guess(actor_codes, author, post, times, header_lines, rows)
+            if attempt == 0 and _table.clashes(author, post, accounts, posts, self.source,
+                                               self.chosen.get("author"), self.bad):
+                continue  # drop the rows naming a post's other author, and code again
+            break
+        filled = _author_notes(author, post, len(posts), self.chosen, times, self.notes)
+        if guess is not None and filled is author:
+            return guess, accounts, posts
+        return self._columns(actor_codes, filled, post, times, header_lines, rows), accounts, posts
+
+    def _columns(
+        self, actor: np.ndarray, author: np.ndarray, post: np.ndarray,
+        times: dict[str, tuple[np.ndarray, str]], header_lines: int, rows: np.ndarray | None,
+    ) -> _table.Canonical:
+        size = len(actor)
+        kind = (self.ahead["kind"].result() if rows is None and "kind" in self.ahead
+                else self._kind(rows, size))
+        seconds = {c: v if rows is None else v[rows] for c, (v, _) in times.items()}
+        return _table.Canonical(actor, author, post, kind, seconds, self._texts(rows),
+                                _line(self.bad.numbers, size) + header_lines)
+
+    def _texts(self, rows: np.ndarray | None) -> Callable[[], tuple[pa.Array | None,
+                                                                    np.ndarray | None]]:
+        """The text when needed: arrow strings cannot fail, so later; others now, as before."""
+        text = self.text
+        if text is None:
+            return lambda: (None, None)
+        if self._early_text:
+            return lambda: text(rows)
+        texts = text(rows)
+        return lambda: texts
+
+    def _guess(
+        self, actor: np.ndarray, author: np.ndarray, post: np.ndarray,
+        times: dict[str, tuple[np.ndarray, str]], header_lines: int, rows: np.ndarray | None,
+    ) -> _table.Canonical | None:
+        """With no row dropped, the columns as they will be unless a post has two authors
+        or an author is filled in; their rows already sorting in the pool. None when rows
+        were dropped, or a pandas column would be converted early (it could fail first)."""
+        kind = "kind" not in self.chosen or "kind" in self.ahead
+        if rows is not None or not kind or ("text" in self.chosen and not self._early_text):
+            return None
+        columns = self._columns(actor, author, post, times, header_lines, None)
+        columns.collapse_in(self.pool)
+        return columns
+
+    def _early(self, column: str) -> bool:
+        return column in self.coders and self.coders[column].job is not None
+
+    def _get(self, column: str, rows: np.ndarray | None) -> Coded:
+        """A coded column on the rows left; all missing when the input has no such column."""
+        if column in self.coders:
+            return self.coders[column](rows)
+        size = len(self.raw) if rows is None else len(rows)
+        return Coded(np.full(size, -1, dtype=np.int32), pa.array([], pa.large_string()))
+
+    def _actor(self) -> Coded:
+        """The actor ids, stripped; blank cells are bad rows."""
+        ids = self.coders["actor"](None)
+        column = self.chosen["actor"]
+        self.bad.flag(ids.codes < 0, lambda row: InputError(
+            "the actor is empty (every row needs one)", source=self.source, column=column))
+        return ids
+
+    def _times(self, canonical: str) -> tuple[np.ndarray, str]:
+        column = self.chosen.get(canonical)
+        if column is None:
+            return np.full(len(self.raw), np.nan), "absent"
+        return to_epoch_seconds(self.raw.column(column), source=self.source, column=column,
+                                bad=self.bad)
+
+    def _sorted_ids(self, actor: Coded, rows: np.ndarray | None) -> tuple[_Sorted, _Sorted]:
+        """The accounts (actor, author) and posts of the rows left, coded."""
+        author = self._get("author", rows)
+        if rows is None and "accounts" in self.ahead:
+            accounts = self.ahead["accounts"].result()
+        else:
+            accounts = _table.sorted_codes(_take(actor, rows), author)
+        if rows is None and "posts" in self.ahead:
+            return accounts, self.ahead["posts"].result()
+        if derives_posts(self.chosen):
+            post_time = self.raw.column(self.chosen["post_time"])
+            return accounts, _table.sorted_codes(_derived_post_ids(author, post_time, rows))
+        return accounts, _table.sorted_codes(self._get("post_id", rows))
+
+    def _kind(self, rows: np.ndarray | None, size: int) -> pd.Categorical:
+        """Kinds in lower case, ``engage`` where blank or absent."""
+        if "kind" not in self.coders:
+            return pd.Categorical.from_codes(np.zeros(size, dtype=np.int8), [_DEFAULT_KIND])
+        kinds = self.coders["kind"](rows)
+        lowered = pc.fill_null(pc.utf8_lower(kinds.labels), _DEFAULT_KIND)
+        labels = pa.concat_arrays([lowered.cast(pa.large_string()),
+                                   pa.array([_DEFAULT_KIND], pa.large_string())])
+        names, (codes,) = _table.sorted_codes(
+            Coded(np.where(kinds.codes < 0, len(labels) - 1, kinds.codes), labels))
+        return pd.Categorical.from_codes(codes, names)
+
+
+class _Coder:
+    """A column coded on the rows left (None: all rows).
+
+    Arrow strings are coded at once, in the pool (that cannot fail); other columns when
+    asked, on the rows left then, as before (a dropped row cannot fail them).
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor, values: pd.Series | pa.ChunkedArray) -> None:
+        self.values = values
+        self.job = pool.submit(code, values) if is_arrow_text(values) else None
+
+    def __call__(self, rows: np.ndarray | None) -> Coded:
+        if self.job is not None:
+            return _take(self.job.result(), rows)
+        return code(self.values if rows is None else self.values.iloc[rows])
+
+
+def _take(coded: Coded, rows: np.ndarray | None) -> Coded:
+    return coded if rows is None else coded.take(rows)
+
+
+def _author_notes(
+    author: np.ndarray, post: np.ndarray, n_posts: int, chosen: Mapping[str, str],
+    times: dict[str, tuple[np.ndarray, str]], notes: list[str],
+) -> np.ndarray:
+    """Fill in missing authors; note that, derived posts and epoch times."""
     if derives_posts(chosen):
         notes.append("no post_id column: posts identified by their author and post_time")
-    author, filled = _fill_authors(author, post, len(posts))
+    author, filled = _table.fill_authors(author, post, n_posts)
     if filled:
         notes.append(f"author filled in for {filled} rows from other rows of the same post")
-    columns: dict[str, object] = {"actor": actor, "author": author, "post": post}
-    columns["kind"] = _kind(raw, chosen.get("kind"))
-    for canonical, (seconds, how) in times.items():
-        columns[canonical] = seconds
+    for canonical, (_, how) in times.items():
         if how.startswith("epoch"):
             notes.append(f"column {chosen[canonical]!r} read as {how}")
-    columns["text"] = _text(raw, chosen.get("text"))
-    numbers = bad.numbers  # the input's row number of each row left
-    columns["line"] = np.asarray(
-        numbers if numbers is not None else np.arange(1, len(raw) + 1), dtype="int64")
-    return columns, accounts, posts
+    return author
+
+
+def _line(numbers: np.ndarray | None, size: int) -> np.ndarray:
+    """The input's row number of each row left."""
+    return np.asarray(numbers if numbers is not None else np.arange(1, size + 1), dtype="int64")
 
 
 def derives_posts(chosen: Mapping[str, str]) -> bool:
@@ -387,98 +543,33 @@ def derives_posts(chosen: Mapping[str, str]) -> bool:
     return "post_id" not in chosen and "author" in chosen and "post_time" in chosen
 
 
-def _derived_post_ids(author: pd.Series, post_time: pd.Series) -> pd.Series:
+def _derived_post_ids(
+    author: Coded, post_time: pd.Series | pa.ChunkedArray, rows: np.ndarray | None
+) -> Coded:
     """``author@post_time`` for rows that have both, missing otherwise."""
-    times = blank_to_na(as_strings(post_time))
-    return (author + "@" + times).astype(author.dtype)
+    if rows is not None:
+        post_time = (post_time.take(pa.array(rows)) if isinstance(post_time, pa.ChunkedArray)
+                     else post_time.iloc[rows])
+    names = author.labels.cast(pa.large_string()).take(
+        pa.array(author.codes, mask=author.codes < 0))
+    times = clean(arrow_strings(post_time)).cast(pa.large_string())
+    at = pa.scalar("@", pa.large_string())
+    return code(pc.binary_join_element_wise(pa.chunked_array([names]), times, at))
 
 
-def _ids(
-    raw: pd.DataFrame, column: str | None, source: str, *, bad: BadRows | None = None
-) -> pd.Series:
-    """Id strings, stripped; blank cells missing (bad rows when ``bad`` is given)."""
-    if column is None:
-        return pd.Series(np.nan, index=raw.index, dtype=STR)
-    ids = blank_to_na(as_strings(raw[column]))
-    if bad is not None:
-        bad.flag(ids.isna().to_numpy(), lambda row: InputError(
-            "the actor is empty (every row needs one)", source=source, column=column))
-    return ids
+def _text(pool: ThreadPoolExecutor, values: pd.Series | pa.ChunkedArray) -> _Texter:
+    """Blank text missing: arrow strings at once, in ``pool``; others when asked, on the rows
+    left then. The function gives the strings and the row of them of each row left."""
+    if is_arrow_text(values):
+        job = pool.submit(_blank_text, values)
+        return lambda rows: (job.result(), rows)
+    return lambda rows: (_blank_text(arrow_strings(values if rows is None else values.iloc[rows])),
+                         None)
 
 
-def _clashes(
-    author: np.ndarray, post: np.ndarray, accounts: np.ndarray, posts: np.ndarray,
-    source: str, column: str | None, bad: BadRows,
-) -> bool:
-    """Flag rows naming another author for a post than its other rows; True if any.
-
-    Strict, the first row of a post names its author (the first row that differs is the
-    error); else the author most rows name (the first in sort order on a tie).
-    """
-    rows = np.flatnonzero((author >= 0) & (post >= 0))
-    if rows.size == 0:
-        return False
-    owner = _owners(author[rows], post[rows], len(posts), bad.strict)
-    clash = np.zeros(len(author), dtype=bool)
-    clash[rows] = author[rows] != owner[post[rows]]
-
-    def describe(row: int) -> InputError:
-        return InputError(
-            f"post {posts[post[row]]!r} has two authors: {accounts[owner[post[row]]]!r} and "
-            f"{accounts[author[row]]!r}", source=source, column=column,
-        )
-
-    bad.flag(clash, describe)
-    return bool(clash.any())
-
-
-def _owners(author: np.ndarray, post: np.ndarray, n_posts: int, first: bool) -> np.ndarray:
-    """The author of each post: of its first row (``first``) or named by most rows."""
-    owner = np.full(n_posts, -1, dtype=np.int32)
-    if first:
-        unique, index = np.unique(post, return_index=True)
-        owner[unique] = author[index]
-        return owner
-    pairs, counts = np.unique(np.stack([post, author]), axis=1, return_counts=True)
-    order = np.lexsort([pairs[1], -counts, pairs[0]])
-    best = order[np.concatenate([[True], np.diff(pairs[0][order]) != 0])]
-    owner[pairs[0][best]] = pairs[1][best]
-    return owner
-
-
-def _fill_authors(author: np.ndarray, post: np.ndarray, n_posts: int) -> tuple[np.ndarray, int]:
-    """Give rows without an author the author other rows name for the same post."""
-    rows = np.flatnonzero((author >= 0) & (post >= 0))
-    if rows.size == 0:
-        return author, 0
-    owner = _owners(author[rows], post[rows], n_posts, first=True)
-    missing = np.flatnonzero((author < 0) & (post >= 0))
-    found = owner[post[missing]]
-    author = author.copy()
-    author[missing] = found
-    return author, int((found >= 0).sum())
-
-
-def _kind(raw: pd.DataFrame, column: str | None) -> pd.Categorical:
-    if column is None:
-        return pd.Categorical.from_codes(np.zeros(len(raw), dtype=np.int8), [_DEFAULT_KIND])
-    kinds = blank_to_na(as_strings(raw[column])).str.lower().fillna(_DEFAULT_KIND)
-    labels, (codes,) = _table.sorted_codes(kinds)
-    return pd.Categorical.from_codes(codes, labels)
-
-
-def _times(
-    raw: pd.DataFrame, column: str | None, source: str, bad: BadRows
-) -> tuple[np.ndarray, str]:
-    if column is None:
-        return np.full(len(raw), np.nan), "absent"
-    return to_epoch_seconds(raw[column], source=source, column=column, bad=bad)
-
-
-def _text(raw: pd.DataFrame, column: str | None) -> pd.Series:
-    if column is None:
-        return pd.Series(np.nan, index=raw.index, dtype=STR)
-    return blank_to_na(as_strings(raw[column]), strip=False)
+def _blank_text(values: pa.ChunkedArray) -> pa.Array:
+    """Blank strings missing, in one array (taking rows from many chunks is slow)."""
+    return clean(values, strip=False).cast(pa.large_string()).combine_chunks()
 
 
 # --------------------------------------------------------------------------- writing
