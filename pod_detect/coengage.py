@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.errors import ConfigError
-from pod_detect.frames import collect, each_partition, is_lazy, length, whole_posts
+from pod_detect.frames import collect, distinct, each_partition, is_lazy, length, whole_posts
 
 __all__ = ["UNTIMED", "WEIGHTINGS", "CoEngagementStats", "co_engagement",
            "co_engagement_with_stats"]
@@ -243,7 +243,7 @@ def _partial(frame: pd.DataFrame, window: float, max_engagers: int | None, weigh
         sums.append(single)
         shared.append(repeated)
     total = _merge([*sums, _shared_sums(shared, rows, n_accounts)])
-    facts = [len(frame) - _ignored(frame, any_time), len(np.unique(rows.post)), capped_posts,
+    facts = [len(frame) - _ignored(frame, any_time), len(distinct(rows.post)), capped_posts,
              capped_rows, int(counts.sum()), len(sums),
              int(counts[rows.time == _UNTIMED].sum())]
     return pd.DataFrame({

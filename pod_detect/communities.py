@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 
 from pod_detect.cograph import CoGraph
+from pod_detect.frames import distinct
 from pod_detect.graph import Budget
 from pod_detect.settings import Settings
 
@@ -104,7 +105,7 @@ def louvain(edges: _Edges, graph: nx.Graph) -> list[frozenset[int]]:
     edges in sorted order and igraph's random numbers from a fixed seed."""
     import igraph
 
-    nodes = np.unique(np.concatenate([edges.u, edges.v]))
+    nodes = distinct(np.concatenate([edges.u, edges.v]))
     weight = [graph[u][v]["weighted"] for u, v in zip(edges.u.tolist(), edges.v.tolist(),
                                                        strict=True)]
     ends = np.searchsorted(nodes, np.stack([edges.u, edges.v], axis=1))

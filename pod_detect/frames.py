@@ -25,6 +25,15 @@ ROW_DTYPES = {"actor": "int32", "author": "int32", "post": "int32", "timestamp":
               "post_time": "float64"}
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of a 1-d array, by one sort (numpy 2.4's ``np.unique``
+    without ``return_*`` hashes, and took 10 s for 6 million int64 where a sort takes 0.1)."""
+    ordered = np.sort(np.asarray(values), kind="stable")
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+
+
 def is_lazy(obj: Any) -> bool:
     """Whether ``obj`` is a Dask collection (a frame, a series or a scalar)."""
     return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")

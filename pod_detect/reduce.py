@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pod_detect.frames import collect_all, each_partition, is_lazy
+from pod_detect.frames import collect_all, each_partition
 from pod_detect.model import Interactions
 
 
@@ -62,19 +62,31 @@ def reduce(data: Interactions) -> Reduced:
     pair_rows = _pair_rows(frame[frame["author"] >= 0], posts, n_accounts)
     by_pair = pair_rows.groupby("key").agg(engagements=("latency", "size"),
                                            latency=("latency", "median"))
+    parts = [engaged, undistinct]
     keys = [each_partition(part, lambda p: _pair_key(p, n_accounts), _KEY_META)
-            for part in (engaged, undistinct)]
-    counted = [k.value_counts() for k in keys]
-    counts = [part[column].value_counts() for part in (engaged, undistinct)
-              for column in ("actor", "author")]
-    pairs_once = each_partition(pd_concat(engaged, undistinct), lambda p: _pair_key(
-        p, n_accounts), _KEY_META).drop_duplicates()
-    by_pair, *rest = collect_all(by_pair, *counted, *counts, pairs_once)
-    posted, unposted = rest[0], rest[1]
-    pairs = pair_table(by_pair, posted.add(unposted, fill_value=0), posts, n_accounts)
-    authored = pd.Series(rest[6].to_numpy() // n_accounts).value_counts()
-    accounts = account_table(rest[2:6], authored, posts, n_accounts)
+            for part in parts]
+    counts = [part[column].value_counts() for part in parts for column in ("actor", "author")]
+    pairs_once = [k.drop_duplicates() for k in keys]
+    by_pair, *rest = collect_all(by_pair, *[k.value_counts() for k in keys], *counts,
+                                 *pairs_once)
+    k = len(parts)
+    posted = _sum(rest[:k])
+    given = _sum(rest[k:k + 2 * k:2])
+    received = _sum(rest[k + 1:k + 2 * k:2])
+    once = pd.unique(np.concatenate([p.to_numpy() for p in rest[3 * k:]]))
+    authored = pd.Series(once // n_accounts).value_counts()
+    pairs = pair_table(by_pair, posted, posts, n_accounts)
+    accounts = account_table(given, received, authored, posts, n_accounts)
     return Reduced(posts=posts, pairs=add_null_model(pairs, accounts), accounts=accounts)
+
+
+def _sum(counts: list[pd.Series]) -> pd.Series:
+    """Counts added up by index (the empty ones, usually the rows without a post id, skipped)."""
+    present = [c for c in counts if len(c)] or counts[:1]
+    total = present[0]
+    for more in present[1:]:
+        total = total.add(more, fill_value=0)
+    return total
 
 
 _KEY_META = pd.Series(dtype="int64", name="key")
@@ -82,15 +94,6 @@ _ENGAGEMENT_META = pd.DataFrame({"key": pd.Series(dtype="int64"),
                                  "actor": pd.Series(dtype="int32"),
                                  "author": pd.Series(dtype="int32"),
                                  "post": pd.Series(dtype="int32")})
-
-
-def pd_concat(a: Any, b: Any) -> Any:
-    """Two frames of the same engine, one after the other."""
-    if is_lazy(a):
-        import dask.dataframe as dd
-
-        return dd.concat([a, b])
-    return pd.concat([a, b])
 
 
 def _engagement_keys(rows: pd.DataFrame) -> pd.DataFrame:
@@ -194,13 +197,10 @@ def pair_table(by_pair: pd.DataFrame, posts_engaged: pd.Series, posts: pd.DataFr
     ]
 
 
-def account_table(counts: list[pd.Series], authored: pd.Series, posts: pd.DataFrame,
-                  n_accounts: int) -> pd.DataFrame:
-    """Per account: distinct engagements given and received, posts authored, authors engaged.
-
-    ``counts`` are the value counts of actor and author over the distinct (post id) rows,
-    then over the rows without a post id; ``authored`` those of actor over distinct pairs.
-    """
+def account_table(given: pd.Series, received: pd.Series, authored: pd.Series,
+                  posts: pd.DataFrame, n_accounts: int) -> pd.DataFrame:
+    """Per account: distinct engagements given and received, posts authored, authors engaged
+    (``given``, ``received`` and ``authored`` are counts by account code)."""
     index = pd.RangeIndex(n_accounts, name="account")
 
     def per(series: pd.Series) -> np.ndarray:
@@ -209,8 +209,8 @@ def account_table(counts: list[pd.Series], authored: pd.Series, posts: pd.DataFr
     authors = posts["author"].to_numpy()
     return pd.DataFrame(
         {
-            "given": per(counts[0]) + per(counts[2]),
-            "received": per(counts[1]) + per(counts[3]),
+            "given": per(given),
+            "received": per(received),
             "posts": np.bincount(authors[authors >= 0], minlength=n_accounts),
             "authors": per(authored),
         },
@@ -232,8 +232,7 @@ def add_null_model(pairs: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
     received = accounts["received"].to_numpy(dtype="float64")[pairs["author"].to_numpy()]
     expected = given * received / total
     observed = pairs["posts"].to_numpy()
-    out = pairs.copy()
-    out["expected"] = expected
+    out = pairs.assign(expected=expected)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["lift"] = np.where(expected > 0, observed / expected, np.inf)
     out["pvalue"] = stats.poisson.sf(observed - 1, expected)

@@ -15,7 +15,7 @@ import pandas as pd
 from pod_detect.cograph import CoGraph, coengagement_graph
 from pod_detect.communities import communities
 from pod_detect.detectors._grouped import edge_arrays, edges_per_group, sizes
-from pod_detect.frames import rows_of
+from pod_detect.frames import distinct, rows_of
 from pod_detect.graph import Budget, dense_groups, reciprocal_graph
 from pod_detect.model import Interactions
 from pod_detect.reduce import Reduced, latency_of, places
@@ -192,7 +192,7 @@ class Context:
         if not timed.any():
             return out
         post = rows["post"].to_numpy()[timed]
-        among = rows_of(self.data.frame, "post", np.unique(post), ["post", "timestamp"])
+        among = rows_of(self.data.frame, "post", distinct(post), ["post", "timestamp"])
         among = among[among["timestamp"].notna()]
         out[timed] = places(post, rows["timestamp"].to_numpy()[timed],
                             among["post"].to_numpy(), among["timestamp"].to_numpy())

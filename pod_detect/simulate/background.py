@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pod_detect.frames import distinct
 from pod_detect.simulate import comments
 from pod_detect.simulate.config import SimConfig
 from pod_detect.simulate.emit import organic_rows
@@ -140,7 +141,7 @@ def viral(
     for number, post in enumerate(chosen, start=1):
         rows = _burst(rng, posts, int(post), pool[pool != posts.author[post]], config)
         batches.append(rows)
-        members = np.unique(rows.actor[rows.time < config.days * DAY])
+        members = distinct(rows.actor[rows.time < config.days * DAY])
         groups.append(Group("viral", "negative", number, members, {"post": int(post)}))
     return concat(batches), groups
 
