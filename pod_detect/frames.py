@@ -91,21 +91,49 @@ def row_hash(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return pd.util.hash_pandas_object(frame[list(columns)], index=False).to_numpy()
 
 
-def sample(frame: Any, keep: Callable[[pd.DataFrame], np.ndarray], columns: Sequence[str],
-           key: Sequence[str], most: int) -> pd.DataFrame:
-    """At most ``most`` of the rows ``keep`` selects: those with the smallest hashes of
-    ``key`` (a uniform sample that does not depend on row order or engine), sorted by hash.
-    """
-    def part(rows: pd.DataFrame) -> pd.DataFrame:
-        rows = rows[keep(rows)]
-        out = rows[list(columns)].assign(_hash=row_hash(rows, key))
-        return out.nsmallest(most, "_hash") if len(out) > most else out
+def row_hashes(frame: Any, key: Sequence[str]) -> np.ndarray | None:
+    """:func:`row_hash` of every row of a pandas frame (``None`` for Dask: each partition
+    hashes its own)."""
+    return None if is_lazy(frame) else row_hash(frame, key)
 
-    meta = pd.DataFrame({c: pd.Series(dtype=ROW_DTYPES.get(c, "object")) for c in columns})
+
+def sample(frame: Any, keep: Callable[[pd.DataFrame], np.ndarray], key: Sequence[str],
+           most: int, hashes: np.ndarray | None = None) -> pd.DataFrame:
+    """At most ``most`` of the rows ``keep`` selects, with the ``key`` columns: those whose
+    ``key`` values hash lowest (a uniform sample that depends neither on row order nor on
+    the engine; rows equal in ``key`` are interchangeable), in hash order.
+
+    ``hashes`` (pandas only): :func:`row_hash` of ``key`` for the whole frame, computed once
+    by a caller that samples it several times.
+    """
+    key = list(key)
+    if not is_lazy(frame):
+        return _lowest(frame, keep(frame), key, most, hashes)[key]
+
+    def part(rows: pd.DataFrame) -> pd.DataFrame:
+        return _lowest(rows, keep(rows), key, most, None)
+
+    meta = pd.DataFrame({c: pd.Series(dtype=ROW_DTYPES.get(c, "object")) for c in key})
     meta["_hash"] = pd.Series(dtype="uint64")
-    picked = collect(each_partition(frame, part, meta))
-    return picked.sort_values(["_hash", *columns], kind="stable").head(most).drop(
-        columns="_hash")
+    picked = collect(each_partition(frame, part, meta)).reset_index(drop=True)
+    return picked.iloc[_order(picked, key)[:most]][key]
+
+
+def _lowest(frame: pd.DataFrame, mask: np.ndarray, key: list[str], most: int,
+            hashes: np.ndarray | None) -> pd.DataFrame:
+    """The ``most`` rows of ``mask`` with the lowest hashes, with ``key`` and ``_hash``."""
+    rows = np.flatnonzero(mask)
+    value = hashes[rows] if hashes is not None else row_hash(frame.iloc[rows], key)
+    if len(rows) > most:
+        chosen = np.flatnonzero(value <= np.partition(value, most - 1)[most - 1])
+        rows, value = rows[chosen], value[chosen]
+    picked = frame.iloc[rows][key].assign(_hash=value).reset_index(drop=True)
+    return picked.iloc[_order(picked, key)[:most]]
+
+
+def _order(picked: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """Positions by hash, then by the key's values (the same order in any engine)."""
+    return np.lexsort([picked[c].to_numpy() for c in reversed(key)] + [picked["_hash"]])
 
 
 def sample_positions(frame: pd.DataFrame, positions: np.ndarray, most: int) -> np.ndarray:

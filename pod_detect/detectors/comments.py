@@ -12,10 +12,12 @@ from scipy import stats
 
 from pod_detect.comments import Templates, comment_templates
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
-from pod_detect.frames import SAMPLE_KEY, sample
+from pod_detect.frames import SAMPLE_KEY, row_hashes, sample
 
 #: Everyone else's comments the baseline is measured on at most (evenly spaced in time).
 MAX_BASELINE = 20_000
+#: What identifies a comment of the baseline (rows equal in it write the same).
+KEY = (*SAMPLE_KEY, "text")
 
 
 class CommentsDetector(Detector):
@@ -102,5 +104,6 @@ def _everyone_else(context: Context, groups: list[frozenset[int]]) -> pd.Series:
         written = text.notna().to_numpy() & (text.fillna("").str.strip() != "").to_numpy()
         return ~rows["actor"].isin(members).to_numpy() & written
 
-    picked = sample(context.data.frame, outside, ["text"], SAMPLE_KEY, MAX_BASELINE)
+    picked = sample(context.data.frame, outside, KEY, MAX_BASELINE,
+                    context.memo("comment_hashes", lambda: row_hashes(context.data.frame, KEY)))
     return picked["text"].reset_index(drop=True)

@@ -11,12 +11,14 @@ import pandas as pd
 from scipy import stats
 
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
-from pod_detect.frames import SAMPLE_KEY, sample
+from pod_detect.frames import SAMPLE_KEY, row_hashes, sample
 from pod_detect.reduce import latency_of
 from pod_detect.text import duration
 
 #: Baseline latencies used at most per test; a deterministic thinning keeps tests cheap.
 MAX_BASELINE = 20_000
+#: What identifies a row of the latency baseline (rows equal in it have the same latency).
+KEY = (*SAMPLE_KEY, "post_time")
 
 
 class TimingDetector(Detector):
@@ -95,8 +97,8 @@ def _everyone_else(context: Context, groups: list[frozenset[int]]) -> np.ndarray
     def outside(rows: pd.DataFrame) -> np.ndarray:
         return (~rows["actor"].isin(members) & rows["timestamp"].notna()).to_numpy()
 
-    picked = sample(context.data.frame, outside, ["post", "timestamp", "post_time"],
-                    SAMPLE_KEY, MAX_BASELINE)
+    picked = sample(context.data.frame, outside, KEY, MAX_BASELINE,
+                    context.memo("timing_hashes", lambda: row_hashes(context.data.frame, KEY)))
     return np.sort(latency_of(picked, context.reduced.posts))
 
 
