@@ -81,8 +81,8 @@ class Templates:
 
 #: Links, @mentions, and any character that is not a letter, digit or space (``_`` too):
 #: Python's ``\w``/``\s`` spelled as Unicode classes for pyarrow's RE2, whose own are ASCII.
-_NOISE = r"https?://\S+|@[\p{L}\p{N}_]+|[^\p{L}\p{N}\s\p{Z}]|_"
-_SPACES = r"[\s\p{Z}]+"
+#: A run of such noise and spaces becomes one space, in one pass.
+_NOISE = r"(?:https?://\S+|@[\p{L}\p{N}_]+|[^\p{L}\p{N}\s\p{Z}]|_|[\s\p{Z}])+"
 
 
 def normalise(text: pd.Series) -> pd.Series:
@@ -110,8 +110,7 @@ def _encode(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         pc.equal(pc.utf8_trim_whitespace(raw.dictionary), "").to_numpy(zero_copy_only=False),
         True)  # the last entry stands for a missing text
     words = pc.utf8_lower(raw.dictionary)
-    words = pc.replace_substring_regex(words, _NOISE, " ")
-    words = pc.utf8_trim_whitespace(pc.replace_substring_regex(words, _SPACES, " "))
+    words = pc.utf8_trim_whitespace(pc.replace_substring_regex(words, _NOISE, " "))
     distinct = pc.dictionary_encode(words)
     order = pc.sort_indices(distinct.dictionary).to_numpy()
     rank = np.empty(len(order), dtype="int64")

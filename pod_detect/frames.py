@@ -91,10 +91,19 @@ def row_hash(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return pd.util.hash_pandas_object(frame[list(columns)], index=False).to_numpy()
 
 
-def row_hashes(frame: Any, key: Sequence[str]) -> np.ndarray | None:
-    """:func:`row_hash` of every row of a pandas frame (``None`` for Dask: each partition
-    hashes its own)."""
-    return None if is_lazy(frame) else row_hash(frame, key)
+def row_hashes(frame: Any, key: Sequence[str],
+               only: Callable[[pd.DataFrame], np.ndarray] | None = None) -> np.ndarray | None:
+    """:func:`row_hash` of the rows of a pandas frame (those ``only`` selects, 0 for the
+    others), for several :func:`sample` calls; ``None`` for Dask, where each partition hashes
+    its own."""
+    if is_lazy(frame):
+        return None
+    if only is None:
+        return row_hash(frame, key)
+    rows = np.flatnonzero(only(frame))
+    out = np.zeros(len(frame), dtype="uint64")
+    out[rows] = row_hash(frame.iloc[rows], key)
+    return out
 
 
 def sample(frame: Any, keep: Callable[[pd.DataFrame], np.ndarray], key: Sequence[str],

@@ -100,10 +100,18 @@ def _everyone_else(context: Context, groups: list[frozenset[int]]) -> pd.Series:
     members = np.flatnonzero(context.membership(groups)[:-1] >= 0)
 
     def outside(rows: pd.DataFrame) -> np.ndarray:
-        text = rows["text"]
-        written = text.notna().to_numpy() & (text.fillna("").str.strip() != "").to_numpy()
-        return ~rows["actor"].isin(members).to_numpy() & written
+        return ~rows["actor"].isin(members).to_numpy() & _written(rows)
 
-    picked = sample(context.data.frame, outside, KEY, MAX_BASELINE,
-                    context.memo("comment_hashes", lambda: row_hashes(context.data.frame, KEY)))
+    frame = context.data.frame
+    hashes = context.memo("comment_hashes", lambda: row_hashes(frame, KEY, _written))
+    picked = sample(frame, outside, KEY, MAX_BASELINE, hashes)
     return picked["text"].reset_index(drop=True)
+
+
+def _written(rows: pd.DataFrame) -> np.ndarray:
+    """Rows with a comment (text that is not blank)."""
+    text = rows["text"]
+    present = text.notna().to_numpy()
+    written = np.zeros(len(rows), dtype=bool)
+    written[present] = (text[present].str.strip() != "").to_numpy()
+    return written
