@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
+from pod_detect.cograph import coengagement_graph
+from pod_detect.comments import comment_templates
 from pod_detect.detectors import DETECTORS, Context, Detector, Finding
+from pod_detect.frames import is_lazy
 from pod_detect.model import Group, Interactions, Report
 from pod_detect.reduce import reduce
 from pod_detect.scoring import STRUCTURE, score_accounts, score_groups, score_posts, select
@@ -108,6 +113,25 @@ def examine_groups(
     return [f for detector in runnable for f in found[detector.name]]
 
 
+def start_ahead(
+    pool: ThreadPoolExecutor, data: Interactions, settings: Settings, runnable: list[Detector]
+) -> dict[str, Future[Any]]:
+    """Start, in ``pool``, the frame-wide work that does not need the reduce step (the
+    co-engagement graph, the comment templates), so that it overlaps with it: numpy and
+    pyarrow leave the interpreter lock while they work. Not for a Dask frame, whose
+    scheduler runs things side by side already."""
+    if is_lazy(data.frame):
+        return {}
+    names = {d.name for d in runnable}
+    ahead: dict[str, Future[Any]] = {}
+    if "coengagement" in names:
+        ahead["coengagement"] = pool.submit(
+            coengagement_graph, data.frame, settings, len(data.accounts))
+    if "comments" in names:
+        ahead["comment_templates"] = pool.submit(comment_templates, data.frame)
+    return ahead
+
+
 def scan(
     data: Interactions,
     settings: Settings | None = None,
@@ -136,12 +160,17 @@ def scan(
     settings = settings or Settings()
     stage = on_stage or (lambda name: None)
     signals = data.signals()
-    stage("reduce")
-    context = Context(data, reduce(data), settings)
     notes = list(data.notes) + coverage_notes(data, signals)
     runnable = runnable_detectors(detectors or tuple(DETECTORS), signals, notes)
-    stage("candidates")
-    groups = find_groups(context, runnable, stage)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pod-detect")
+    try:
+        ahead = start_ahead(pool, data, settings, runnable)
+        stage("reduce")
+        context = Context(data, reduce(data), settings, ahead)
+        stage("candidates")
+        groups = find_groups(context, runnable, stage)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     stage("score")
     for what in context.budget.exhausted:
         notes.append(

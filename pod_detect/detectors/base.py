@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, Literal
@@ -62,21 +63,29 @@ class Context:
     """What every detector may read: the data, its aggregates, the settings and a budget.
 
     Shared intermediate results (the candidate graphs, their groups, the rows of a list of
-    groups) are computed once, on first use.
+    groups) are computed once, on first use, or taken from ``ahead``: futures of work the
+    pipeline started in other threads, by :meth:`memo` name (``"coengagement"``,
+    ``"comment_templates"``).
     """
 
-    def __init__(self, data: Interactions, reduced: Reduced, settings: Settings) -> None:
+    def __init__(
+        self, data: Interactions, reduced: Reduced, settings: Settings,
+        ahead: Mapping[str, Future[Any]] | None = None,
+    ) -> None:
         self.data = data
         self.reduced = reduced
         self.settings = settings
         self.budget = Budget(settings.clique_budget)
         self._rows: dict[tuple[frozenset[int], ...], pd.DataFrame] = {}
         self._memo: dict[str, Any] = {}
+        self._ahead = dict(ahead or {})
 
     def memo(self, name: str, make: Callable[[], Any]) -> Any:
-        """``make()`` once per scan, under ``name`` (for detectors' shared work)."""
+        """``make()`` once per scan, under ``name`` (for detectors' shared work); the result
+        of work started ahead under that name (see ``ahead``) when there is one."""
         if name not in self._memo:
-            self._memo[name] = make()
+            future = self._ahead.pop(name, None)
+            self._memo[name] = future.result() if future is not None else make()
         return self._memo[name]
 
     @cached_property
@@ -109,10 +118,11 @@ class Context:
             sets.append(communities(self.coengagement, self.settings, self.budget))
         return sets
 
-    @cached_property
+    @property
     def coengagement(self) -> CoGraph:
         """The co-engagement graph, its repeated pairs and what building it counted."""
-        return coengagement_graph(self.data.frame, self.settings, len(self.data.accounts))
+        return self.memo("coengagement", lambda: coengagement_graph(
+            self.data.frame, self.settings, len(self.data.accounts)))
 
     @property
     def coengagement_graph(self) -> nx.Graph:
