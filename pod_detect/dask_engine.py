@@ -1,0 +1,360 @@
+"""The Dask engine: the canonical rows of many files as a Dask dataframe, for the same scan.
+
+Each file is read by the pandas reader (:func:`pod_detect.io.load`: the same formats,
+aliases, time parsing, checks and one-line errors, file by file), in a Dask task. A first
+pass collects every file's account, post and kind ids, which are coded in one sorted space as
+the pandas engine codes them; a second pass writes each file's rows with those codes. What
+needs more than one file (a post's author named in another file, duplicates across files) is
+settled on the Dask frame. The canonical frame is written once to a scratch Parquet dataset
+(or kept in the cluster's memory), and :func:`pod_detect.pipeline.scan` runs on it unchanged:
+every step that touches all rows is written over the dataframe API both engines share
+(:mod:`pod_detect.frames`). Only the reduced tables and the rows of candidate groups come
+back to this process.
+
+Dask is an optional dependency (``pip install 'pod-detect[dask]'``); nothing here imports it
+before it is used.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pod_detect.errors import ConfigError, InputError
+from pod_detect.frames import collect_all, each_partition
+from pod_detect.model import FRAME_COLUMNS, Facts, Interactions, Report
+
+__all__ = ["expand", "load_dask", "localise"]
+
+#: What a path's name may end with to be read (the formats of :mod:`pod_detect.io`).
+READABLE = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".pq", ".tab")
+
+
+def expand(source: str | Sequence[str]) -> list[str]:
+    """The files a source names: paths, glob patterns and directories (every readable file
+    below, e.g. a Parquet dataset), sorted, each once.
+
+    Raises
+    ------
+    InputError
+        When a path does not exist, a pattern matches nothing, or nothing readable is found.
+    """
+    sources = [source] if isinstance(source, str) else list(source)
+    found: list[str] = []
+    for item in sources:
+        if item == "-":
+            raise InputError("the Dask engine reads files, not standard input", source="-")
+        if os.path.isdir(item):
+            found += _below(item)
+        elif any(c in item for c in "*?["):
+            matched = sorted(glob.glob(item, recursive=True))
+            if not matched:
+                raise InputError("matches no file", source=item)
+            found += [m for p in matched for m in (_below(p) if os.path.isdir(p) else [p])]
+        elif os.path.exists(item):
+            found.append(item)
+        else:
+            raise InputError("no such file", source=item)
+    files = list(dict.fromkeys(found))
+    if not files:
+        raise InputError("holds no file pod-detect reads (" + ", ".join(READABLE) + ")",
+                         source=", ".join(sources))
+    return files
+
+
+def _below(directory: str) -> list[str]:
+    paths = []
+    for root, dirs, names in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in sorted(names):
+            bare = name[:-3] if name.endswith((".gz", ".zst")) else name
+            if bare.lower().endswith(READABLE) and not name.startswith((".", "_")):
+                paths.append(os.path.join(root, name))
+    return paths
+
+
+@dataclass(frozen=True)
+class _Options:
+    """How every file is read (the arguments of :func:`pod_detect.io.load`)."""
+
+    fmt: str | None
+    mapping: dict[str, str] | None
+    encoding: str
+    on_bad_rows: str
+
+    def load(self, path: str) -> Interactions:
+        from pod_detect.io import load
+
+        return load(path, fmt=self.fmt, mapping=self.mapping, encoding=self.encoding,
+                    on_bad_rows=self.on_bad_rows)
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """One file as its first pass saw it."""
+
+    accounts: np.ndarray
+    posts: np.ndarray
+    kinds: np.ndarray
+    columns: frozenset[str]
+    rows_read: int
+    dropped: dict[str, int]
+    notes: tuple[str, ...]
+
+
+def _summarise(path: str, options: _Options) -> _Summary:
+    data = options.load(path)
+    kinds = np.asarray(data.frame["kind"].cat.categories, dtype=object)
+    return _Summary(data.accounts, data.posts, kinds, data.columns, data.rows_read,
+                    dict(data.dropped), data.notes)
+
+
+def _canonical(path: str, options: _Options, accounts: np.ndarray, posts: np.ndarray,
+               kinds: np.ndarray) -> pd.DataFrame:
+    """One file's canonical rows, with codes into the global sorted ids."""
+    data = options.load(path)
+    frame = data.frame
+    out = frame[list(FRAME_COLUMNS)].copy()
+    for column, labels, every in (("actor", data.accounts, accounts),
+                                  ("author", data.accounts, accounts),
+                                  ("post", data.posts, posts)):
+        local = np.append(np.searchsorted(every, labels).astype("int32"), np.int32(-1))
+        out[column] = local[frame[column].to_numpy()]
+    kind = frame["kind"]
+    out["kind"] = pd.Categorical.from_codes(
+        np.searchsorted(kinds, np.asarray(kind.cat.categories, dtype=object))[
+            kind.cat.codes.to_numpy()], categories=kinds)
+    out["text"] = out["text"].astype(object)
+    return out.reset_index(drop=True)
+
+
+def _union(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    if not arrays:
+        return np.empty(0, dtype=object)
+    return np.asarray(sorted(set().union(*(a.tolist() for a in arrays))), dtype=object)
+
+
+def load_dask(
+    source: str | Sequence[str],
+    *,
+    fmt: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    encoding: str = "utf-8",
+    on_bad_rows: str = "error",
+    scratch: str | None = None,
+) -> Interactions:
+    """Read many files into one canonical table held by Dask.
+
+    Parameters
+    ----------
+    source
+        Paths, glob patterns or directories (:func:`expand`).
+    fmt, mapping, encoding, on_bad_rows
+        As for :func:`pod_detect.io.load`, applied to every file.
+    scratch
+        A directory where the canonical frame is written once as Parquet (every worker must
+        see it: a local cluster's temporary directory, or a shared disk); ``None`` keeps it
+        in the cluster's memory instead.
+
+    Returns
+    -------
+    Interactions
+        ``frame`` is a Dask dataframe; accounts, posts and counts cover every file.
+
+    Raises
+    ------
+    InputError
+        As :func:`pod_detect.io.load` would for the first bad file; a post that two files
+        give different authors.
+    """
+    import dask
+    import dask.dataframe as dd
+
+    files = expand(source)
+    options = _Options(fmt, dict(mapping) if mapping else None, encoding, on_bad_rows)
+    summaries: list[_Summary] = list(dask.compute(
+        *[dask.delayed(_summarise, pure=True)(f, options) for f in files]))
+    _same_columns(files, summaries)
+    accounts = _union([s.accounts for s in summaries])
+    posts = _union([s.posts for s in summaries])
+    kinds = _union([s.kinds for s in summaries])
+    meta = _meta(kinds)
+    shared = _shared(accounts, posts, kinds)
+    frame = dd.from_delayed(
+        [dask.delayed(_canonical, pure=True)(f, options, *shared) for f in files],
+        meta=meta, verify_meta=False)
+    frame, filled, selfish = _fill_authors(frame, accounts, posts, files)
+    frame, duplicates = _collapse(frame)
+    frame = _keep(frame, scratch)
+    return _interactions(frame, files, source, summaries, accounts, posts, filled,
+                         {"duplicate": duplicates, "self_engagement": selfish})
+
+
+def _same_columns(files: list[str], summaries: list[_Summary]) -> None:
+    first = summaries[0].columns
+    for path, summary in zip(files[1:], summaries[1:], strict=True):
+        if summary.columns != first:
+            raise InputError(
+                f"has columns {', '.join(sorted(summary.columns))} where {files[0]} has "
+                f"{', '.join(sorted(first))}; every file must give the same columns",
+                source=path)
+
+
+def _meta(kinds: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({
+        "actor": pd.Series(dtype="int32"), "author": pd.Series(dtype="int32"),
+        "post": pd.Series(dtype="int32"),
+        "kind": pd.Categorical.from_codes(np.empty(0, dtype="int8"), categories=kinds),
+        "timestamp": pd.Series(dtype="float64"), "post_time": pd.Series(dtype="float64"),
+        "text": pd.Series(dtype=object), "line": pd.Series(dtype="int64"),
+    })
+
+
+def _shared(*arrays: np.ndarray) -> tuple[Any, ...]:
+    """The arrays as the tasks should get them: scattered once to every worker when a
+    distributed client is running, as they are otherwise."""
+    try:
+        from distributed import get_client
+
+        client = get_client()
+    except (ImportError, ValueError):
+        return arrays
+    return tuple(client.scatter(a, broadcast=True) for a in arrays)
+
+
+def _fill_authors(frame: Any, accounts: np.ndarray, posts: np.ndarray, files: list[str]
+                  ) -> tuple[Any, int, int]:
+    """Give rows without an author the author another file names for their post, and drop
+    the self-engagement that reveals; a post that files give different authors is an error
+    (as two rows of one file would be). Returns the frame, rows filled, rows dropped."""
+    known = frame[(frame["author"] >= 0) & (frame["post"] >= 0)]
+    authors = known[["post", "author"]].drop_duplicates()
+    counts, missing = collect_all(authors["post"].value_counts(),
+                                  ((frame["author"] < 0) & (frame["post"] >= 0)).sum())
+    twice = counts[counts > 1]
+    if len(twice):
+        post = int(twice.index.min())
+        named = sorted(collect_all(authors[authors["post"] == post]["author"])[0].tolist())
+        raise InputError(f"post {posts[post]!r} has two authors in different files: "
+                         f"{accounts[named[0]]!r} and {accounts[named[1]]!r}",
+                         source=", ".join(files[:3]) + (", ..." if len(files) > 3 else ""))
+    if not int(missing):
+        return frame, 0, 0
+    pairs = collect_all(authors)[0]
+    owner = np.full(len(posts) + 1, -1, dtype="int32")
+    owner[pairs["post"].to_numpy()] = pairs["author"].to_numpy()
+
+    def fill(part: pd.DataFrame) -> pd.DataFrame:
+        author = part["author"].to_numpy()
+        post = part["post"].to_numpy()
+        given = np.where(author < 0, owner[np.where(post >= 0, post, -1)], author)
+        out = part.assign(author=given.astype("int32"))
+        return out.assign(_filled=(author < 0) & (given >= 0))
+
+    marked = each_partition(frame, fill, frame._meta.assign(_filled=pd.Series(dtype=bool)))
+    own = marked["actor"] == marked["author"]
+    filled, selfish = collect_all(marked["_filled"].sum(), own.sum())
+    return marked[~own].drop(columns="_filled"), int(filled), int(selfish)
+
+
+def _collapse(frame: Any) -> tuple[Any, int]:
+    """Drop rows equal in every column but their line, across files; how many went."""
+    columns = [c for c in FRAME_COLUMNS if c != "line"]
+    unique = frame.drop_duplicates(subset=columns)
+    before, after = collect_all(frame.shape[0], unique.shape[0])
+    return (unique if before != after else frame), int(before - after)
+
+
+def _keep(frame: Any, scratch: str | None) -> Any:
+    """The frame computed once: written to ``scratch`` as Parquet and read back, or held in
+    the cluster's memory."""
+    import dask.dataframe as dd
+
+    if scratch is None:
+        return frame.persist()
+    path = os.path.join(scratch, "canonical.parquet")
+    frame.to_parquet(path, write_index=False, overwrite=True)
+    return dd.read_parquet(path)
+
+
+def _interactions(frame: Any, files: list[str], source: str | Sequence[str],
+                  summaries: list[_Summary], accounts: np.ndarray, posts: np.ndarray,
+                  filled: int, more: dict[str, int]) -> Interactions:
+    dropped: dict[str, int] = {}
+    for counts in [s.dropped for s in summaries] + [more]:
+        for why, n in counts.items():
+            dropped[why] = dropped.get(why, 0) + n
+    local_fills = sum(_filled(s.notes) for s in summaries)
+    notes: list[str] = []
+    for summary in summaries:
+        notes += [n for n in summary.notes if n not in notes and not _is_fill(n)]
+    total = local_fills + filled
+    if total:
+        at = next((i for i, n in enumerate(notes) if n.startswith("bad rows")), len(notes))
+        notes.insert(at, f"author filled in for {total} rows from other rows of the same post")
+    name = source if isinstance(source, str) else " ".join(source)
+    return Interactions(
+        frame=frame, accounts=accounts, posts=posts, source=name,
+        columns=summaries[0].columns, rows_read=sum(s.rows_read for s in summaries),
+        dropped=dropped, notes=tuple(notes), known=Facts.of(frame))
+
+
+def _is_fill(note: str) -> bool:
+    return note.startswith("author filled in for ")
+
+
+def _filled(notes: tuple[str, ...]) -> int:
+    for note in notes:
+        if _is_fill(note):
+            return int(note.split()[3])
+    return 0
+
+
+def localise(report: Report) -> Report:
+    """The report with only the rows its renderers read, in pandas: every row by or on a
+    flagged account (the Dask frame stays behind; the facts of all rows are kept)."""
+    from pod_detect.frames import is_lazy
+
+    data = report.interactions
+    if not is_lazy(data.frame):
+        return report
+    flagged = np.unique(np.concatenate(
+        [np.asarray(g.members, dtype="int64") for g in report.groups] or
+        [np.empty(0, dtype="int64")]))
+    frame = data.frame
+    near = frame[frame["actor"].isin(flagged) | frame["author"].isin(flagged)].compute()
+    near = near.sort_values(["timestamp", "actor", "author", "post", "line"],
+                            kind="stable", na_position="last").reset_index(drop=True)
+    local = replace(data, frame=near, known=data.facts)
+    return replace(report, interactions=local)
+
+
+def start_cluster(scheduler: str | None, workers: int | None = None,
+                  memory_limit: str | None = None) -> Any:
+    """A distributed client: of the scheduler at ``scheduler``, else of a local cluster of
+    ``workers`` processes (default: one per core), one thread each, no dashboard.
+
+    Raises
+    ------
+    ConfigError
+        When Dask is not installed or the scheduler cannot be reached.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ConfigError("the Dask engine needs Dask: pip install 'pod-detect[dask]'") from None
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as error:
+            raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {error}") from None
+    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                           dashboard_address=None, memory_limit=memory_limit or "auto",
+                           processes=True)
+    return Client(cluster)
