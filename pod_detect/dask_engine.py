@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pod_detect._badrows import NOTE_PREFIX
 from pod_detect.errors import ConfigError, InputError
 from pod_detect.frames import collect_all, each_partition
 from pod_detect.model import FRAME_COLUMNS, Facts, Interactions, Report
@@ -76,7 +77,7 @@ def _below(directory: str) -> list[str]:
             bare = name[:-3] if name.endswith((".gz", ".zst")) else name
             if bare.lower().endswith(READABLE) and not name.startswith((".", "_")):
                 paths.append(os.path.join(root, name))
-    return paths
+    return sorted(paths)
 
 
 @dataclass(frozen=True)
@@ -292,17 +293,26 @@ def _interactions(frame: Any, files: list[str], source: str | Sequence[str],
             dropped[why] = dropped.get(why, 0) + n
     local_fills = sum(_filled(s.notes) for s in summaries)
     notes: list[str] = []
-    for summary in summaries:
-        notes += [n for n in summary.notes if n not in notes and not _is_fill(n)]
+    for path, summary in zip(files, summaries, strict=True):
+        notes += [_bad_rows(n, path, len(files)) for n in summary.notes
+                  if n not in notes and not _is_fill(n)]
     total = local_fills + filled
-    if total:
-        at = next((i for i, n in enumerate(notes) if n.startswith("bad rows")), len(notes))
+    if total:  # where pod_detect.io puts it: before the notes on epoch times and bad rows
+        at = next((i for i, n in enumerate(notes)
+                   if " read as epoch " in n or n.startswith(NOTE_PREFIX)), len(notes))
         notes.insert(at, f"author filled in for {total} rows from other rows of the same post")
     name = source if isinstance(source, str) else " ".join(source)
     return Interactions(
         frame=frame, accounts=accounts, posts=posts, source=name,
         columns=summaries[0].columns, rows_read=sum(s.rows_read for s in summaries),
         dropped=dropped, notes=tuple(notes), known=Facts.of(frame))
+
+
+def _bad_rows(note: str, path: str, files: int) -> str:
+    """A file's note on its dropped rows, naming the file when there are several."""
+    if files > 1 and note.startswith(NOTE_PREFIX):
+        return f"{NOTE_PREFIX} in {path}{note[len(NOTE_PREFIX):]}"
+    return note
 
 
 def _is_fill(note: str) -> bool:
@@ -312,7 +322,7 @@ def _is_fill(note: str) -> bool:
 def _filled(notes: tuple[str, ...]) -> int:
     for note in notes:
         if _is_fill(note):
-            return int(note.split()[3])
+            return int(note.split()[4])
     return 0
 
 
@@ -354,7 +364,9 @@ def start_cluster(scheduler: str | None, workers: int | None = None,
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as error:
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {error}") from None
+    import logging
+
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                            dashboard_address=None, memory_limit=memory_limit or "auto",
-                           processes=True)
+                           processes=True, silence_logs=logging.ERROR)
     return Client(cluster)

@@ -98,8 +98,8 @@ def explain(account: str, export: str, **opts: Any) -> None:
 
     Exit codes: 0 done, 2 usage or input error (an unknown ACCOUNT too).
     """
-    opts |= {"baseline": None, "update_baseline": None, "verbose": False}
-    report = _run(export, opts, False)
+    opts |= {"baseline": None, "update_baseline": None, "verbose": False, "engine": "pandas"}
+    report = _run([export], opts, False)
     if opts["redact"]:
         original = [str(a) for a in report.interactions.accounts]
         account = pseudonym(account) if account in original else account

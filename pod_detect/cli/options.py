@@ -46,6 +46,32 @@ def input_options(command: F) -> F:
     ])
 
 
+def engine_options(command: F) -> F:
+    """Which engine holds the rows: pandas in this process, or Dask (docs/dask.md)."""
+    return _apply(command, [
+        click.option("--engine", type=click.Choice(["pandas", "dask"]), default="pandas",
+                     show_default=True,
+                     help="pandas: one export in this process's memory. dask: many files "
+                          "(globs, directories, Parquet datasets) reduced on a Dask cluster, "
+                          "for exports larger than memory (pip install 'pod-detect[dask]')."),
+        click.option("--scheduler", metavar="ADDRESS", default=None,
+                     help="With --engine dask: the scheduler of an existing cluster "
+                          "(tcp://host:8786); by default a local cluster sized to this "
+                          "machine."),
+        click.option("--workers", type=click.IntRange(min=1), default=None,
+                     help="With --engine dask and no --scheduler: local worker processes "
+                          "(default: one per core)."),
+        click.option("--worker-memory", metavar="SIZE", default=None,
+                     help="With --engine dask and no --scheduler: memory limit of each local "
+                          "worker, e.g. 1GB (default: this machine's memory shared out)."),
+        click.option("--scratch", type=click.Path(file_okay=False), default=None,
+                     help="With --engine dask: a directory every worker sees, where the "
+                          "canonical rows are written once as Parquet (default: a temporary "
+                          "directory for a local cluster; the cluster's memory with "
+                          "--scheduler)."),
+    ])
+
+
 def threshold_options(command: F) -> F:
     """Detector thresholds; defaults as in :class:`pod_detect.settings.Settings`."""
     d = Settings()

@@ -29,6 +29,7 @@ from pod_detect.cli.options import (
     CONFIG_META,
     DEFAULTS_META,
     config_option,
+    engine_options,
     gate_options,
     input_options,
     output_options,
@@ -52,9 +53,11 @@ THRESHOLDS = ("min_posts", "alpha", "min_group_size", "clique_budget", "window",
 
 
 @click.command()
-@click.argument("export", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("exports", nargs=-1, required=True, metavar="EXPORT...",
+                type=click.Path(allow_dash=True))
 @config_option(_scan)
 @input_options
+@engine_options
 @threshold_options
 @output_options
 @gate_options
@@ -65,9 +68,11 @@ THRESHOLDS = ("min_posts", "alpha", "min_group_size", "clique_budget", "window",
               help="Replace account and post ids by stable pseudonyms and leave comment text "
                    "out, in every output (docs/report.md).")
 @click.pass_context
-def scan(ctx: click.Context, export: str, **opts: Any) -> None:
+def scan(ctx: click.Context, exports: tuple[str, ...], **opts: Any) -> None:
     """Scan EXPORT (CSV, TSV, JSON, JSON Lines or Parquet, optionally .gz; - for stdin).
 
+    With --engine dask, EXPORT may be several files, glob patterns ('exports/*.parquet',
+    quoted) or directories (a Parquet dataset), read and reduced on a Dask cluster.
     Settings come from the command line, else the config file, else the defaults.
 
     \b
@@ -76,13 +81,21 @@ def scan(ctx: click.Context, export: str, **opts: Any) -> None:
       pod-detect scan export.csv --format json -o report.json
       pod-detect scan export.csv --baseline .pod-detect-baseline.json --fail-on medium
       cat export.jsonl | pod-detect scan - --map actor=liker --fail-on high
+      pod-detect scan 'exports/*.parquet' --engine dask -f json -o report.json
     """
     quiet, verbose, output = opts["quiet"], opts["verbose"] and not opts["quiet"], opts["output"]
     source: podconfig.Source = ctx.meta[CONFIG_META]
     if verbose:
         say(f"config file: {source.path or 'none found'}")
         say(f"settings not at their default: {_sources(ctx, source)}")
-    report = _run(export, opts, verbose)
+    if opts["engine"] == "pandas" and len(exports) > 1:
+        raise click.UsageError("the pandas engine reads one export; --engine dask reads "
+                               "several files")
+    if opts["engine"] == "pandas" and any(opts[o] for o in DASK_ONLY):
+        given = ["--" + o.replace("_", "-") for o in DASK_ONLY if opts[o]]
+        verb = "applies" if len(given) == 1 else "apply"
+        raise click.UsageError(f"{', '.join(given)} only {verb} with --engine dask")
+    report = _run(list(exports), opts, verbose)
     if opts["redact"]:
         report = redact(report)
     if opts["export_graph"]:
@@ -104,7 +117,7 @@ def scan(ctx: click.Context, export: str, **opts: Any) -> None:
     sys.exit(EXIT_CLEAN if opts["exit_zero"] else exit_code(report, opts["fail_on"]))
 
 
-def _run(export: str, opts: dict[str, Any], verbose: bool) -> Report:
+def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
     """Read, scan, apply and update the baseline; the report to render."""
     with user_errors():
         settings = Settings(**{name: opts[name] for name in THRESHOLDS})
@@ -113,11 +126,13 @@ def _run(export: str, opts: dict[str, Any], verbose: bool) -> Report:
         with progress(opts["quiet"]) as show:
             timings = Timings(show)
             timings.hook("read")
-            data = podio.load(export, fmt=opts["input_format"], mapping=columns,
-                              encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"])
-            if opts["on_bad_rows"] == "warn" and podio.bad_rows_note(data):
-                say(f"warning: {data.source}: {podio.bad_rows_note(data)}")
-            report = run_scan(data, settings, on_stage=timings.hook)
+            if opts["engine"] == "dask":
+                report = _run_dask(exports, opts, columns, settings, timings)
+            else:
+                data = podio.load(exports[0], fmt=opts["input_format"], mapping=columns,
+                                  encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"])
+                _warn_bad_rows(data, opts)
+                report = run_scan(data, settings, on_stage=timings.hook)
         if verbose:
             say(f"timings: {timings.summary()}")
         if opts["baseline"]:
@@ -125,6 +140,52 @@ def _run(export: str, opts: dict[str, Any], verbose: bool) -> Report:
         if opts["update_baseline"]:
             _update(report, opts["update_baseline"], entries, opts)
     return report
+
+
+#: Options that only the Dask engine reads.
+DASK_ONLY = ("scheduler", "workers", "worker_memory", "scratch")
+
+
+def _warn_bad_rows(data: Any, opts: dict[str, Any]) -> None:
+    if opts["on_bad_rows"] == "warn" and podio.bad_rows_note(data):
+        say(f"warning: {data.source}: {podio.bad_rows_note(data)}")
+
+
+def _run_dask(exports: list[str], opts: dict[str, Any], columns: dict[str, str],
+              settings: Settings, timings: Timings) -> Report:
+    """Start (or join) a cluster, read the files into it, scan, and bring the report home."""
+    import tempfile
+
+    from pod_detect import dask_engine
+
+    quiet_dask_logs()
+    client = dask_engine.start_cluster(opts["scheduler"], opts["workers"],
+                                       opts["worker_memory"])
+    try:
+        with tempfile.TemporaryDirectory(prefix="pod-detect-") as temporary:
+            scratch = opts["scratch"] or (None if opts["scheduler"] else temporary)
+            data = dask_engine.load_dask(exports, fmt=opts["input_format"], mapping=columns,
+                                         encoding=opts["encoding"],
+                                         on_bad_rows=opts["on_bad_rows"], scratch=scratch)
+            _warn_bad_rows(data, opts)
+            return dask_engine.localise(run_scan(data, settings, on_stage=timings.hook))
+    finally:
+        client.close()
+        cluster = getattr(client, "cluster", None)
+        if cluster is not None and not opts["scheduler"]:
+            cluster.close()
+
+
+def quiet_dask_logs() -> None:
+    """Dask and distributed log routine events (shuffles, workers) as warnings: keep stderr
+    for pod-detect's own messages."""
+    import logging
+    import warnings
+
+    for name in ("distributed", "dask"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="distributed")
+    warnings.filterwarnings("ignore", module="dask")
 
 
 def _update(report: Report, path: str, entries: list[Any], opts: dict[str, Any]) -> None:

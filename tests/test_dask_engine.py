@@ -1,0 +1,170 @@
+"""The Dask engine against the pandas engine: the same rows, split over files, the same report.
+
+A two-worker local cluster (no dashboard) runs every Dask scan here; the pandas engine scans
+the same rows as one file. The reports must be equal but for ``input.source`` (a glob or a
+directory against a file name).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import RUSSIAN
+
+from pod_detect.cli import cli
+from pod_detect.errors import InputError
+from pod_detect.io import load, write_table
+from pod_detect.pipeline import scan
+from pod_detect.report import to_dict
+from pod_detect.simulate import SimConfig, simulate
+
+pytest.importorskip("distributed")
+from pod_detect.dask_engine import expand, load_dask, localise, start_cluster  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    client = start_cluster(None, workers=2)
+    yield client
+    client.close()
+    client.cluster.close()
+
+
+def split(frame: pd.DataFrame, folder: Path, parts: int, fmt: str, seed: int = 0) -> None:
+    """The rows of ``frame`` over ``parts`` files, shuffled between them, in ``fmt``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    order = np.random.default_rng(seed).permutation(len(frame))
+    for i, rows in enumerate(np.array_split(order, parts)):
+        write_table(frame.iloc[np.sort(rows)].reset_index(drop=True), folder / f"part{i}.{fmt}")
+
+
+def report_text(report) -> str:
+    document = to_dict(report)
+    document["input"].pop("source")
+    return json.dumps(document, sort_keys=True, indent=1)
+
+
+def pandas_and_dask(single: Path | str, parts: str | Path) -> tuple[str, str]:
+    expected = report_text(scan(load(single)))
+    with tempfile.TemporaryDirectory() as scratch:
+        data = load_dask(str(parts), scratch=scratch)
+        got = report_text(localise(scan(data)))
+    return expected, got
+
+
+def read_strings(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize(("example", "fmt", "parts"), [
+    ("linkedin_pods.csv", "csv", 3),     # pods, a like-farm, comments
+    ("no_timestamps.csv", "jsonl", 2),   # no times: co-engagement at any time
+    ("clean.csv", "parquet", 4),         # nothing planted
+])
+def test_examples_split_over_files_give_the_same_report(cluster, tmp_path, example, fmt, parts):
+    split(read_strings(EXAMPLES / example), tmp_path / "parts", parts, fmt)
+    expected, got = pandas_and_dask(EXAMPLES / example, tmp_path / "parts" / f"*.{fmt}")
+    assert got == expected
+
+
+def test_the_shared_retweet_data_as_a_parquet_dataset(cluster, tmp_path):
+    split(read_strings(RUSSIAN), tmp_path / "dataset", 4, "parquet", seed=1)
+    expected, got = pandas_and_dask(RUSSIAN, tmp_path / "dataset")
+    assert got == expected
+    assert json.loads(got)["input"]["rows"] == 35_125
+
+
+@pytest.mark.parametrize("overrides", [{}, {"without_post_ids": True}],
+                         ids=["every-kind", "no-post-ids"])
+def test_simulated_exports_give_the_same_report(cluster, tmp_path, overrides):
+    sim = simulate(SimConfig(seed=3, accounts=600, days=10, **overrides))
+    whole = tmp_path / "whole.csv"
+    write_table(sim.frame, whole)
+    split(read_strings(whole), tmp_path / "parts", 3, "csv", seed=2)
+    expected, got = pandas_and_dask(whole, tmp_path / "parts")
+    assert got == expected
+    assert json.loads(got)["pods"], "the simulated export has pods to find"
+
+
+def test_authors_and_duplicates_are_settled_across_files(cluster, tmp_path):
+    # file a names the author of p1 and p2; file b has rows of those posts without one,
+    # a row that repeats one of a's, and a like that the author turns out to give itself
+    a = pd.DataFrame({"actor": ["u1", "u2", "u3", "u1"], "author": ["x", "x", "y", "y"],
+                      "post_id": ["p1", "p1", "p2", "p2"],
+                      "timestamp": ["100", "200", "300", "400"]})
+    b = pd.DataFrame({"actor": ["u4", "u5", "u2", "x"], "author": ["", "", "x", ""],
+                      "post_id": ["p1", "p2", "p1", "p1"],
+                      "timestamp": ["150", "350", "200", "160"]})
+    (tmp_path / "parts").mkdir()
+    a.to_csv(tmp_path / "parts" / "a.csv", index=False)
+    b.to_csv(tmp_path / "parts" / "b.csv", index=False)
+    pd.concat([a, b]).to_csv(tmp_path / "all.csv", index=False)
+    with tempfile.TemporaryDirectory() as scratch:
+        data = load_dask(str(tmp_path / "parts"), scratch=scratch)
+    expected = load(tmp_path / "all.csv")
+    assert data.dropped == expected.dropped == {"duplicate": 1, "self_engagement": 1}
+    assert data.notes == expected.notes
+    assert "author filled in for 3 rows from other rows of the same post" in data.notes
+    assert data.facts == expected.facts
+
+
+def test_a_bad_file_is_named_with_its_row_and_column(cluster, tmp_path):
+    good = pd.DataFrame({"actor": ["a", "b"], "author": ["c", "c"], "post_id": ["p", "p"],
+                         "timestamp": ["1", "2"]})
+    bad = good.assign(timestamp=["1", "yesterday"])
+    good.to_csv(tmp_path / "good.csv", index=False)
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(InputError, match=r"bad\.csv, row 2, column 'timestamp': cannot read"):
+        load_dask(str(tmp_path / "*.csv"))
+
+
+def test_files_must_agree_on_columns_and_on_authors(cluster, tmp_path):
+    rows = pd.DataFrame({"actor": ["a"], "author": ["c"], "post_id": ["p"]})
+    rows.to_csv(tmp_path / "one.csv", index=False)
+    rows.assign(timestamp="5").to_csv(tmp_path / "two.csv", index=False)
+    with pytest.raises(InputError, match="every file must give the same columns"):
+        load_dask(str(tmp_path / "*.csv"))
+    (tmp_path / "two.csv").unlink()
+    rows.assign(author="d").to_csv(tmp_path / "two.csv", index=False)
+    with pytest.raises(InputError, match="post 'p' has two authors in different files"):
+        load_dask(str(tmp_path / "*.csv"))
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    (["nowhere/*.csv"], "matches no file"),
+    (["missing.csv"], "no such file"),
+    (["-"], "reads files, not standard input"),
+])
+def test_sources_that_name_no_file(tmp_path, monkeypatch, given, message):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match=message):
+        expand(given)
+
+
+def test_directories_are_walked_for_readable_files(tmp_path):
+    (tmp_path / "2026" / "03").mkdir(parents=True)
+    for name in ("2026/03/a.parquet", "2026/b.csv.gz", "notes.txt", "_SUCCESS", ".hidden.csv"):
+        (tmp_path / name).write_text("")
+    assert expand(str(tmp_path)) == [str(tmp_path / "2026" / "03" / "a.parquet"),
+                                     str(tmp_path / "2026" / "b.csv.gz")]
+
+
+def test_the_command_line_engine(tmp_path):
+    split(read_strings(EXAMPLES / "linkedin_pods.csv"), tmp_path / "parts", 2, "csv")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["scan", str(tmp_path / "parts" / "*.csv"), "--engine", "dask",
+                                 "--workers", "2", "-f", "json"])
+    assert result.exit_code == 1, result.output  # pods found
+    assert json.loads(result.stdout)["summary"]["groups"] == 9
+    result = runner.invoke(cli, ["scan", str(EXAMPLES / "clean.csv"), "--workers", "2"])
+    assert result.exit_code == 2 and "--workers only applies with --engine dask" in result.output
+    result = runner.invoke(cli, ["scan", "a.csv", "b.csv"])
+    assert result.exit_code == 2 and "--engine dask reads several files" in result.output
