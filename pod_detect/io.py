@@ -112,8 +112,9 @@ def load(
 _TOO_LARGE = (
     "does not fit in the memory available; what helps: keep only the columns pod-detect "
     "reads (actor, author, post_id, timestamp, post_time, kind, text), convert it to Parquet "
-    "(typed and compressed, it takes far less memory than text), or split it by time and "
-    "scan the parts"
+    "(typed and compressed, it takes far less memory than text), or scan it with the Dask "
+    "engine, which reduces it in parts on workers (pip install 'pod-detect[dask]'; scan "
+    "--engine dask)"
 )
 
 

@@ -276,7 +276,7 @@ def test_out_of_memory_while_reading(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert code == 2
     assert stderr.count("\n") == 1 and "Traceback" not in stderr
     assert f"{path}: does not fit in the memory available" in stderr
-    for advice in ("columns", "Parquet", "split"):
+    for advice in ("columns", "Parquet", "--engine dask"):
         assert advice in stderr
 
 

@@ -41,8 +41,8 @@ for _command in (scan, explain, simulate, evaluate, config_command):
 #: Memory advice when a step other than reading runs out of memory.
 OUT_OF_MEMORY = (
     "out of memory; what helps: keep only the columns pod-detect reads (actor, author, "
-    "post_id, timestamp, post_time, kind, text), convert the export to Parquet, or split it "
-    "by time and scan the parts"
+    "post_id, timestamp, post_time, kind, text), convert the export to Parquet, or scan it "
+    "with --engine dask (pip install 'pod-detect[dask]')"
 )
 
 
