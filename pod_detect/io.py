@@ -106,16 +106,18 @@ def load(
         raw, name, kind = _read(source, fmt, encoding, stdin, skip=on_bad_rows != "error")
         return _parse(raw, name, mapping, on_bad_rows, HEADER_LINES.get(kind, 0))
     except (MemoryError, pa.ArrowMemoryError):
-        raise InputError(_TOO_LARGE, source=name) from None
+        raise InputError(too_large(name), source=name) from None
 
 
-_TOO_LARGE = (
-    "does not fit in the memory available; what helps: keep only the columns pod-detect "
-    "reads (actor, author, post_id, timestamp, post_time, kind, text), convert it to Parquet "
-    "(typed and compressed, it takes far less memory than text), or scan it with the Dask "
-    "engine, which reduces it in parts on workers (pip install 'pod-detect[dask]'; scan "
-    "--engine dask)"
-)
+def too_large(name: str) -> str:
+    """What to say when ``name`` does not fit in memory: the advice that can still help."""
+    parquet = name.lower().removesuffix(".gz").endswith((".parquet", ".pq"))
+    convert = "" if parquet else (
+        "convert it to Parquet (typed and compressed, it takes far less memory than text), ")
+    return ("does not fit in the memory available; what helps: keep only the columns "
+            "pod-detect reads (actor, author, post_id, timestamp, post_time, kind, text), "
+            f"{convert}or scan it with the Dask engine, which reduces it in parts on workers "
+            "(pip install 'pod-detect[dask]'; scan --engine dask)")
 
 
 def bad_rows_note(data: Interactions) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from conftest import DAY, HOUR, build, organic
@@ -278,6 +279,20 @@ def test_out_of_memory_while_reading(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert f"{path}: does not fit in the memory available" in stderr
     for advice in ("columns", "Parquet", "--engine dask"):
         assert advice in stderr
+
+
+def test_out_of_memory_on_parquet_does_not_advise_parquet(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "huge.parquet"
+    pq.write_table(pa.table({"actor": ["a"], "author": ["b"]}), path)
+
+    def explode(*args: object, **kwargs: object) -> object:
+        raise pa.ArrowMemoryError("malloc of 8 GB failed")
+
+    monkeypatch.setitem(_readers.READERS, "parquet", explode)
+    code, stderr = scan_cli(path)
+    assert code == 2 and f"{path}: does not fit in the memory available" in stderr
+    assert "Parquet" not in stderr and "--engine dask" in stderr
 
 
 def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
