@@ -25,7 +25,15 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.errors import ConfigError
-from pod_detect.frames import collect, distinct, each_partition, is_lazy, length, whole_posts
+from pod_detect.frames import (
+    collect,
+    distinct,
+    each_partition,
+    is_lazy,
+    length,
+    spread,
+    whole_posts,
+)
 
 __all__ = ["UNTIMED", "WEIGHTINGS", "CoEngagementStats", "co_engagement",
            "co_engagement_with_stats"]
@@ -211,7 +219,7 @@ def co_engagement_with_stats(
 
     sums = each_partition(whole_posts(columns), count, _PARTIAL_META)
     if is_lazy(sums):
-        sums = collect(sums.groupby("key").sum()).sort_index().reset_index()
+        sums = collect(sums.groupby("key").sum(**spread(sums))).sort_index().reset_index()
     counted = sums[sums["key"] >= 0]
     facts = dict(zip(sums["key"][sums["key"] < 0], sums["weight"][sums["key"] < 0],
                      strict=True))

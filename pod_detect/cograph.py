@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pod_detect.frames import collect, collect_all, each_partition, length
+from pod_detect.frames import collect, collect_all, each_partition, length, spread
 from pod_detect.settings import Settings
 
 
@@ -97,7 +97,7 @@ class _Null:
 def _null_inputs(rows: Any, n_accounts: int) -> tuple[_Null, _Null]:
     """The :class:`_Null` of the timed rows and of the untimed rows (one pass each way)."""
     keyed = each_partition(rows, _keys, _KEYS_META).drop_duplicates(subset="key")
-    engagers, counted = collect_all(keyed.groupby(["timed", "post"]).size(),
+    engagers, counted = collect_all(keyed.groupby(["timed", "post"]).size(**spread(keyed)),
                                     rows["timestamp"].count())
     engagers = engagers.astype("float64")
     timed_rows = int(counted)
@@ -119,10 +119,11 @@ def _reach(rows: Any, engagers: pd.Series) -> Any:
     lookup = np.zeros(int(engagers.index.max()) + 1 if len(engagers) else 0)
     lookup[engagers.index.to_numpy()] = engagers.to_numpy()
 
-    def part(p: pd.DataFrame) -> pd.DataFrame:
-        return p.assign(s=lookup[p["post"].to_numpy()])
+    def part(p: pd.DataFrame, table: np.ndarray) -> pd.DataFrame:
+        return p.assign(s=table[p["post"].to_numpy()])
 
-    reached = each_partition(rows, part, _KEYS_META.assign(s=pd.Series(dtype="float64")))
+    reached = each_partition(rows, part, _KEYS_META.assign(s=pd.Series(dtype="float64")),
+                             lookup)
     return reached.groupby("actor")["s"].sum()
 
 

@@ -19,19 +19,23 @@ from __future__ import annotations
 
 import glob
 import os
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pod_detect._badrows import NOTE_PREFIX
-from pod_detect.errors import ConfigError, InputError
+from pod_detect.errors import ClusterError, ConfigError, InputError
 from pod_detect.frames import collect_all, each_partition
 from pod_detect.model import FRAME_COLUMNS, Facts, Interactions, Report
 
-__all__ = ["expand", "load_dask", "localise"]
+__all__ = ["Watchdog", "expand", "lost_worker", "load_dask", "localise", "start_cluster"]
 
 #: What a path's name may end with to be read (the formats of :mod:`pod_detect.io`).
 READABLE = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".pq", ".tab")
@@ -98,10 +102,11 @@ class _Options:
 
 @dataclass(frozen=True)
 class _Summary:
-    """One file as its first pass saw it."""
+    """One file as its first pass saw it (ids as Arrow strings: a tenth of the memory of
+    Python strings, on workers that keep every file's summary until the pass ends)."""
 
-    accounts: np.ndarray
-    posts: np.ndarray
+    accounts: pa.Array
+    posts: pa.Array
     kinds: np.ndarray
     columns: frozenset[str]
     rows_read: int
@@ -112,11 +117,40 @@ class _Summary:
 def _summarise(path: str, options: _Options) -> _Summary:
     data = options.load(path)
     kinds = np.asarray(data.frame["kind"].cat.categories, dtype=object)
-    return _Summary(data.accounts, data.posts, kinds, data.columns, data.rows_read,
-                    dict(data.dropped), data.notes)
+    summary = _Summary(_arrow(data.accounts), _arrow(data.posts), kinds, data.columns,
+                       data.rows_read, dict(data.dropped), data.notes)
+    del data
+    pa.default_memory_pool().release_unused()  # a worker reads file after file
+    return summary
 
 
-def _canonical(path: str, options: _Options, accounts: np.ndarray, posts: np.ndarray,
+def _summaries(files: list[str], options: _Options) -> list[_Summary]:
+    """Every file's summary. On a distributed cluster each comes back as soon as it is
+    made and is then forgotten by its worker: a worker that kept sixty of them (ids of a
+    few hundred thousand accounts each) would run out of memory before the last file."""
+    import dask
+
+    try:
+        from distributed import as_completed, get_client
+
+        client = get_client()
+    except (ImportError, ValueError):
+        return list(dask.compute(*[dask.delayed(_summarise, pure=True)(f, options)
+                                   for f in files]))
+    futures = client.map(_summarise, files, options=options, pure=False)
+    place = {future.key: i for i, future in enumerate(futures)}
+    found: dict[int, _Summary] = {}
+    for future in as_completed(futures):
+        found[place[future.key]] = future.result()
+        future.release()
+    return [found[i] for i in range(len(files))]
+
+
+def _arrow(ids: np.ndarray) -> pa.Array:
+    return pa.array(ids, type=pa.large_string())
+
+
+def _canonical(path: str, options: _Options, accounts: pa.Array, posts: pa.Array,
                kinds: np.ndarray) -> pd.DataFrame:
     """One file's canonical rows, with codes into the global sorted ids."""
     data = options.load(path)
@@ -125,20 +159,30 @@ def _canonical(path: str, options: _Options, accounts: np.ndarray, posts: np.nda
     for column, labels, every in (("actor", data.accounts, accounts),
                                   ("author", data.accounts, accounts),
                                   ("post", data.posts, posts)):
-        local = np.append(np.searchsorted(every, labels).astype("int32"), np.int32(-1))
+        found = pc.index_in(_arrow(labels), value_set=every).to_numpy(zero_copy_only=False)
+        local = np.append(found.astype("int32"), np.int32(-1))
         out[column] = local[frame[column].to_numpy()]
     kind = frame["kind"]
     out["kind"] = pd.Categorical.from_codes(
         np.searchsorted(kinds, np.asarray(kind.cat.categories, dtype=object))[
             kind.cat.codes.to_numpy()], categories=kinds)
     out["text"] = out["text"].astype(object)
+    del data, frame
+    pa.default_memory_pool().release_unused()
     return out.reset_index(drop=True)
 
 
-def _union(arrays: Sequence[np.ndarray]) -> np.ndarray:
+def _union(arrays: Sequence[pa.Array]) -> pa.Array:
+    """The distinct ids of every file, sorted as the pandas engine sorts them (UTF-8 byte
+    order is code-point order, which is Python's string order)."""
     if not arrays:
-        return np.empty(0, dtype=object)
-    return np.asarray(sorted(set().union(*(a.tolist() for a in arrays))), dtype=object)
+        return pa.array([], type=pa.large_string())
+    every = pc.unique(pa.concat_arrays(list(arrays)))
+    return every.take(pc.array_sort_indices(every))
+
+
+def _labels(ids: pa.Array) -> np.ndarray:
+    return np.asarray(ids.to_pylist(), dtype=object)
 
 
 def load_dask(
@@ -179,14 +223,15 @@ def load_dask(
 
     files = expand(source)
     options = _Options(fmt, dict(mapping) if mapping else None, encoding, on_bad_rows)
-    summaries: list[_Summary] = list(dask.compute(
-        *[dask.delayed(_summarise, pure=True)(f, options) for f in files]))
+    summaries = _summaries(files, options)
     _same_columns(files, summaries)
-    accounts = _union([s.accounts for s in summaries])
-    posts = _union([s.posts for s in summaries])
-    kinds = _union([s.kinds for s in summaries])
+    every_account = _union([s.accounts for s in summaries])
+    every_post = _union([s.posts for s in summaries])
+    kinds = np.asarray(sorted(set().union(*(s.kinds.tolist() for s in summaries))),
+                       dtype=object)
+    accounts, posts = _labels(every_account), _labels(every_post)
     meta = _meta(kinds)
-    shared = _shared(accounts, posts, kinds)
+    shared = _shared(every_account, every_post, kinds)
     frame = dd.from_delayed(
         [dask.delayed(_canonical, pure=True)(f, options, *shared) for f in files],
         meta=meta, verify_meta=False)
@@ -251,14 +296,15 @@ def _fill_authors(frame: Any, accounts: np.ndarray, posts: np.ndarray, files: li
     owner = np.full(len(posts) + 1, -1, dtype="int32")
     owner[pairs["post"].to_numpy()] = pairs["author"].to_numpy()
 
-    def fill(part: pd.DataFrame) -> pd.DataFrame:
+    def fill(part: pd.DataFrame, owners: np.ndarray) -> pd.DataFrame:
         author = part["author"].to_numpy()
         post = part["post"].to_numpy()
-        given = np.where(author < 0, owner[np.where(post >= 0, post, -1)], author)
+        given = np.where(author < 0, owners[np.where(post >= 0, post, -1)], author)
         out = part.assign(author=given.astype("int32"))
         return out.assign(_filled=(author < 0) & (given >= 0))
 
-    marked = each_partition(frame, fill, frame._meta.assign(_filled=pd.Series(dtype=bool)))
+    marked = each_partition(frame, fill, frame._meta.assign(_filled=pd.Series(dtype=bool)),
+                            owner)
     own = marked["actor"] == marked["author"]
     filled, selfish = collect_all(marked["_filled"].sum(), own.sum())
     return marked[~own].drop(columns="_filled"), int(filled), int(selfish)
@@ -368,5 +414,74 @@ def start_cluster(scheduler: str | None, workers: int | None = None,
 
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                            dashboard_address=None, memory_limit=memory_limit or "auto",
-                           processes=True, silence_logs=logging.ERROR)
+                           processes=True, silence_logs=logging.CRITICAL)
     return Client(cluster)
+
+
+#: What the tasks of a Dask key prefix do, for the message when their workers keep dying.
+TASKS = {"_summarise": "while reading a file", "_canonical": "while reading and coding a file"}
+
+
+def lost_worker(error: Exception, memory_limit: str | None) -> ClusterError | None:
+    """The one-line error for ``error`` when it says a task killed every worker that ran it
+    (distributed's ``KilledWorker``), else None."""
+    if type(error).__name__ != "KilledWorker":
+        return None
+    key = str(error.args[0]) if error.args else ""
+    prefix = key.strip("('\"").split("-", 1)[0]
+    what = TASKS.get(prefix, f"in a reduce step ({prefix})" if prefix else "in a task")
+    limit = f" (--worker-memory {memory_limit})" if memory_limit else ""
+    return ClusterError(
+        f"Dask workers kept dying {what}, most often because it needed more memory "
+        f"than a worker has{limit}; give each worker more memory, run fewer workers with "
+        f"more memory each, or split the input into smaller files")
+
+
+class Watchdog:
+    """Closes ``client`` once its local cluster has had no worker for ``patience`` seconds,
+    so that a scan whose workers all died and were not restarted ends (with
+    :attr:`message`) instead of waiting for ever. A worker the nanny restarts is back
+    within seconds; a remote cluster may scale to zero on purpose and is not watched.
+
+    ``workers`` counts the cluster's workers (default: the local cluster's own view).
+    """
+
+    message = ("the local Dask cluster lost every worker and could not start them again "
+               "(most often a task needs more memory than a worker has); give each worker "
+               "more memory (--worker-memory) or split the input into smaller files")
+
+    def __init__(self, client: Any, patience: float = 60.0, every: float = 2.0,
+                 workers: Any = None) -> None:
+        self.client = client
+        self.patience = patience
+        self.every = every
+        self.fired = False
+        self._workers = workers or (lambda: len(client.cluster.scheduler_info["workers"]))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="pod-detect-watchdog",
+                                        daemon=True)
+
+    def __enter__(self) -> Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        alone_since: float | None = None
+        while not self._stop.wait(self.every):
+            try:
+                count = int(self._workers())
+            except Exception:  # a cluster shutting down: its state is no longer readable
+                count = 0
+            now = time.monotonic()
+            if count:
+                alone_since = None
+                continue
+            alone_since = now if alone_since is None else alone_since
+            if now - alone_since >= self.patience:
+                self.fired = True
+                self.client.close()
+                return

@@ -50,3 +50,8 @@ class InputError(PodDetectError):
 
 class ConfigError(PodDetectError):
     """Settings that contradict each other or are out of range."""
+
+
+class ClusterError(PodDetectError):
+    """A Dask cluster that could not finish the work (a worker that kept dying, most often
+    because a task needed more memory than the worker has)."""

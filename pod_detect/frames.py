@@ -53,14 +53,28 @@ def collect_all(*objs: Any) -> tuple[Any, ...]:
     return objs
 
 
-def each_partition(frame: Any, func: Callable[[pd.DataFrame], Any], meta: Any) -> Any:
-    """``func`` applied to every partition (pandas: to the frame), results concatenated.
+def each_partition(frame: Any, func: Callable[..., Any], meta: Any, *shared: Any) -> Any:
+    """``func(partition, *shared)`` for every partition (pandas: for the frame), results
+    concatenated.
 
     ``meta`` is an empty pandas object shaped like ``func``'s result (Dask needs it).
+    ``shared`` are the large values every partition reads (lookup tables indexed by post or
+    account): Dask ships each once to a worker, which a value captured by ``func`` would
+    instead travel inside every task.
     """
     if is_lazy(frame):
-        return frame.map_partitions(func, meta=meta)
-    return func(frame)
+        import dask
+
+        once = [dask.delayed(value, pure=False, traverse=False) for value in shared]
+        return frame.map_partitions(func, *once, meta=meta)
+    return func(frame, *shared)
+
+
+def spread(frame: Any) -> dict[str, Any]:
+    """Keyword arguments for a groupby whose result is about as long as its input (a row per
+    account pair): for Dask, as many result partitions as the input has, so that no worker
+    holds the whole result; none for pandas (whose ``agg`` would read them as columns)."""
+    return {"split_out": frame.npartitions} if is_lazy(frame) else {}
 
 
 def whole_posts(frame: Any) -> Any:

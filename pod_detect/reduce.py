@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pod_detect.frames import collect_all, each_partition
+from pod_detect.frames import collect_all, each_partition, spread
 from pod_detect.model import Interactions
 
 
@@ -61,7 +61,7 @@ def reduce(data: Interactions) -> Reduced:
     posts = post_table(by_post, engagers, n_posts)
     pair_rows = _pair_rows(frame[frame["author"] >= 0], posts, n_accounts)
     by_pair = pair_rows.groupby("key").agg(engagements=("latency", "size"),
-                                           latency=("latency", "median"))
+                                           latency=("latency", "median"), **spread(pair_rows))
     parts = [engaged, undistinct]
     keys = [each_partition(part, lambda p: _pair_key(p, n_accounts), _KEY_META)
             for part in parts]
@@ -111,12 +111,12 @@ def _pair_key(rows: pd.DataFrame, n_accounts: int) -> pd.Series:
 
 def _pair_rows(rows: Any, posts: pd.DataFrame, n_accounts: int) -> Any:
     """Each row with a known author as its (actor, author) key and its latency."""
-    def part(p: pd.DataFrame) -> pd.DataFrame:
+    def part(p: pd.DataFrame, post_time: np.ndarray) -> pd.DataFrame:
         key = p["actor"].to_numpy().astype("int64") * n_accounts + p["author"].to_numpy()
-        return pd.DataFrame({"key": key, "latency": latency_of(p, posts)}, index=p.index)
+        return pd.DataFrame({"key": key, "latency": _latency(p, post_time)}, index=p.index)
 
     meta = pd.DataFrame({"key": pd.Series(dtype="int64"), "latency": pd.Series(dtype="f8")})
-    return each_partition(rows, part, meta)
+    return each_partition(rows, part, meta, _post_times(posts))
 
 
 def _post_aggregates(known: Any, distinct: Any) -> tuple[Any, Any]:
@@ -125,7 +125,7 @@ def _post_aggregates(known: Any, distinct: Any) -> tuple[Any, Any]:
     by_post = known.groupby("post").agg(
         author=("author", "max"), engagements=("actor", "size"),
         first=("timestamp", "min"), timed=("timestamp", "count"),
-        given_time=("post_time", "min"))
+        given_time=("post_time", "min"), **spread(known))
     return by_post, distinct["post"].value_counts()
 
 
@@ -142,8 +142,16 @@ def post_table(by_post: pd.DataFrame, engagers: pd.Series, n_posts: int) -> pd.D
 def latency_of(rows: pd.DataFrame, posts: pd.DataFrame) -> np.ndarray:
     """Seconds from each row's post to the row (the post's ``post_time``, else the row's
     own ``post_time``); never negative; NaN without a time."""
+    return _latency(rows, _post_times(posts))
+
+
+def _post_times(posts: pd.DataFrame) -> np.ndarray:
+    """Each post's time by code, and NaN last (for rows without a post)."""
+    return np.append(posts["post_time"].to_numpy(dtype="float64"), np.nan)
+
+
+def _latency(rows: pd.DataFrame, post_time: np.ndarray) -> np.ndarray:
     post = rows["post"].to_numpy()
-    post_time = np.append(posts["post_time"].to_numpy(dtype="float64"), np.nan)
     start = post_time[np.where(post >= 0, post, len(post_time) - 1)]
     start = np.where(np.isnan(start), rows["post_time"].to_numpy(dtype="float64"), start)
     return np.clip(rows["timestamp"].to_numpy(dtype="float64") - start, 0.0, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -168,3 +169,56 @@ def test_the_command_line_engine(tmp_path):
     assert result.exit_code == 2 and "--workers only applies with --engine dask" in result.output
     result = runner.invoke(cli, ["scan", "a.csv", "b.csv"])
     assert result.exit_code == 2 and "--engine dask reads several files" in result.output
+
+
+def test_workers_that_keep_dying_are_one_line_and_exit_2(tmp_path, monkeypatch):
+    from distributed import KilledWorker
+
+    from pod_detect import dask_engine
+
+    class Client:
+        cluster = None
+
+        def close(self) -> None:
+            pass
+
+    def dies(*args, **kwargs):
+        raise KilledWorker("_summarise-9e1ed4962281c3b3", "tcp://127.0.0.1:45721", 3)
+
+    monkeypatch.setattr(dask_engine, "start_cluster", lambda *args: Client())
+    monkeypatch.setattr(dask_engine, "load_dask", dies)
+    (tmp_path / "a.csv").write_text("actor,author\na,b\n")
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path / "a.csv"), "--engine", "dask",
+                                      "--worker-memory", "1GB"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "pod-detect: error: Dask workers kept dying while reading a file, most often because "
+        "it needed more memory than a worker has (--worker-memory 1GB); give each worker more "
+        "memory, run fewer workers with more memory each, or split the input into smaller "
+        "files\n")
+    assert dask_engine.lost_worker(ValueError("x"), None) is None
+    lost = dask_engine.lost_worker(KilledWorker("('shuffle-p2p-abc', 3)", "w", 3), None)
+    assert "kept dying in a reduce step (shuffle)," in str(lost)
+
+
+def test_the_watchdog_ends_a_scan_whose_cluster_has_no_worker_left():
+    from pod_detect.dask_engine import Watchdog
+
+    class Client:
+        closed = 0
+
+        def close(self) -> None:
+            self.closed += 1
+
+    counts = iter([2, 0, 1, 0, 0, 0, 0])
+    client = Client()
+    with Watchdog(client, patience=0.025, every=0.01, workers=lambda: next(counts, 0)) as dog:
+        for _ in range(500):
+            if dog.fired:
+                break
+            time.sleep(0.01)
+    assert dog.fired and client.closed == 1  # one worker back resets the patience
+    client = Client()
+    with Watchdog(client, patience=60, every=0.01, workers=lambda: 2) as dog:
+        time.sleep(0.05)
+    assert not dog.fired and client.closed == 0

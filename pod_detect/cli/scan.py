@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
@@ -36,6 +37,7 @@ from pod_detect.cli.options import (
     settable,
     threshold_options,
 )
+from pod_detect.errors import ClusterError
 from pod_detect.formats import FORMATS, RenderOptions
 from pod_detect.graph_export import export_graph
 from pod_detect.model import Report
@@ -161,14 +163,23 @@ def _run_dask(exports: list[str], opts: dict[str, Any], columns: dict[str, str],
     quiet_dask_logs()
     client = dask_engine.start_cluster(opts["scheduler"], opts["workers"],
                                        opts["worker_memory"])
+    watchdog = dask_engine.Watchdog(client)
     try:
-        with tempfile.TemporaryDirectory(prefix="pod-detect-") as temporary:
+        with tempfile.TemporaryDirectory(prefix="pod-detect-") as temporary, \
+                (contextlib.nullcontext() if opts["scheduler"] else watchdog):
             scratch = opts["scratch"] or (None if opts["scheduler"] else temporary)
             data = dask_engine.load_dask(exports, fmt=opts["input_format"], mapping=columns,
                                          encoding=opts["encoding"],
                                          on_bad_rows=opts["on_bad_rows"], scratch=scratch)
             _warn_bad_rows(data, opts)
             return dask_engine.localise(run_scan(data, settings, on_stage=timings.hook))
+    except Exception as error:
+        if watchdog.fired:
+            raise ClusterError(watchdog.message) from None
+        lost = dask_engine.lost_worker(error, opts["worker_memory"])
+        if lost is None:
+            raise
+        raise lost from None
     finally:
         client.close()
         cluster = getattr(client, "cluster", None)
@@ -183,7 +194,7 @@ def quiet_dask_logs() -> None:
     import warnings
 
     for name in ("distributed", "dask"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", module="distributed")
     warnings.filterwarnings("ignore", module="dask")
 
