@@ -438,25 +438,30 @@ def lost_worker(error: Exception, memory_limit: str | None) -> ClusterError | No
 
 
 class Watchdog:
-    """Closes ``client`` once its local cluster has had no worker for ``patience`` seconds,
-    so that a scan whose workers all died and were not restarted ends (with
-    :attr:`message`) instead of waiting for ever. A worker the nanny restarts is back
-    within seconds; a remote cluster may scale to zero on purpose and is not watched.
+    """Closes ``client`` once its local cluster has had no running worker for ``patience``
+    seconds, so that a scan ends (with :attr:`message`) instead of waiting for ever when
+    every worker died and was not restarted, or every worker is paused (Dask pauses a
+    worker at 80% of its memory limit, and memory no task holds is never spilled). A worker
+    the nanny restarts is back within seconds, a worker that spills resumes; a remote
+    cluster may scale to zero on purpose and is not watched.
 
-    ``workers`` counts the cluster's workers (default: the local cluster's own view).
+    ``running`` counts the cluster's running workers (default: asks the scheduler).
     """
 
-    message = ("the local Dask cluster lost every worker and could not start them again "
-               "(most often a task needs more memory than a worker has); give each worker "
-               "more memory (--worker-memory) or split the input into smaller files")
+    message = ("the local Dask cluster had no running worker for two minutes (its workers "
+               "were paused near their memory limit, or died and were not started again); "
+               "give each worker more memory (--worker-memory), run fewer workers with more "
+               "memory each, or split the input into smaller files")
 
-    def __init__(self, client: Any, patience: float = 60.0, every: float = 2.0,
-                 workers: Any = None) -> None:
+    def __init__(self, client: Any, patience: float = 120.0, every: float = 2.0,
+                 running: Any = None) -> None:
         self.client = client
         self.patience = patience
         self.every = every
         self.fired = False
-        self._workers = workers or (lambda: len(client.cluster.scheduler_info["workers"]))
+        self._running = running or (lambda: sum(
+            info.get("status") == "running"
+            for info in client.scheduler_info(n_workers=-1)["workers"].values()))
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="pod-detect-watchdog",
                                         daemon=True)
@@ -473,7 +478,7 @@ class Watchdog:
         alone_since: float | None = None
         while not self._stop.wait(self.every):
             try:
-                count = int(self._workers())
+                count = int(self._running())
             except Exception:  # a cluster shutting down: its state is no longer readable
                 count = 0
             now = time.monotonic()

@@ -201,7 +201,7 @@ def test_workers_that_keep_dying_are_one_line_and_exit_2(tmp_path, monkeypatch):
     assert "kept dying in a reduce step (shuffle)," in str(lost)
 
 
-def test_the_watchdog_ends_a_scan_whose_cluster_has_no_worker_left():
+def test_the_watchdog_ends_a_scan_whose_cluster_has_no_running_worker():
     from pod_detect.dask_engine import Watchdog
 
     class Client:
@@ -212,13 +212,19 @@ def test_the_watchdog_ends_a_scan_whose_cluster_has_no_worker_left():
 
     counts = iter([2, 0, 1, 0, 0, 0, 0])
     client = Client()
-    with Watchdog(client, patience=0.025, every=0.01, workers=lambda: next(counts, 0)) as dog:
+    with Watchdog(client, patience=0.025, every=0.01, running=lambda: next(counts, 0)) as dog:
         for _ in range(500):
             if dog.fired:
                 break
             time.sleep(0.01)
     assert dog.fired and client.closed == 1  # one worker back resets the patience
     client = Client()
-    with Watchdog(client, patience=60, every=0.01, workers=lambda: 2) as dog:
+    with Watchdog(client, patience=60, every=0.01, running=lambda: 2) as dog:
         time.sleep(0.05)
     assert not dog.fired and client.closed == 0
+
+
+def test_the_watchdog_counts_the_running_workers_of_a_real_cluster(cluster):
+    from pod_detect.dask_engine import Watchdog
+
+    assert Watchdog(cluster)._running() == 2
