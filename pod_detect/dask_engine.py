@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pod_detect._badrows import NOTE_PREFIX
-from pod_detect.errors import ClusterError, ConfigError, InputError
+from pod_detect.errors import ClusterError, ConfigError, InputError, PodDetectError
 from pod_detect.frames import collect_all, each_partition
 from pod_detect.model import FRAME_COLUMNS, Facts, Interactions, Report
 
@@ -412,10 +412,38 @@ def start_cluster(scheduler: str | None, workers: int | None = None,
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {error}") from None
     import logging
 
-    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+    import dask
+    from dask.utils import parse_bytes
+
+    count = workers or os.cpu_count() or 1
+    try:
+        limit = (parse_bytes(memory_limit) if memory_limit and memory_limit != "auto"
+                 else _total_memory() // count)
+    except ValueError:
+        raise ConfigError(f"worker memory {memory_limit!r} is not a size (e.g. 1GB, 1.5GiB, "
+                          "512MB)") from None
+    if limit <= 0:
+        raise ConfigError(f"worker memory {memory_limit!r} must be more than 0")
+    # A peer-to-peer shuffle buffers up to 1 GiB per worker by default, outside the memory
+    # Dask can spill, and a scan runs several at once: a tenth of the worker's limit each.
+    dask.config.set({"distributed.p2p.comm.buffer": max(limit // 10, 16 * 2**20),
+                     "distributed.p2p.storage.buffer": max(limit // 20, 8 * 2**20)})
+    # Arrow's own allocator keeps freed memory for reuse, which a worker reading file after
+    # file under a memory limit cannot afford; the system allocator gives it back.
+    cluster = LocalCluster(n_workers=count, threads_per_worker=1,
                            dashboard_address=None, memory_limit=memory_limit or "auto",
-                           processes=True, silence_logs=logging.CRITICAL)
+                           processes=True, silence_logs=logging.CRITICAL,
+                           env={"ARROW_DEFAULT_MEMORY_POOL": "system"})
     return Client(cluster)
+
+
+def _total_memory() -> int:
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().total)
+    except ImportError:  # distributed depends on psutil; this is only a fallback
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
 
 
 #: What the tasks of a Dask key prefix do, for the message when their workers keep dying.
@@ -438,14 +466,17 @@ def lost_worker(error: Exception, memory_limit: str | None) -> ClusterError | No
 
 
 class Watchdog:
-    """Closes ``client`` once its local cluster has had no running worker for ``patience``
-    seconds, so that a scan ends (with :attr:`message`) instead of waiting for ever when
-    every worker died and was not restarted, or every worker is paused (Dask pauses a
-    worker at 80% of its memory limit, and memory no task holds is never spilled). A worker
-    the nanny restarts is back within seconds, a worker that spills resumes; a remote
-    cluster may scale to zero on purpose and is not watched.
+    """Watches a cluster's workers while a scan runs: counts the workers that left (died,
+    most often of their memory limit, and were restarted under a new address), and with a
+    ``patience`` closes ``client`` once no worker has been running for that many seconds,
+    so that the scan ends (with :attr:`message`) instead of waiting for ever when every
+    worker died and was not restarted, or every worker is paused (Dask pauses a worker at
+    80% of its memory limit, and memory no task holds is never spilled). A restarted worker
+    is back within seconds, a worker that spills resumes. Give no ``patience`` for a remote
+    cluster, which may scale to zero on purpose.
 
-    ``running`` counts the cluster's running workers (default: asks the scheduler).
+    ``workers`` gives the cluster's workers as ``{address: status}`` (default: asks the
+    scheduler).
     """
 
     message = ("the local Dask cluster had no running worker for two minutes (its workers "
@@ -453,20 +484,23 @@ class Watchdog:
                "give each worker more memory (--worker-memory), run fewer workers with more "
                "memory each, or split the input into smaller files")
 
-    def __init__(self, client: Any, patience: float = 120.0, every: float = 2.0,
-                 running: Any = None) -> None:
+    def __init__(self, client: Any, patience: float | None = 120.0, every: float = 2.0,
+                 workers: Any = None) -> None:
         self.client = client
         self.patience = patience
         self.every = every
         self.fired = False
-        self._running = running or (lambda: sum(
-            info.get("status") == "running"
-            for info in client.scheduler_info(n_workers=-1)["workers"].values()))
+        self.lost = 0
+        self._seen: set[str] = set()
+        self._workers = workers or (lambda: {
+            address: info.get("status")
+            for address, info in client.scheduler_info(n_workers=-1)["workers"].items()})
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="pod-detect-watchdog",
                                         daemon=True)
 
     def __enter__(self) -> Watchdog:
+        self._look()
         self._thread.start()
         return self
 
@@ -474,19 +508,46 @@ class Watchdog:
         self._stop.set()
         self._thread.join()
 
+    def running(self) -> int:
+        """Workers running now (not paused, not closing)."""
+        return self._look()
+
+    def _look(self) -> int:
+        try:
+            workers = dict(self._workers())
+        except Exception:  # a cluster shutting down: its state is no longer readable
+            workers = {}
+        self.lost += len(self._seen - set(workers))
+        self._seen = set(workers)
+        return sum(status == "running" for status in workers.values())
+
     def _watch(self) -> None:
         alone_since: float | None = None
         while not self._stop.wait(self.every):
-            try:
-                count = int(self._running())
-            except Exception:  # a cluster shutting down: its state is no longer readable
-                count = 0
             now = time.monotonic()
-            if count:
+            if self._look():
                 alone_since = None
                 continue
             alone_since = now if alone_since is None else alone_since
-            if now - alone_since >= self.patience:
+            if self.patience is not None and now - alone_since >= self.patience:
                 self.fired = True
                 self.client.close()
                 return
+
+    def failure(self, error: BaseException, memory_limit: str | None) -> ClusterError | None:
+        """The one-line error for ``error``, raised by the scan while this watched it, when
+        the cluster is the likely cause: no running worker (see :attr:`message`), a task
+        that killed every worker that ran it, or workers that died meanwhile (distributed
+        then fails in ways of its own); None for pod-detect's own errors and when no worker
+        was lost."""
+        if self.fired:
+            return ClusterError(self.message)
+        lost = lost_worker(error, memory_limit) if isinstance(error, Exception) else None
+        if lost is not None or isinstance(error, PodDetectError) or not self.lost:
+            return lost
+        limit = f" (--worker-memory {memory_limit})" if memory_limit else ""
+        return ClusterError(
+            f"{self.lost} Dask workers died during the scan, most often because a task needed "
+            f"more memory than a worker has{limit}, and then the scan failed "
+            f"({type(error).__name__}); give each worker more memory, run fewer workers with "
+            f"more memory each, or split the input into smaller files")

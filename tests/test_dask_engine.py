@@ -210,21 +210,45 @@ def test_the_watchdog_ends_a_scan_whose_cluster_has_no_running_worker():
         def close(self) -> None:
             self.closed += 1
 
-    counts = iter([2, 0, 1, 0, 0, 0, 0])
+    up = {"a": "running", "b": "running"}
+    views = iter([up, {"a": "paused"}, {"c": "running"}, {"c": "paused"}, {}])
     client = Client()
-    with Watchdog(client, patience=0.025, every=0.01, running=lambda: next(counts, 0)) as dog:
+    with Watchdog(client, patience=0.025, every=0.01, workers=lambda: next(views, {})) as dog:
         for _ in range(500):
             if dog.fired:
                 break
             time.sleep(0.01)
-    assert dog.fired and client.closed == 1  # one worker back resets the patience
+    # a paused worker is not running, a worker back resets the patience; b, a, c left
+    assert dog.fired and client.closed == 1 and dog.lost == 3
+    assert str(dog.failure(RuntimeError("closed"), "1GB")) == dog.message
     client = Client()
-    with Watchdog(client, patience=60, every=0.01, running=lambda: 2) as dog:
+    with Watchdog(client, patience=60, every=0.01, workers=lambda: up) as dog:
         time.sleep(0.05)
-    assert not dog.fired and client.closed == 0
+    assert not dog.fired and client.closed == 0 and dog.lost == 0
+    assert dog.failure(RuntimeError("a bug"), None) is None  # no worker lost: not the cluster
+    dog.lost = 2
+    assert str(dog.failure(AttributeError("x"), "1GB")) == (
+        "2 Dask workers died during the scan, most often because a task needed more memory "
+        "than a worker has (--worker-memory 1GB), and then the scan failed (AttributeError); "
+        "give each worker more memory, run fewer workers with more memory each, or split the "
+        "input into smaller files")
+    assert dog.failure(InputError("bad", source="a.csv"), None) is None
+    with Watchdog(client, patience=None, every=0.01, workers=lambda: {}) as dog:
+        time.sleep(0.05)
+    assert not dog.fired  # a remote cluster may scale to zero
 
 
 def test_the_watchdog_counts_the_running_workers_of_a_real_cluster(cluster):
     from pod_detect.dask_engine import Watchdog
 
-    assert Watchdog(cluster)._running() == 2
+    assert Watchdog(cluster).running() == 2
+
+
+@pytest.mark.parametrize("size", ["lots", "0", "-1GB"])
+def test_a_worker_memory_that_is_not_a_size_is_exit_2(tmp_path, size):
+    (tmp_path / "a.csv").write_text("actor,author\na,b\n")
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path / "a.csv"), "--engine", "dask",
+                                      "--worker-memory", size])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"pod-detect: error: worker memory {size!r} ")
+    assert result.stderr.count("\n") == 1

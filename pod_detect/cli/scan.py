@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import sys
@@ -37,7 +36,6 @@ from pod_detect.cli.options import (
     settable,
     threshold_options,
 )
-from pod_detect.errors import ClusterError
 from pod_detect.formats import FORMATS, RenderOptions
 from pod_detect.graph_export import export_graph
 from pod_detect.model import Report
@@ -163,10 +161,9 @@ def _run_dask(exports: list[str], opts: dict[str, Any], columns: dict[str, str],
     quiet_dask_logs()
     client = dask_engine.start_cluster(opts["scheduler"], opts["workers"],
                                        opts["worker_memory"])
-    watchdog = dask_engine.Watchdog(client)
+    watchdog = dask_engine.Watchdog(client, patience=None if opts["scheduler"] else 120.0)
     try:
-        with tempfile.TemporaryDirectory(prefix="pod-detect-") as temporary, \
-                (contextlib.nullcontext() if opts["scheduler"] else watchdog):
+        with tempfile.TemporaryDirectory(prefix="pod-detect-") as temporary, watchdog:
             scratch = opts["scratch"] or (None if opts["scheduler"] else temporary)
             data = dask_engine.load_dask(exports, fmt=opts["input_format"], mapping=columns,
                                          encoding=opts["encoding"],
@@ -174,12 +171,10 @@ def _run_dask(exports: list[str], opts: dict[str, Any], columns: dict[str, str],
             _warn_bad_rows(data, opts)
             return dask_engine.localise(run_scan(data, settings, on_stage=timings.hook))
     except Exception as error:
-        if watchdog.fired:
-            raise ClusterError(watchdog.message) from None
-        lost = dask_engine.lost_worker(error, opts["worker_memory"])
-        if lost is None:
+        failure = watchdog.failure(error, opts["worker_memory"])
+        if failure is None:
             raise
-        raise lost from None
+        raise failure from None
     finally:
         client.close()
         cluster = getattr(client, "cluster", None)
