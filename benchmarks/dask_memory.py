@@ -344,8 +344,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--files", type=int, default=60, help="Parquet files (60)")
     parser.add_argument("--workers", type=int, default=2, help="Dask workers (2)")
     parser.add_argument("--worker-memory", default="1GB", help="per Dask worker (1GB)")
-    parser.add_argument("--pandas-limit", default="3GB",
-                        help="address-space limit of the limited pandas run (3GB)")
+    parser.add_argument("--pandas-limit", default=None,
+                        help="address-space limit of the limited pandas run (default: what "
+                             "the Dask workers get in all, workers x worker memory)")
     parser.add_argument("--no-unlimited", dest="unlimited", action="store_false",
                         help="skip the pandas run without a limit (and the comparison)")
     parser.add_argument("--seed", type=int, default=1, help="simulation seed (1)")
@@ -360,6 +361,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
+    if args.pandas_limit is None:
+        args.pandas_limit = f"{args.workers * parse_bytes(args.worker_memory) / 1e9:g}GB"
     if not os.path.exists("/usr/bin/time"):
         sys.exit("dask_memory.py needs /usr/bin/time (Debian package 'time')")
     args.data_dir.mkdir(parents=True, exist_ok=True)

@@ -41,16 +41,48 @@ def is_lazy(obj: Any) -> bool:
 
 def collect(obj: Any) -> Any:
     """``obj`` computed into pandas/numpy if it is lazy, else ``obj`` itself."""
-    return obj.compute() if is_lazy(obj) else obj
+    return collect_all(obj)[0] if is_lazy(obj) else obj
 
 
 def collect_all(*objs: Any) -> tuple[Any, ...]:
-    """Several results computed together (one pass over the rows for Dask)."""
-    if any(is_lazy(o) for o in objs):
-        import dask
+    """Several results computed together (one pass over the rows for Dask).
 
-        return tuple(dask.compute(*objs))
-    return objs
+    A Dask frame or series comes back partition by partition and is concatenated here:
+    computed whole, Dask would first gather it into one partition on one worker, which a
+    result as long as the pairs of accounts does not fit.
+    """
+    if not any(is_lazy(o) for o in objs):
+        return objs
+    import dask
+
+    pieces: list[Any] = []
+    spans: list[tuple[int, int]] = []
+    for obj in objs:
+        parts = obj.to_delayed() if _partitioned(obj) else [obj]
+        spans.append((len(pieces), len(pieces) + len(parts)))
+        pieces += parts
+    done = dask.compute(*pieces)
+    out = []
+    for obj, (start, stop) in zip(objs, spans, strict=True):
+        out.append(_concat(obj, list(done[start:stop])) if _partitioned(obj) else done[start])
+    return tuple(out)
+
+
+def _partitioned(obj: Any) -> bool:
+    """Whether ``obj`` is a Dask frame, series or index (not a scalar)."""
+    if not is_lazy(obj):
+        return False
+    import dask.dataframe as dd
+
+    return isinstance(obj, dd.DataFrame | dd.Series | dd.Index)
+
+
+def _concat(obj: Any, parts: list[Any]) -> Any:
+    """The partitions of ``obj`` as one pandas object, in partition order."""
+    filled = [p for p in parts if len(p)]
+    if not filled:
+        return parts[0] if parts else obj._meta
+    return filled[0] if len(filled) == 1 else pd.concat(filled)
 
 
 def each_partition(frame: Any, func: Callable[..., Any], meta: Any, *shared: Any) -> Any:
