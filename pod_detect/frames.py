@@ -53,19 +53,38 @@ def collect_all(*objs: Any) -> tuple[Any, ...]:
     """
     if not any(is_lazy(o) for o in objs):
         return objs
-    import dask
-
     pieces: list[Any] = []
     spans: list[tuple[int, int]] = []
     for obj in objs:
         parts = obj.to_delayed() if _partitioned(obj) else [obj]
         spans.append((len(pieces), len(pieces) + len(parts)))
         pieces += parts
-    done = dask.compute(*pieces)
+    done = _compute(pieces)
     out = []
     for obj, (start, stop) in zip(objs, spans, strict=True):
         out.append(_concat(obj, list(done[start:stop])) if _partitioned(obj) else done[start])
     return tuple(out)
+
+
+def _compute(pieces: list[Any]) -> list[Any]:
+    """The pieces computed; on a distributed cluster each is fetched as soon as it is done
+    and then forgotten by its worker, so that workers do not hold every result until the
+    last one is done."""
+    import dask
+
+    try:
+        from distributed import as_completed, get_client
+
+        client = get_client()
+    except (ImportError, ValueError):
+        return list(dask.compute(*pieces))
+    futures = client.compute(pieces)
+    where = {id(future): i for i, future in enumerate(futures)}
+    done: dict[int, Any] = {}
+    for future in as_completed(futures):
+        done[where[id(future)]] = future.result()
+        future.release()
+    return [done[i] for i in range(len(futures))]
 
 
 def _partitioned(obj: Any) -> bool:
