@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from pod_detect._badrows import NOTE_PREFIX
 from pod_detect.errors import ClusterError, ConfigError, InputError, PodDetectError
-from pod_detect.frames import collect_all, each_partition
+from pod_detect.frames import collect, collect_all, each_partition
 from pod_detect.model import FRAME_COLUMNS, Facts, Interactions, Report
 
 __all__ = ["Watchdog", "expand", "lost_worker", "load_dask", "localise", "start_cluster"]
@@ -384,7 +384,7 @@ def localise(report: Report) -> Report:
         [np.asarray(g.members, dtype="int64") for g in report.groups] or
         [np.empty(0, dtype="int64")]))
     frame = data.frame
-    near = frame[frame["actor"].isin(flagged) | frame["author"].isin(flagged)].compute()
+    near = collect(frame[frame["actor"].isin(flagged) | frame["author"].isin(flagged)])
     near = near.sort_values(["timestamp", "actor", "author", "post", "line"],
                             kind="stable", na_position="last").reset_index(drop=True)
     local = replace(data, frame=near, known=data.facts)

@@ -146,7 +146,7 @@ def rows_of(frame: Any, column: str, codes: np.ndarray, columns: Sequence[str]) 
     codes = np.asarray(codes, dtype="int64")
     if not is_lazy(frame):
         return frame.loc[frame[column].isin(codes), list(columns)]
-    picked = frame[frame[column].isin(codes)][list(columns)].compute()
+    picked = collect(frame[frame[column].isin(codes)][list(columns)])
     return picked.sort_values(list(columns), kind="stable")
 
 
