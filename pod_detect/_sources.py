@@ -8,6 +8,7 @@ JSON Lines row N is line N; for a JSON array row N is its N-th item.
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
 import json
 import os
@@ -86,6 +87,8 @@ def open_source(source: Any, stdin: IO[bytes] | None) -> tuple[pa.Buffer, str]:
     except PermissionError:
         raise InputError("permission denied", source=name) from None
     except OSError as exc:
+        if exc.errno == errno.ENOMEM or "Cannot allocate memory" in str(exc):
+            raise MemoryError from None  # mapping the file needs address space there is not
         raise InputError(f"cannot open: {one_line(exc.strerror or exc)}", source=name) from None
 
 
