@@ -291,12 +291,18 @@ def _prepare(
     if any_time:
         time = np.where(np.isnan(time), _UNTIMED, time)
     keep = np.flatnonzero((post >= 0) & ~np.isnan(time))
-    if np.all(time[keep][1:] >= time[keep][:-1]):  # time order already (a canonical frame)
+    every_actor = frame["actor"].to_numpy(dtype=np.int64)
+    # (post, time, actor): ties in time (every untimed row) broken by account, so that which
+    # engagers a capped post keeps never depends on the order of the rows (a Dask partition's)
+    kept_time, kept_actor = time[keep], every_actor[keep]
+    later = kept_time[1:] > kept_time[:-1]
+    tied = kept_time[1:] == kept_time[:-1]
+    if np.all(later | (tied & (kept_actor[1:] >= kept_actor[:-1]))):  # a canonical frame
         order = keep[np.argsort(post[keep], kind="stable")]
     else:
-        order = keep[np.lexsort((time[keep], post[keep]))]
+        order = keep[np.lexsort((kept_actor, kept_time, post[keep]))]
     post, time = post[order], time[order]
-    actor = frame["actor"].to_numpy(dtype=np.int64)[order]
+    actor = every_actor[order]
     # (post, actor) groups numbered in order of first appearance, so consecutive in a post
     group = pd.factorize((post << 31) | actor, sort=False)[0]
     rank = group - group[np.searchsorted(post, post, side="left")]  # 0: the first engager

@@ -270,3 +270,25 @@ def test_untimed_rows_pair_among_themselves_at_any_time(rows, expected):
 def test_untimed_option_is_checked():
     with pytest.raises(ConfigError, match="untimed"):
         co_engagement(frame_of([("a", 1, 0)]), window=60, untimed="sometimes")
+
+
+def test_which_engagers_a_capped_post_keeps_does_not_depend_on_row_order():
+    # 30 accounts like 4 posts at no known time, plus one timed tie: with a cap of 10
+    # engagers per post, the same 10 must be kept whatever the order of the rows
+    rng = np.random.default_rng(3)
+    actor = np.tile(np.arange(30), 4)
+    post = np.repeat(np.arange(4), 30)
+    time = np.full(len(actor), np.nan)
+    time[:30] = 100.0  # post 0: every engagement at the same second
+    frame = pd.DataFrame({"actor": actor, "post": post, "timestamp": time})
+    results = []
+    for seed in range(3):
+        shuffled = frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
+        table = co_engagement(shuffled, window=60, min_weight=1, max_engagers=10,
+                              untimed="any")
+        results.append(table.sort_values(["actor_a", "actor_b"]).reset_index(drop=True))
+    assert len(results[0]) > 0
+    for other in results[1:]:
+        pd.testing.assert_frame_equal(results[0], other)
+    kept = set(results[0]["actor_a"]) | set(results[0]["actor_b"])
+    assert kept == set(range(10))  # ties broken by account: the ten lowest codes

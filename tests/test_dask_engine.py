@@ -76,6 +76,7 @@ def test_examples_split_over_files_give_the_same_report(cluster, tmp_path, examp
     assert got == expected
 
 
+@pytest.mark.skipif(not RUSSIAN.exists(), reason="../shared/data is not beside the checkout")
 def test_the_shared_retweet_data_as_a_parquet_dataset(cluster, tmp_path):
     split(read_strings(RUSSIAN), tmp_path / "dataset", 4, "parquet", seed=1)
     expected, got = pandas_and_dask(RUSSIAN, tmp_path / "dataset")
