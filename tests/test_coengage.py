@@ -282,7 +282,7 @@ def test_which_engagers_a_capped_post_keeps_does_not_depend_on_row_order():
     time[:30] = 100.0  # post 0: every engagement at the same second
     frame = pd.DataFrame({"actor": actor, "post": post, "timestamp": time})
     results = []
-    for seed in range(3):
+    for _ in range(3):
         shuffled = frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
         table = co_engagement(shuffled, window=60, min_weight=1, max_engagers=10,
                               untimed="any")
