@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from pod_detect._badrows import NOTE_PREFIX
 from pod_detect.errors import ClusterError, ConfigError, InputError, PodDetectError
-from pod_detect.frames import collect, collect_all, each_partition
+from pod_detect.frames import collect, collect_all, compute_each, each_partition
 from pod_detect.model import FRAME_COLUMNS, Facts, Interactions, Report
 
 __all__ = ["Watchdog", "expand", "lost_worker", "load_dask", "localise", "start_cluster"]
@@ -103,7 +103,7 @@ class _Options:
 @dataclass(frozen=True)
 class _Summary:
     """One file as its first pass saw it (ids as Arrow strings: a tenth of the memory of
-    Python strings, on workers that keep every file's summary until the pass ends)."""
+    Python strings, for the workers that make them and the process that gathers them)."""
 
     accounts: pa.Array
     posts: pa.Array
@@ -125,25 +125,12 @@ def _summarise(path: str, options: _Options) -> _Summary:
 
 
 def _summaries(files: list[str], options: _Options) -> list[_Summary]:
-    """Every file's summary. On a distributed cluster each comes back as soon as it is
-    made and is then forgotten by its worker: a worker that kept sixty of them (ids of a
-    few hundred thousand accounts each) would run out of memory before the last file."""
+    """Every file's summary, each fetched as soon as it is made (:func:`compute_each`): a
+    worker that kept sixty of them (ids of a few hundred thousand accounts each) would run
+    out of memory before the last file."""
     import dask
 
-    try:
-        from distributed import as_completed, get_client
-
-        client = get_client()
-    except (ImportError, ValueError):
-        return list(dask.compute(*[dask.delayed(_summarise, pure=True)(f, options)
-                                   for f in files]))
-    futures = client.map(_summarise, files, options=options, pure=False)
-    place = {future.key: i for i, future in enumerate(futures)}
-    found: dict[int, _Summary] = {}
-    for future in as_completed(futures):
-        found[place[future.key]] = future.result()
-        future.release()
-    return [found[i] for i in range(len(files))]
+    return compute_each([dask.delayed(_summarise, pure=True)(f, options) for f in files])
 
 
 def _arrow(ids: np.ndarray) -> pa.Array:
@@ -414,11 +401,12 @@ def start_cluster(scheduler: str | None, workers: int | None = None,
 
     import dask
     from dask.utils import parse_bytes
+    from distributed.system import MEMORY_LIMIT
 
     count = workers or os.cpu_count() or 1
     try:
         limit = (parse_bytes(memory_limit) if memory_limit and memory_limit != "auto"
-                 else _total_memory() // count)
+                 else MEMORY_LIMIT // count)
     except ValueError:
         raise ConfigError(f"worker memory {memory_limit!r} is not a size (e.g. 1GB, 1.5GiB, "
                           "512MB)") from None
@@ -437,13 +425,13 @@ def start_cluster(scheduler: str | None, workers: int | None = None,
     return Client(cluster)
 
 
-def _total_memory() -> int:
-    try:
-        import psutil
+#: What helps when workers run out of memory, the end of every cluster error.
+ADVICE = ("give each worker more memory, run fewer workers with more memory each, or split "
+          "the input into smaller files")
 
-        return int(psutil.virtual_memory().total)
-    except ImportError:  # distributed depends on psutil; this is only a fallback
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+def _limit(memory_limit: str | None) -> str:
+    return f" (--worker-memory {memory_limit})" if memory_limit else ""
 
 
 #: What the tasks of a Dask key prefix do, for the message when their workers keep dying.
@@ -458,11 +446,8 @@ def lost_worker(error: Exception, memory_limit: str | None) -> ClusterError | No
     key = str(error.args[0]) if error.args else ""
     prefix = key.strip("('\"").split("-", 1)[0]
     what = TASKS.get(prefix, f"in a reduce step ({prefix})" if prefix else "in a task")
-    limit = f" (--worker-memory {memory_limit})" if memory_limit else ""
-    return ClusterError(
-        f"Dask workers kept dying {what}, most often because it needed more memory "
-        f"than a worker has{limit}; give each worker more memory, run fewer workers with "
-        f"more memory each, or split the input into smaller files")
+    return ClusterError(f"Dask workers kept dying {what}, most often because it needed more "
+                        f"memory than a worker has{_limit(memory_limit)}; {ADVICE}")
 
 
 class Watchdog:
@@ -545,9 +530,7 @@ class Watchdog:
         lost = lost_worker(error, memory_limit) if isinstance(error, Exception) else None
         if lost is not None or isinstance(error, PodDetectError) or not self.lost:
             return lost
-        limit = f" (--worker-memory {memory_limit})" if memory_limit else ""
         return ClusterError(
             f"{self.lost} Dask workers died during the scan, most often because a task needed "
-            f"more memory than a worker has{limit}, and then the scan failed "
-            f"({type(error).__name__}); give each worker more memory, run fewer workers with "
-            f"more memory each, or split the input into smaller files")
+            f"more memory than a worker has{_limit(memory_limit)}, and then the scan failed "
+            f"({type(error).__name__}); {ADVICE}")

@@ -59,17 +59,17 @@ def collect_all(*objs: Any) -> tuple[Any, ...]:
         parts = obj.to_delayed() if _partitioned(obj) else [obj]
         spans.append((len(pieces), len(pieces) + len(parts)))
         pieces += parts
-    done = _compute(pieces)
+    done = compute_each(pieces)
     out = []
     for obj, (start, stop) in zip(objs, spans, strict=True):
         out.append(_concat(obj, list(done[start:stop])) if _partitioned(obj) else done[start])
     return tuple(out)
 
 
-def _compute(pieces: list[Any]) -> list[Any]:
-    """The pieces computed; on a distributed cluster each is fetched as soon as it is done
-    and then forgotten by its worker, so that workers do not hold every result until the
-    last one is done."""
+def compute_each(pieces: list[Any]) -> list[Any]:
+    """Dask collections or delayed values computed, results in order; on a distributed
+    cluster each is fetched as soon as it is done and then forgotten by its worker, so that
+    workers do not hold every result until the last one is done."""
     import dask
 
     try:
