@@ -10,10 +10,10 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from pod_detect.frames import collect, collect_all, each_partition, length, spread
 from pod_detect.settings import Settings
+from pod_detect.tails import poisson_tail
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
     timed, untimed = _null_inputs(rows, n_accounts)
     expected = (_expected(timed, a, b, info.candidates - info.untimed_candidates)
                 + _expected(untimed, a, b, info.untimed_candidates))
-    pvalue = stats.poisson.sf(pairs["weight"].to_numpy() - 1, expected)
+    pvalue = poisson_tail(pairs["weight"].to_numpy(), expected)
     keep = pvalue <= settings.alpha
     graph = nx.Graph()
     for x, y, w, wd, p in zip(

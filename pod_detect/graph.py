@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from pod_detect.settings import Settings
+from pod_detect.tails import chi2_tail
 
 
 @dataclass
@@ -80,7 +80,7 @@ def fisher(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Fisher's combined p-value of two independent tests, elementwise."""
     with np.errstate(divide="ignore"):
         statistic = -2.0 * (np.log(np.maximum(p, 1e-300)) + np.log(np.maximum(q, 1e-300)))
-    return stats.chi2.sf(statistic, 4)
+    return chi2_tail(statistic, 4)
 
 
 def dense_groups(graph: nx.Graph, settings: Settings, budget: Budget) -> list[frozenset[int]]:

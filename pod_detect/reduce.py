@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from pod_detect.frames import collect_all, each_partition, spread
+from pod_detect import _sorting
+from pod_detect.frames import collect_all, each_partition, is_lazy, spread
 from pod_detect.model import Interactions
+from pod_detect.tails import poisson_tail
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,8 @@ class Reduced:
     pairs
         One row per ordered (actor, author) pair with a known author: ``engagements``,
         ``posts`` (distinct posts engaged), ``coverage`` (share of the author's posts),
-        ``latency`` (median seconds after the post), ``expected`` (posts the popularity null
-        model predicts), ``lift`` and ``pvalue`` (Poisson tail of ``posts`` given
-        ``expected``).
+        ``expected`` (posts the popularity null model predicts), ``lift`` and ``pvalue``
+        (Poisson tail of ``posts`` given ``expected``).
     accounts
         Indexed by account code: ``given``, ``received`` (distinct post engagements),
         ``posts`` (posts authored), ``authors`` (distinct authors engaged).
@@ -47,7 +47,18 @@ class Reduced:
 
 
 def reduce(data: Interactions) -> Reduced:
-    """Compute every aggregate the detectors need from the canonical table (pandas or Dask)."""
+    """Compute every aggregate the detectors need from the canonical table (pandas or Dask).
+
+    A pandas frame is reduced by sorting packed integer keys (:func:`reduce_arrays`), a
+    Dask frame by the dataframe API (:func:`reduce_frames`); the two give the same tables.
+    """
+    if is_lazy(data.frame):
+        return reduce_frames(data)
+    return reduce_arrays(data)
+
+
+def reduce_frames(data: Interactions) -> Reduced:
+    """:func:`reduce` over the dataframe API that pandas and Dask share."""
     frame = data.frame[["actor", "author", "post", "timestamp", "post_time"]]
     n_accounts, n_posts = len(data.accounts), len(data.posts)
     known = frame[frame["post"] >= 0]
@@ -59,15 +70,15 @@ def reduce(data: Interactions) -> Reduced:
     by_post, engagers = _post_aggregates(known, distinct)
     by_post, engagers = collect_all(by_post, engagers)
     posts = post_table(by_post, engagers, n_posts)
-    pair_rows = _pair_rows(frame[frame["author"] >= 0], posts, n_accounts)
-    by_pair = pair_rows.groupby("key").agg(engagements=("latency", "size"),
-                                           latency=("latency", "median"), **spread(pair_rows))
+    with_author = frame[frame["author"] >= 0]
+    rows_per_pair = each_partition(with_author, lambda p: _pair_key(p, n_accounts),
+                                   _KEY_META).value_counts()
     parts = [engaged, undistinct]
     keys = [each_partition(part, lambda p: _pair_key(p, n_accounts), _KEY_META)
             for part in parts]
     counts = [part[column].value_counts() for part in parts for column in ("actor", "author")]
     pairs_once = [k.drop_duplicates() for k in keys]
-    by_pair, *rest = collect_all(by_pair, *[k.value_counts() for k in keys], *counts,
+    by_pair, *rest = collect_all(rows_per_pair, *[k.value_counts() for k in keys], *counts,
                                  *pairs_once)
     k = len(parts)
     posted = _sum(rest[:k])
@@ -76,8 +87,74 @@ def reduce(data: Interactions) -> Reduced:
     once = pd.unique(np.concatenate([p.to_numpy() for p in rest[3 * k:]]))
     authored = pd.Series(once // n_accounts).value_counts()
     pairs = pair_table(by_pair, posted, posts, n_accounts)
-    accounts = account_table(given, received, authored, posts, n_accounts)
+    accounts = account_table(_dense(given, n_accounts), _dense(received, n_accounts),
+                             _dense(authored, n_accounts), posts)
     return Reduced(posts=posts, pairs=add_null_model(pairs, accounts), accounts=accounts)
+
+
+def reduce_arrays(data: Interactions) -> Reduced:
+    """:func:`reduce` for a pandas frame: each group-by a sort of packed int64 keys."""
+    frame = data.frame
+    n, n_posts = len(data.accounts), len(data.posts)
+    actor = frame["actor"].to_numpy(dtype=np.int64)
+    author = frame["author"].to_numpy(dtype=np.int64)
+    post = frame["post"].to_numpy(dtype=np.int64)
+    time = frame["timestamp"].to_numpy(dtype=np.float64)
+    own_time = frame["post_time"].to_numpy(dtype=np.float64)
+    known = np.flatnonzero(post >= 0)
+    # (post, actor) once: the distinct engagements, in one sort
+    engagement = _sorting.unique((post[known] << 31) | actor[known])
+    posts = _post_arrays(post[known], author[known], time[known], own_time[known],
+                         engagement >> 31, n_posts)
+    with_author = np.flatnonzero(author >= 0)
+    key, engagements = _sorting.counts(actor[with_author] * n + author[with_author])
+    # distinct posts engaged per pair: the distinct engagements of posts with an author,
+    # and each row without a post id (a post of its own)
+    by = engagement & ((1 << 31) - 1)
+    of = posts["author"].to_numpy(dtype=np.int64)[engagement >> 31]
+    named = of >= 0
+    alone = np.flatnonzero((post < 0) & (author >= 0))
+    engager = np.concatenate([by[named], actor[alone]])
+    engaged = np.concatenate([of[named], author[alone]])
+    once, posted = _sorting.counts(engager * n + engaged)
+    per_pair = np.zeros(len(key), dtype=np.int64)
+    per_pair[np.searchsorted(key, once)] = posted
+    pairs = _pair_frame(key, engagements, per_pair, posts, n)
+    accounts = account_table(np.bincount(engager, minlength=n), np.bincount(engaged, minlength=n),
+                             np.bincount(once // n, minlength=n), posts)
+    return Reduced(posts=posts, pairs=add_null_model(pairs, accounts), accounts=accounts)
+
+
+def _post_arrays(post: np.ndarray, author: np.ndarray, time: np.ndarray, own_time: np.ndarray,
+                 engaged_post: np.ndarray, n_posts: int) -> pd.DataFrame:
+    """:func:`post_table` from the rows with a post, grouped by one sort."""
+    order = _sorting.stable_order(post, n_posts)
+    ordered = post[order]
+    first = _sorting.starts(ordered)
+    code = ordered[first]
+    out_author = np.full(n_posts, -1, dtype=np.int32)
+    engagements, timed = (np.zeros(n_posts, dtype=np.int64) for _ in range(2))
+    earliest, given = (np.full(n_posts, np.nan) for _ in range(2))
+    if len(first):
+        ordered_time = time[order]
+        out_author[code] = np.maximum.reduceat(author[order], first)
+        engagements[code] = np.diff(np.append(first, len(ordered)))
+        earliest[code] = np.fmin.reduceat(ordered_time, first)
+        timed[code] = np.add.reduceat(~np.isnan(ordered_time), first)
+        given[code] = np.fmin.reduceat(own_time[order], first)
+    return pd.DataFrame(
+        {"author": out_author, "engagements": engagements,
+         "engagers": np.bincount(engaged_post, minlength=n_posts).astype(np.int64),
+         "timed": timed, "post_time": np.where(np.isnan(given), earliest, given)},
+        index=pd.RangeIndex(n_posts, name="post"),
+    )
+
+
+def _dense(counts: pd.Series, n: int) -> np.ndarray:
+    """Counts by code (a series indexed by code) as an array of ``n``."""
+    out = np.zeros(n, dtype=np.int64)
+    out[counts.index.to_numpy()] = counts.to_numpy()
+    return out
 
 
 def _sum(counts: list[pd.Series]) -> pd.Series:
@@ -107,16 +184,6 @@ def _engagement_keys(rows: pd.DataFrame) -> pd.DataFrame:
 def _pair_key(rows: pd.DataFrame, n_accounts: int) -> pd.Series:
     key = rows["actor"].to_numpy().astype("int64") * n_accounts + rows["author"].to_numpy()
     return pd.Series(key, index=rows.index, name="key")
-
-
-def _pair_rows(rows: Any, posts: pd.DataFrame, n_accounts: int) -> Any:
-    """Each row with a known author as its (actor, author) key and its latency."""
-    def part(p: pd.DataFrame, post_time: np.ndarray) -> pd.DataFrame:
-        key = p["actor"].to_numpy().astype("int64") * n_accounts + p["author"].to_numpy()
-        return pd.DataFrame({"key": key, "latency": _latency(p, post_time)}, index=p.index)
-
-    meta = pd.DataFrame({"key": pd.Series(dtype="int64"), "latency": pd.Series(dtype="f8")})
-    return each_partition(rows, part, meta, _post_times(posts))
 
 
 def _post_aggregates(known: Any, distinct: Any) -> tuple[Any, Any]:
@@ -185,44 +252,46 @@ def _within(ref_post: np.ndarray, ref_time: np.ndarray, post: np.ndarray, time: 
     return np.searchsorted(key, query, side=side)  # type: ignore[call-overload]
 
 
-def pair_table(by_pair: pd.DataFrame, posts_engaged: pd.Series, posts: pd.DataFrame,
+def pair_table(rows: pd.Series, posts_engaged: pd.Series, posts: pd.DataFrame,
                n_accounts: int) -> pd.DataFrame:
-    """Every ordered (actor, author) pair with an engagement, from its per-key aggregates."""
-    table = by_pair.sort_index()
-    table["posts"] = posts_engaged.reindex(table.index).fillna(0).astype("int64")
-    key = table.index.to_numpy()
-    table["actor"] = (key // n_accounts).astype("int32")
-    table["author"] = (key % n_accounts).astype("int32")
-    table["engagements"] = table["engagements"].astype("int64")
-    authored = np.bincount(
-        posts["author"].to_numpy()[posts["author"].to_numpy() >= 0], minlength=n_accounts
-    )
+    """Every ordered (actor, author) pair with an engagement, from its rows and distinct
+    posts engaged by pair key."""
+    rows = rows.sort_index()
+    engaged = posts_engaged.reindex(rows.index).fillna(0).to_numpy().astype("int64")
+    return _pair_frame(rows.index.to_numpy(), rows.to_numpy(), engaged, posts, n_accounts)
+
+
+def _pair_frame(key: np.ndarray, engagements: np.ndarray, engaged: np.ndarray,
+                posts: pd.DataFrame, n_accounts: int) -> pd.DataFrame:
+    """The pair table from its columns by sorted pair key ``actor * n_accounts + author``."""
+    author = (key % n_accounts).astype("int32")
+    owners = posts["author"].to_numpy()
+    authored = np.bincount(owners[owners >= 0], minlength=n_accounts)
     with np.errstate(divide="ignore", invalid="ignore"):
-        coverage = table["posts"].to_numpy() / authored[table["author"].to_numpy()]
-    table["coverage"] = np.where(np.isfinite(coverage), np.minimum(coverage, 1.0), np.nan)
-    return table.reset_index(drop=True)[
-        ["actor", "author", "engagements", "posts", "coverage", "latency"]
-    ]
+        coverage = engaged / authored[author]
+    return pd.DataFrame({
+        "actor": (key // n_accounts).astype("int32"),
+        "author": author,
+        "engagements": engagements.astype("int64"),
+        "posts": engaged,
+        "coverage": np.where(np.isfinite(coverage), np.minimum(coverage, 1.0), np.nan),
+    })
 
 
-def account_table(given: pd.Series, received: pd.Series, authored: pd.Series,
-                  posts: pd.DataFrame, n_accounts: int) -> pd.DataFrame:
+def account_table(given: np.ndarray, received: np.ndarray, authored: np.ndarray,
+                  posts: pd.DataFrame) -> pd.DataFrame:
     """Per account: distinct engagements given and received, posts authored, authors engaged
     (``given``, ``received`` and ``authored`` are counts by account code)."""
-    index = pd.RangeIndex(n_accounts, name="account")
-
-    def per(series: pd.Series) -> np.ndarray:
-        return series.reindex(index, fill_value=0).to_numpy().astype("int64")
-
+    n_accounts = len(given)
     authors = posts["author"].to_numpy()
     return pd.DataFrame(
         {
-            "given": per(given),
-            "received": per(received),
+            "given": given.astype("int64"),
+            "received": received.astype("int64"),
             "posts": np.bincount(authors[authors >= 0], minlength=n_accounts),
-            "authors": per(authored),
+            "authors": authored.astype("int64"),
         },
-        index=index,
+        index=pd.RangeIndex(n_accounts, name="account"),
     )
 
 
@@ -243,5 +312,5 @@ def add_null_model(pairs: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
     out = pairs.assign(expected=expected)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["lift"] = np.where(expected > 0, observed / expected, np.inf)
-    out["pvalue"] = stats.poisson.sf(observed - 1, expected)
+    out["pvalue"] = poisson_tail(observed, expected)
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from conftest import build, organic
 
 from pod_detect.io import parse
-from pod_detect.reduce import places, reduce
+from pod_detect.reduce import latency_of, places, reduce
 
 # a posts p1, p2 (t=0, t=100); b posts q1 (t=1000).
 # b engages p1 at +10 s and p2 at +30 s; c engages p1 at +500 s; a engages q1 at +60 s twice
@@ -49,16 +50,25 @@ def test_pair_counts_distinct_posts_and_coverage(reduced):
     assert len(red.pairs) == 3
 
 
+def latencies(data, reduced, actor, author):
+    """The latencies of ``actor``'s rows on ``author``'s posts, sorted."""
+    code = {name: i for i, name in enumerate(data.accounts)}
+    frame = data.frame
+    rows = frame[(frame["actor"] == code[actor]) & (frame["author"] == code[author])]
+    return sorted(latency_of(rows, reduced.posts).tolist())
+
+
 def test_latency_is_measured_from_the_post_time(reduced):
     data, red = reduced
-    assert pair(data, red, "b", "a")["latency"] == pytest.approx(20.0)  # median of 10, 30
-    assert pair(data, red, "a", "b")["latency"] == pytest.approx(60.5)
+    assert latencies(data, red, "b", "a") == pytest.approx([10.0, 30.0])
+    assert latencies(data, red, "a", "b") == pytest.approx([60.0, 61.0])
 
 
 def test_latency_without_post_time_starts_at_the_first_engagement():
     data = build(ROWS, drop=("post_time",))
     red = reduce(data)
-    assert pair(data, red, "c", "a")["latency"] == pytest.approx(490.0)  # 500 - first (10)
+    assert latencies(data, red, "c", "a") == pytest.approx([490.0])  # 500 - first (10)
+    assert latencies(data, red, "b", "a") == pytest.approx([0.0, 0.0])  # the first ones
 
 
 def test_account_table(reduced):
@@ -115,3 +125,40 @@ def test_tied_times_share_their_middle_place_whatever_the_order():
     for shuffled in (frame, frame.iloc[::-1]):
         got = positions(parse(shuffled, source="t.csv"))
         assert {a: v for (a, _), v in got.items()} == {"a": 0.0, "b": 0.5, "c": 0.5, "d": 1.0}
+
+
+def mixed_export() -> pd.DataFrame:
+    """Rows with and without post ids, authors and times, duplicated engagements, post
+    times given for some posts only: every branch of the reduce step."""
+    rng = np.random.default_rng(7)
+    n = 3_000
+    frame = pd.DataFrame({
+        "actor": [f"u{i}" for i in rng.integers(0, 120, n)],
+        "author": [f"u{i}" for i in rng.integers(0, 60, n)],
+        "post_id": [f"p{i}" for i in rng.integers(0, 400, n)],
+        "timestamp": (1_700_000_000 + rng.integers(0, 86_400, n)).astype(str),
+    })
+    frame["author"] = frame["post_id"].map(
+        {f"p{i}": f"u{i % 60}" for i in range(400)})  # one author per post
+    frame.loc[rng.random(n) < 0.1, "post_id"] = ""  # no post id: each row a post
+    frame.loc[rng.random(n) < 0.1, "timestamp"] = ""  # untimed
+    frame.loc[rng.random(n) < 0.05, "author"] = ""  # author named by other rows, or unknown
+    given = rng.random(n) < 0.5
+    frame["post_time"] = np.where(given, frame["timestamp"], "")
+    return pd.concat([frame, frame.iloc[:200]], ignore_index=True)  # exact copies too
+
+
+@pytest.mark.parametrize("source", ["mixed", "linkedin_pods.csv", "no_timestamps.csv"])
+def test_the_sorting_reduce_equals_the_dataframe_reduce(source):
+    from pod_detect.io import load
+    from pod_detect.reduce import reduce_arrays, reduce_frames
+
+    if source == "mixed":
+        data = parse(mixed_export(), source="mixed.csv")
+    else:
+        data = load(str(Path(__file__).parent.parent / "examples" / source))
+    fast, general = reduce_arrays(data), reduce_frames(data)
+    for name in ("posts", "pairs", "accounts"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(general, name),
+                                      check_exact=True)
+    assert len(fast.pairs) > 0
