@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
 from pod_detect.frames import SAMPLE_KEY, row_hashes, sample
+from pod_detect.ranktests import Sample, mann_whitney_less
 from pod_detect.reduce import latency_of
 from pod_detect.text import duration
 
@@ -50,25 +50,27 @@ class TimingDetector(Detector):
         ]
 
     def _finding(
-        self, context: Context, members: frozenset[int], rows: pd.DataFrame, everyone: np.ndarray
+        self, context: Context, members: frozenset[int], rows: pd.DataFrame, everyone: Sample
     ) -> Finding | None:
-        inside = rows.loc[rows["inside"], "latency"].to_numpy()
-        outside = rows.loc[~rows["inside"], "latency"].to_numpy()
+        is_inside = rows["inside"].to_numpy()
+        latency = rows["latency"].to_numpy()
+        inside, outside = latency[is_inside], latency[~is_inside]
         own = len(outside) >= context.settings.min_baseline
-        base = _thin(np.sort(outside)) if own else everyone
-        if len(inside) < 2 or len(base) < 2:
+        base = Sample.of(_thin(np.sort(outside))) if own else everyone
+        if len(inside) < 2 or len(base.values) < 2:
             return None
-        test = stats.mannwhitneyu(inside, base, alternative="less")
-        med_in, med_base = float(np.median(inside)), float(np.median(base))
-        iqr_in, iqr_base = (float(np.subtract(*np.percentile(x, [75, 25]))) for x in (inside, base))
+        _, pvalue = mann_whitney_less(inside, base)
+        med_in, med_base = float(np.median(inside)), float(np.median(base.values))
+        iqr_in, iqr_base = (float(np.subtract(*np.percentile(x, [75, 25])))
+                            for x in (inside, base.values))
         speed = 0.0 if med_base <= 0 else max(0.0, 1.0 - med_in / med_base)
-        significant = bool(test.pvalue <= context.settings.alpha)
+        significant = bool(pvalue <= context.settings.alpha)
         strength = speed if significant else 0.0
         who = "the members' engagement with outsiders" if own else "everyone else's engagement"
         evidence: dict[str, Any] = {
             "median_latency_s": round(med_in, 1), "baseline_median_latency_s": round(med_base, 1),
             "latency_iqr_s": round(iqr_in, 1), "baseline_latency_iqr_s": round(iqr_base, 1),
-            "timing_pvalue": float(f"{test.pvalue:.3g}"),
+            "timing_pvalue": float(f"{pvalue:.3g}"),
             "baseline": "members_outside" if own else "everyone_else",
             "inside_engagements": int(len(inside)),
         }
@@ -77,11 +79,11 @@ class TimingDetector(Detector):
             f"members engage each other a median {duration(med_in)} after the post "
             f"(middle half within {duration(iqr_in)}), {verdict} {who} "
             f"({duration(med_base)}, middle half within {duration(iqr_base)}; "
-            f"p = {test.pvalue:.2g})",
+            f"p = {pvalue:.2g})",
         )
-        per_member = rows[rows["inside"]].groupby("actor")["latency"].median()
         member_evidence = {
-            int(m): {"median_latency_s": round(float(v), 1)} for m, v in per_member.items()
+            m: {"median_latency_s": round(v, 1)}
+            for m, v in _medians(rows["actor"].to_numpy()[is_inside], inside)
         }
         return Finding(
             detector=self.name, kind="pod", members=members, strength=float(strength),
@@ -89,8 +91,19 @@ class TimingDetector(Detector):
         )
 
 
-def _everyone_else(context: Context, groups: list[frozenset[int]]) -> np.ndarray:
-    """Sorted latencies of at most :data:`MAX_BASELINE` timed rows of accounts in none of
+def _medians(actor: np.ndarray, latency: np.ndarray) -> list[tuple[int, float]]:
+    """The median latency of each actor, by actor code."""
+    order = np.lexsort((latency, actor))
+    actor, latency = actor[order], latency[order]
+    first = np.concatenate([[0], np.flatnonzero(actor[1:] != actor[:-1]) + 1])
+    count = np.diff(np.append(first, len(actor)))
+    low, high = first + (count - 1) // 2, first + count // 2
+    middle = (latency[low] + latency[high]) / 2
+    return list(zip(actor[first].tolist(), middle.tolist(), strict=True))
+
+
+def _everyone_else(context: Context, groups: list[frozenset[int]]) -> Sample:
+    """The latencies of at most :data:`MAX_BASELINE` timed rows of accounts in none of
     ``groups`` (the sample of :func:`pod_detect.frames.sample`)."""
     members = np.flatnonzero(context.membership(groups)[:-1] >= 0)
 
@@ -99,7 +112,7 @@ def _everyone_else(context: Context, groups: list[frozenset[int]]) -> np.ndarray
 
     picked = sample(context.data.frame, outside, KEY, MAX_BASELINE,
                     context.memo("timing_hashes", lambda: row_hashes(context.data.frame, KEY)))
-    return np.sort(latency_of(picked, context.reduced.posts))
+    return Sample.of(latency_of(picked, context.reduced.posts))
 
 
 def _thin(values: np.ndarray) -> np.ndarray:
