@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pod_detect import _sorting
 from pod_detect.errors import ConfigError
 from pod_detect.frames import (
     collect,
@@ -304,13 +305,14 @@ def _prepare(
     post, time = post[order], time[order]
     actor = every_actor[order]
     # (post, actor) groups numbered in order of first appearance, so consecutive in a post
-    group = pd.factorize((post << 31) | actor, sort=False)[0]
+    span = int(actor.max(initial=0)) + 1
+    group, repeats = _sorting.factorize(post * span + actor, (int(post.max(initial=0)) + 1) * span)
     rank = group - group[np.searchsorted(post, post, side="left")]  # 0: the first engager
     new_post = np.diff(post, prepend=-1) != 0
     engagers = np.maximum.reduceat(rank, np.flatnonzero(new_post)) + 1 if len(post) else rank
     sizes, size = np.unique(engagers, return_inverse=True)
     size = size[np.cumsum(new_post) - 1]
-    repeated = np.bincount(group)[group] > 1
+    repeated = repeats[group] > 1
     capped_posts = capped_rows = 0
     if max_engagers is not None:
         cap = rank < max_engagers

@@ -11,7 +11,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from pod_detect.frames import collect, collect_all, each_partition, length, spread
+from pod_detect import _sorting
+from pod_detect.frames import collect, collect_all, each_partition, is_lazy, length, spread
 from pod_detect.settings import Settings
 from pod_detect.tails import poisson_tail
 
@@ -70,11 +71,10 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
     pvalue = poisson_tail(pairs["weight"].to_numpy(), expected)
     keep = pvalue <= settings.alpha
     graph = nx.Graph()
-    for x, y, w, wd, p in zip(
-        a[keep].tolist(), b[keep].tolist(), pairs["weight"].to_numpy()[keep].tolist(),
-        pairs["weighted"].to_numpy()[keep].tolist(), pvalue[keep].tolist(), strict=True,
-    ):
-        graph.add_edge(x, y, weight=w, weighted=wd, pvalue=p)
+    graph.add_edges_from(
+        (x, y, {"weight": w, "weighted": wd, "pvalue": p}) for x, y, w, wd, p in zip(
+            a[keep].tolist(), b[keep].tolist(), pairs["weight"].to_numpy()[keep].tolist(),
+            pairs["weighted"].to_numpy()[keep].tolist(), pvalue[keep].tolist(), strict=True))
     counts = {"pairs": len(pairs), "significant_pairs": int(keep.sum()),
               "timed": timed.rows > 0, "untimed_rows": untimed.rows,
               "capped_posts": info.capped_posts, "rows": info.rows}
@@ -96,6 +96,8 @@ class _Null:
 
 def _null_inputs(rows: Any, n_accounts: int) -> tuple[_Null, _Null]:
     """The :class:`_Null` of the timed rows and of the untimed rows (one pass each way)."""
+    if not is_lazy(rows):
+        return _null_arrays(rows, n_accounts)
     keyed = each_partition(rows, _keys, _KEYS_META).drop_duplicates(subset="key")
     engagers, counted = collect_all(keyed.groupby(["timed", "post"]).size(**spread(keyed)),
                                     rows["timestamp"].count())
@@ -109,6 +111,24 @@ def _null_inputs(rows: Any, n_accounts: int) -> tuple[_Null, _Null]:
         activity, reach = collect_all(mine["actor"].value_counts(), _reach(mine, size))
         out.append(_Null(
             activity=_dense(activity, n_accounts), reach=_dense(reach, n_accounts),
+            total=float(size.sum()), meetings=float((size * (size - 1) / 2).sum()),
+            rows=n_rows))
+    return out[0], out[1]
+
+
+def _null_arrays(rows: pd.DataFrame, n_accounts: int) -> tuple[_Null, _Null]:
+    """:func:`_null_inputs` of a pandas frame, by one sort of the (post, actor, timed) keys."""
+    keys = _sorting.unique(_keys(rows)["key"].to_numpy())
+    timed = keys & 1 == 1
+    timed_rows = int(rows["timestamp"].notna().sum())
+    out = []
+    for flag, n_rows in ((True, timed_rows), (False, len(rows) - timed_rows)):
+        mine = keys[timed == flag]
+        post, actor = mine >> 32, (mine >> 1) & ((1 << 31) - 1)
+        size = np.bincount(post).astype("float64")
+        out.append(_Null(
+            activity=np.bincount(actor, minlength=n_accounts).astype("float64"),
+            reach=np.bincount(actor, weights=size[post], minlength=n_accounts),
             total=float(size.sum()), meetings=float((size * (size - 1) / 2).sum()),
             rows=n_rows))
     return out[0], out[1]

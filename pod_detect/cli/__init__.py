@@ -11,6 +11,7 @@ import sys
 import click
 
 from pod_detect import __version__
+from pod_detect.cli import _env  # noqa: F401  (before anything imports numpy)
 from pod_detect.cli.common import (
     EXIT_CLEAN,
     EXIT_ERROR,
