@@ -214,20 +214,25 @@ def co_engagement_with_stats(
         n_accounts = int(collect(columns["actor"].max()) if length(columns) else -1) + 1
     n = max(n_accounts, 1)
 
-    def count(part: pd.DataFrame) -> pd.DataFrame:
-        return _partial(part, float(window), max_engagers, weighting, chunk_pairs,
-                        untimed == "any", n)
+    options = (float(window), max_engagers, weighting, chunk_pairs, untimed == "any", n)
+    if not is_lazy(columns):  # one partition: no frame of partial sums to add up
+        total, facts = _partial_sums(columns, *options)
+    else:
+        def count(part: pd.DataFrame) -> pd.DataFrame:
+            return _partial(part, *options)
 
-    sums = each_partition(whole_posts(columns), count, _PARTIAL_META)
-    if is_lazy(sums):
+        sums = each_partition(whole_posts(columns), count, _PARTIAL_META)
         sums = collect(sums.groupby("key").sum(**spread(sums))).sort_index().reset_index()
-    counted = sums[sums["key"] >= 0]
-    facts = dict(zip(sums["key"][sums["key"] < 0], sums["weight"][sums["key"] < 0],
-                     strict=True))
-    table = _table(_Sums(counted["key"].to_numpy(), counted["weight"].to_numpy(),
-                         counted["ticks"].to_numpy()), n, min_weight)
+        counted = sums[sums["key"] >= 0]
+        total = _Sums(counted["key"].to_numpy(), counted["weight"].to_numpy(),
+                      counted["ticks"].to_numpy())
+        told = dict(zip(sums["key"][sums["key"] < 0], sums["weight"][sums["key"] < 0],
+                        strict=True))
+        facts = [told.get(-1 - i, 0) for i in range(len(_STATS))]
+    table = _table(total, n, min_weight)
     stats = CoEngagementStats(
-        **{name: int(facts.get(-1 - i, 0)) for i, name in enumerate(_STATS)}, pairs=len(table))
+        **{name: int(value) for name, value in zip(_STATS, facts, strict=True)},
+        pairs=len(table))
     return table, stats
 
 
@@ -243,23 +248,32 @@ def _partial(frame: pd.DataFrame, window: float, max_engagers: int | None, weigh
              chunk_pairs: int, any_time: bool, n_accounts: int) -> pd.DataFrame:
     """The pair sums of one partition (whole posts), sorted by key, then its stats as rows
     with negative keys (``weight`` holds the value)."""
-    rows, capped_posts, capped_rows = _prepare(frame, max_engagers, any_time)
-    counts = _window_ends(rows.post, rows.time, window) - np.arange(len(rows.post)) - 1
-    sums: list[_Sums] = []
-    shared: list[pd.DataFrame] = []
-    for left in _chunks(counts, chunk_pairs):
-        single, repeated = _chunk(rows, left, counts[left], n_accounts, weighting)
-        sums.append(single)
-        shared.append(repeated)
-    total = _merge([*sums, _shared_sums(shared, rows, n_accounts)])
-    facts = [len(frame) - _ignored(frame, any_time), len(distinct(rows.post)), capped_posts,
-             capped_rows, int(counts.sum()), len(sums),
-             int(counts[rows.time == _UNTIMED].sum())]
+    total, facts = _partial_sums(frame, window, max_engagers, weighting, chunk_pairs,
+                                 any_time, n_accounts)
     return pd.DataFrame({
         "key": np.concatenate([total.key, -1 - np.arange(len(facts))]).astype("int64"),
         "weight": np.concatenate([total.weight, facts]).astype("int64"),
         "ticks": np.concatenate([total.ticks, np.zeros(len(facts))]).astype("int64"),
     })
+
+
+def _partial_sums(frame: pd.DataFrame, window: float, max_engagers: int | None,
+                  weighting: str, chunk_pairs: int, any_time: bool,
+                  n_accounts: int) -> tuple[_Sums, list[int]]:
+    """The pair sums of some whole posts, sorted by key, and the :data:`_STATS` of them."""
+    rows, capped_posts, capped_rows = _prepare(frame, max_engagers, any_time)
+    counts = _window_ends(rows.post, rows.time, window) - np.arange(len(rows.post)) - 1
+    units = _Units(rows.ticks, n_accounts, 4 * chunk_pairs)
+    shared: list[pd.DataFrame] = []
+    chunks = 0
+    for left in _chunks(counts, chunk_pairs):
+        shared.append(_chunk(rows, left, counts[left], n_accounts, weighting, units))
+        chunks += 1
+    _shared_units(shared, units)
+    facts = [len(frame) - _ignored(frame, any_time), len(distinct(rows.post)), capped_posts,
+             capped_rows, int(counts.sum()), chunks,
+             int(counts[rows.time == _UNTIMED].sum())]
+    return units.total(), facts
 
 
 def _check(
@@ -299,7 +313,7 @@ def _prepare(
     later = kept_time[1:] > kept_time[:-1]
     tied = kept_time[1:] == kept_time[:-1]
     if np.all(later | (tied & (kept_actor[1:] >= kept_actor[:-1]))):  # a canonical frame
-        order = keep[np.argsort(post[keep], kind="stable")]
+        order = keep[_sorting.stable_order(post[keep], int(post.max(initial=0)) + 1)]
     else:
         order = keep[np.lexsort((kept_actor, kept_time, post[keep]))]
     post, time = post[order], time[order]
@@ -307,11 +321,12 @@ def _prepare(
     # (post, actor) groups numbered in order of first appearance, so consecutive in a post
     span = int(actor.max(initial=0)) + 1
     group, repeats = _sorting.factorize(post * span + actor, (int(post.max(initial=0)) + 1) * span)
-    rank = group - group[np.searchsorted(post, post, side="left")]  # 0: the first engager
     new_post = np.diff(post, prepend=-1) != 0
+    post_index = np.cumsum(new_post) - 1  # each row's post, numbered 0, 1, ... in order
+    rank = group - group[np.flatnonzero(new_post)][post_index]  # 0: the first engager
     engagers = np.maximum.reduceat(rank, np.flatnonzero(new_post)) + 1 if len(post) else rank
     sizes, size = np.unique(engagers, return_inverse=True)
-    size = size[np.cumsum(new_post) - 1]
+    size = size[post_index]
     repeated = repeats[group] > 1
     capped_posts = capped_rows = 0
     if max_engagers is not None:
@@ -361,11 +376,12 @@ def _chunks(counts: np.ndarray, budget: int) -> Iterator[np.ndarray]:
 
 
 def _chunk(
-    rows: _Rows, left: np.ndarray, counts: np.ndarray, n_accounts: int, weighting: str
-) -> tuple[_Sums, pd.DataFrame]:
+    rows: _Rows, left: np.ndarray, counts: np.ndarray, n_accounts: int, weighting: str,
+    units: _Units,
+) -> pd.DataFrame:
     """Count the row pairs of one chunk.
 
-    Returns the sums of the row pairs that are alone in their unit, and the others
+    The row pairs that are alone in their unit go to ``units``; the others are returned
     (``key``, ``unit``, ``size``) to be de-duplicated across chunks: a unit is a (pair, post)
     for ``"count"``, a (pair, row of ``actor_a``) for ``"qut"``. A row pair shares its unit
     with another only when an account engaged the post more than once, so only those (about
@@ -385,34 +401,59 @@ def _chunk(
         unit, shared = np.where(low, i, j), rows.repeated[np.where(low, j, i)]
     size = rows.size[i]
     repeated = pd.DataFrame({"key": key[shared], "unit": unit[shared], "size": size[shared]})
-    single = _group(key[~shared], size[~shared], rows.ticks, n_accounts)
-    return single, repeated.drop_duplicates(["key", "unit"])
+    units.add(key[~shared], size[~shared])
+    return repeated.drop_duplicates(["key", "unit"])
 
 
-def _shared_sums(shared: list[pd.DataFrame], rows: _Rows, n_accounts: int) -> _Sums:
-    """The sums of the shared row pairs, each unit once across all chunks."""
-    units = pd.concat(shared, ignore_index=True) if shared else pd.DataFrame(
-        {"key": np.empty(0, np.int64), "unit": np.empty(0, np.int64), "size": np.empty(0, np.int64)}
-    )
-    units = units.drop_duplicates(["key", "unit"])
-    return _group(units["key"].to_numpy(np.int64), units["size"].to_numpy(np.int64), rows.ticks,
-                  n_accounts)
+def _shared_units(shared: list[pd.DataFrame], units: _Units) -> None:
+    """The shared row pairs, each unit once across all chunks, added to ``units``."""
+    if not shared:
+        return
+    distinct = pd.concat(shared, ignore_index=True).drop_duplicates(["key", "unit"])
+    units.add(distinct["key"].to_numpy(np.int64), distinct["size"].to_numpy(np.int64))
 
 
-def _group(key: np.ndarray, size: np.ndarray, ticks: np.ndarray, n_accounts: int) -> _Sums:
-    """One unit per item: count and add up ticks per key, by one sort.
+class _Units:
+    """Units (a pair key and the size code of its post) gathered to be counted per key.
 
-    The size code rides in the low bits of the key when both fit in 63 bits (a plain sort
-    of int64 is several times faster than an argsort or a hash table); else an argsort.
+    They are kept packed, the size code in the low bits of the key, and counted together
+    by one sort at the end; when more than ``most`` are waiting, those are counted and kept
+    as sums (one per pair), so memory follows the distinct pairs, not the row pairs.
     """
-    size_bits = max(len(ticks) - 1, 1).bit_length()
-    if (n_accounts * n_accounts - 1).bit_length() + size_bits <= 63:
-        packed = np.sort((key << size_bits) | size)
-        key, size = packed >> size_bits, packed & ((1 << size_bits) - 1)
-    else:
-        order = np.argsort(key, kind="stable")
-        key, size = key[order], size[order]
-    return _runs(key, np.ones(len(key), np.int64), ticks[size])
+
+    def __init__(self, ticks: np.ndarray, n_accounts: int, most: int) -> None:
+        self.ticks, self.n_accounts, self.most = ticks, n_accounts, most
+        self.size_bits = max(len(ticks) - 1, 1).bit_length()
+        self.packs = (n_accounts * n_accounts - 1).bit_length() + self.size_bits <= 63
+        self.waiting: list[tuple[np.ndarray, np.ndarray]] = []
+        self.count = 0
+        self.sums: list[_Sums] = []
+
+    def add(self, key: np.ndarray, size: np.ndarray) -> None:
+        self.waiting.append((key, size))
+        self.count += len(key)
+        if self.count > self.most:
+            self.sums.append(self._collapse())
+
+    def total(self) -> _Sums:
+        """The count and ticks of every key, sorted by key."""
+        last = self._collapse()
+        return _merge([*self.sums, last]) if self.sums else last
+
+    def _collapse(self) -> _Sums:
+        keys = [k for k, _ in self.waiting]
+        sizes = [s for _, s in self.waiting]
+        self.waiting, self.count = [], 0
+        key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+        size = np.concatenate(sizes) if sizes else np.zeros(0, np.int64)
+        if self.packs:  # a plain sort of int64 is several times faster than an argsort
+            packed = (key << self.size_bits) | size
+            packed.sort()
+            key, size = packed >> self.size_bits, packed & ((1 << self.size_bits) - 1)
+        else:
+            order = np.argsort(key, kind="stable")
+            key, size = key[order], size[order]
+        return _runs(key, np.ones(len(key), np.int64), self.ticks[size])
 
 
 def _runs(key: np.ndarray, weight: np.ndarray, ticks: np.ndarray) -> _Sums:
