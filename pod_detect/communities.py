@@ -76,7 +76,7 @@ def communities(cograph: CoGraph, settings: Settings, budget: Budget) -> list[fr
         graph = nx.Graph()
         graph.add_weighted_edges_from(heaviest[: settings.max_edges], weight="weighted")
     edges = _Edges.of(graph)
-    found = louvain(edges, graph)
+    found = louvain(edges)
     cores = []
     for community in merge_split(edges, [frozenset(c) for c in found], budget):
         peeled = peel(edges, community, 0.5)
@@ -92,24 +92,22 @@ def communities(cograph: CoGraph, settings: Settings, budget: Budget) -> list[fr
     groups: list[frozenset[int]] = []
     taken = np.zeros(n_nodes, dtype=bool)
     for i in order:
-        grown = grow(around, set(cores[i]) - set(np.flatnonzero(taken).tolist()), taken,
-                     settings.density)
+        grown = grow(around, {m for m in cores[i] if not taken[m]}, taken, settings.density)
         if len(grown) >= settings.min_group_size:
             groups.append(frozenset(grown))
             taken[list(grown)] = True
     return groups
 
 
-def louvain(edges: _Edges, graph: nx.Graph) -> list[frozenset[int]]:
+def louvain(edges: _Edges) -> list[frozenset[int]]:
     """Louvain communities (igraph's multilevel method, weights ``weighted``), deterministic:
     edges in sorted order and igraph's random numbers from a fixed seed."""
     import igraph
 
     nodes = distinct(np.concatenate([edges.u, edges.v]))
-    weight = [graph[u][v]["weighted"] for u, v in zip(edges.u.tolist(), edges.v.tolist(),
-                                                       strict=True)]
     ends = np.searchsorted(nodes, np.stack([edges.u, edges.v], axis=1))
-    shape = igraph.Graph(n=len(nodes), edges=ends.tolist(), directed=False)
+    shape = igraph.Graph(n=len(nodes), edges=ends, directed=False)
+    weight = edges.weighted
     igraph.set_random_number_generator(random.Random(0))
     try:
         found = shape.community_multilevel(weights=weight)
@@ -125,17 +123,22 @@ class _Edges:
 
     u: np.ndarray
     v: np.ndarray
+    weighted: np.ndarray
     n_nodes: int
     adjacency: Adjacency
 
     @classmethod
     def of(cls, graph: nx.Graph) -> _Edges:
-        """The edges of ``graph`` with the smaller node first, sorted."""
-        ends = np.sort(np.array(list(graph.edges()), dtype="int64").reshape(-1, 2), axis=1)
-        ends = ends[np.lexsort((ends[:, 1], ends[:, 0]))]
-        u, v = ends[:, 0], ends[:, 1]
+        """The edges of ``graph`` with the smaller node first, sorted, and their
+        ``weighted`` attribute."""
+        listed = list(graph.edges(data="weighted"))
+        ends = np.sort(np.array([e[:2] for e in listed], dtype="int64").reshape(-1, 2), axis=1)
+        weighted = np.array([e[2] for e in listed], dtype="float64")
+        order = np.lexsort((ends[:, 1], ends[:, 0]))
+        u, v = ends[order, 0], ends[order, 1]
         n_nodes = int(max(graph.nodes)) + 1
-        return cls(u, v, n_nodes, Adjacency.of(u, v, np.ones(len(u), dtype="int64"), n_nodes))
+        return cls(u, v, weighted[order], n_nodes,
+                   Adjacency.of(u, v, np.ones(len(u), dtype="int64"), n_nodes))
 
     def labels(self, parts: list[frozenset[int]]) -> np.ndarray:
         label = np.full(self.n_nodes, -1, dtype="int64")
