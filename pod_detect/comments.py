@@ -8,7 +8,7 @@ with rapidfuzz against the most repeated texts only, so the cost stays bounded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -65,6 +65,7 @@ class Templates:
     common: frozenset[str]
     top: list[str]
     comments: int
+    near: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, text: pd.Series) -> np.ndarray:
         """Per text: -1 not a comment (missing or blank), 1 templated (a template, a
@@ -75,7 +76,7 @@ class Templates:
         words = pd.Series(dictionary[codes[present]])
         emoji = (words == "").to_numpy()
         exact = words.isin(self.common).to_numpy() | emoji
-        out[present] = (exact | _near(words, exact, self.top)).astype("int8")
+        out[present] = (exact | _near(words, exact, self.top, self.near)).astype("int8")
         return out
 
 
@@ -157,17 +158,20 @@ def comment_style(actor: np.ndarray, text: pd.Series) -> CommentStyle:
                         templated=flags[rows] == 1)
 
 
-def _near(words: pd.Series, known: np.ndarray, templates: list[str]) -> np.ndarray:
-    """Comments not yet templated that are near-duplicates of a template."""
+def _near(words: pd.Series, known: np.ndarray, templates: list[str],
+          seen: dict[str, bool] | None = None) -> np.ndarray:
+    """Comments not yet templated that are near-duplicates of a template (``seen``: the
+    answers for texts already compared, kept for the next call)."""
     near = np.zeros(len(words), dtype=bool)
     if not templates:
         return near
+    seen = {} if seen is None else seen
     candidates = words[~known]
-    unique = candidates.unique().tolist()
-    if not unique:
-        return near
-    hits = _near_texts(unique, templates)
-    near[np.flatnonzero(~known)] = candidates.isin(hits).to_numpy()
+    fresh = [t for t in candidates.unique().tolist() if t not in seen]
+    if fresh:
+        hits = _near_texts(fresh, templates)
+        seen.update((t, t in hits) for t in fresh)
+    near[np.flatnonzero(~known)] = candidates.map(seen).to_numpy(dtype=bool)
     return near
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import stats
 
 from pod_detect.comments import Templates, comment_templates
@@ -109,9 +111,8 @@ def _everyone_else(context: Context, groups: list[frozenset[int]]) -> pd.Series:
 
 
 def _written(rows: pd.DataFrame) -> np.ndarray:
-    """Rows with a comment (text that is not blank)."""
-    text = rows["text"]
-    present = text.notna().to_numpy()
-    written = np.zeros(len(rows), dtype=bool)
-    written[present] = (text[present].str.strip() != "").to_numpy()
-    return written
+    """Rows with a comment (text that is not blank: white space is what pyarrow's
+    ``utf8_trim_whitespace`` trims, as for :meth:`Templates.classify`)."""
+    text = pa.array(rows["text"], type=pa.large_string(), from_pandas=True)
+    blank = pc.equal(pc.utf8_trim_whitespace(text), "").fill_null(True)
+    return ~blank.to_numpy(zero_copy_only=False)
