@@ -240,6 +240,35 @@ def places(post: np.ndarray, time: np.ndarray, among_post: np.ndarray,
         return np.where(count > 1, (before + upto - 1) / 2 / (count - 1), np.nan)
 
 
+def every_place(post: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """:func:`places` of every row of a frame among all its timed engagements, in one sort:
+    NaN for a row without a post or a time, or alone on its post."""
+    timed = np.flatnonzero((post >= 0) & ~np.isnan(time))
+    out = np.full(len(post), np.nan)
+    if not len(timed):
+        return out
+    t = time[timed]
+    by_time = (np.arange(len(t)) if bool(np.all(t[1:] >= t[:-1]))  # a canonical frame
+               else np.argsort(t, kind="stable"))
+    p = post[timed][by_time]
+    order = by_time[_sorting.stable_order(p, int(p.max()) + 1)]  # by post, then by time
+    ordered_post, ordered_time = post[timed][order], t[order]
+    post_first = _sorting.starts(ordered_post)
+    count = np.diff(np.append(post_first, len(order)))
+    post_of = np.repeat(np.arange(len(post_first)), count)
+    new_run = np.ones(len(order), dtype=bool)  # runs of equal (post, time)
+    new_run[1:] = (ordered_post[1:] != ordered_post[:-1]) | (ordered_time[1:] != ordered_time[:-1])
+    run_first = np.flatnonzero(new_run)
+    run_size = np.diff(np.append(run_first, len(order)))
+    start = np.repeat(run_first, run_size) - post_first[post_of]  # rows strictly earlier
+    size = np.repeat(run_size, run_size)
+    n = count[post_of]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        place = np.where(n > 1, (2 * start + size - 1) / 2 / (n - 1), np.nan)
+    out[timed[order]] = place
+    return out
+
+
 def _within(ref_post: np.ndarray, ref_time: np.ndarray, post: np.ndarray, time: np.ndarray,
             side: str) -> np.ndarray:
     """searchsorted of each (post, time) among the (post, time)-sorted references: times

@@ -223,3 +223,28 @@ def test_fans_liking_a_few_of_each_others_posts_are_not_a_pod():
     finding = finding_on(ctx, "coengagement", fans_)
     assert finding.kind == "lockstep"
     assert finding.evidence["own_post_share"] == 0.0
+
+
+def test_group_rows_find_the_same_targets_and_places_as_the_dataframe_way():
+    """The packed-key targets and the frame-wide places equal the group-by ones."""
+    from pod_detect.detectors.base import _targeted, _targeted_frames
+    from pod_detect.reduce import places
+
+    members = [f"m{i}" for i in range(6)]
+    rows = organic(n_accounts=60) + round_rows(members, 4, fast)
+    rows += outside_rows(members, n_accounts=60)
+    ctx = context(rows)
+    groups = [g for groups in ctx.candidate_sets() for g in groups][:1] or [
+        frozenset(range(6))]
+    got = ctx.group_rows(groups)
+    sizes = np.array([len(g) for g in groups] + [0])
+    assert got["inside"].any() and not got["own"].all()
+    assert np.array_equal(_targeted(got, sizes, len(ctx.data.posts), len(ctx.data.accounts)),
+                          _targeted_frames(got, sizes))
+    frame = ctx.data.frame
+    timed = frame[(frame["post"] >= 0) & frame["timestamp"].notna()]
+    mine = (got["post"].to_numpy() >= 0) & got["timestamp"].notna().to_numpy()
+    want = places(got["post"].to_numpy()[mine], got["timestamp"].to_numpy()[mine],
+                  timed["post"].to_numpy(), timed["timestamp"].to_numpy())
+    assert np.allclose(ctx.places(got)[mine], want, equal_nan=True)
+    assert np.isnan(ctx.places(got)[~mine]).all()

@@ -13,13 +13,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from pod_detect import _sorting
 from pod_detect.cograph import CoGraph, coengagement_graph
 from pod_detect.communities import communities
 from pod_detect.detectors._grouped import edge_arrays, edges_per_group, sizes
-from pod_detect.frames import distinct, rows_of
+from pod_detect.frames import distinct, is_lazy, rows_of
 from pod_detect.graph import Budget, dense_groups, reciprocal_graph
 from pod_detect.model import Interactions
-from pod_detect.reduce import Reduced, latency_of, places
+from pod_detect.reduce import Reduced, every_place, latency_of, places
 from pod_detect.settings import Settings
 
 
@@ -177,26 +178,32 @@ class Context:
         group targets together: engaged by at least a quarter of its members, and at
         least 3). In frame order for a pandas frame, sorted for a Dask one."""
         index = self.membership(groups)
-        members = np.flatnonzero(index[:-1] >= 0)
-        rows = rows_of(self.data.frame, "actor", members, MEMBER_COLUMNS).reset_index(drop=True)
+        frame = self.data.frame
+        if is_lazy(frame):
+            members = np.flatnonzero(index[:-1] >= 0)
+            rows = rows_of(frame, "actor", members, MEMBER_COLUMNS).reset_index(drop=True)
+        else:  # in frame order, with each row's position for per-row lookups
+            at = np.flatnonzero(index[frame["actor"].to_numpy()] >= 0)
+            rows = frame.iloc[at][list(MEMBER_COLUMNS)].reset_index(drop=True)
+            rows["row"] = at
         actor_group = index[rows["actor"].to_numpy()]
         author_group = index[rows["author"].to_numpy()]  # -1 (unknown) maps to the sentinel
         rows.insert(0, "group", actor_group)
         rows.insert(1, "own", author_group == actor_group)
         rows["latency"] = latency_of(rows, self.reduced.posts)
         sizes = np.array([len(g) for g in groups] + [0])
-        known = rows[rows["post"] >= 0].drop_duplicates(["group", "actor", "post"])
-        engagers = known.groupby(["group", "post"]).size().rename("engagers").reset_index()
-        need = np.maximum(3, np.ceil(sizes[engagers["group"].to_numpy()] / 4))
-        targets = engagers[engagers["engagers"].to_numpy() >= need][["group", "post"]]
-        targets = targets.assign(target=True)
-        rows = rows.merge(targets, on=["group", "post"], how="left")
-        rows["inside"] = rows["own"] | rows["target"].fillna(False).astype(bool)
-        return rows.drop(columns="target")
+        rows["inside"] = rows["own"].to_numpy() | _targeted(rows, sizes, len(self.data.posts),
+                                                            len(self.data.accounts))
+        return rows
 
     def places(self, rows: pd.DataFrame) -> np.ndarray:
         """Each row's place among all the timed engagements of its post, 0 (first) to 1
         (last); NaN without a time (see :func:`pod_detect.reduce.places`)."""
+        if "row" in rows.columns:  # rows of a pandas frame: every row's place, once
+            frame = self.data.frame
+            every = self.memo("places", lambda: every_place(
+                frame["post"].to_numpy(), frame["timestamp"].to_numpy(dtype="float64")))
+            return every[rows["row"].to_numpy()]
         timed = (rows["post"].to_numpy() >= 0) & rows["timestamp"].notna().to_numpy()
         out = np.full(len(rows), np.nan)
         if not timed.any():
@@ -207,6 +214,38 @@ class Context:
         out[timed] = places(post, rows["timestamp"].to_numpy()[timed],
                             among["post"].to_numpy(), among["timestamp"].to_numpy())
         return out
+
+
+def _targeted(rows: pd.DataFrame, sizes: np.ndarray, n_posts: int,
+              n_accounts: int) -> np.ndarray:
+    """Whether each row's post is one its group targets together: engaged by at least a
+    quarter of the group's members, and at least 3 (``sizes``: members per group)."""
+    group, post = rows["group"].to_numpy(), rows["post"].to_numpy()
+    known = np.flatnonzero(post >= 0)
+    place = group[known].astype("int64") * max(n_posts, 1) + post[known]  # (group, post)
+    bound = (len(sizes) * max(n_posts, 1))
+    if not _sorting.fits(bound, n_accounts):
+        return _targeted_frames(rows, sizes)
+    engaged = _sorting.unique(place * n_accounts + rows["actor"].to_numpy()[known])
+    where, engagers = _sorting.runs(engaged // n_accounts)
+    need = np.maximum(3, np.ceil(sizes[where // max(n_posts, 1)] / 4))
+    targets = where[engagers >= need]
+    out = np.zeros(len(rows), dtype=bool)
+    if len(targets):
+        at = np.minimum(np.searchsorted(targets, place), len(targets) - 1)
+        out[known] = targets[at] == place
+    return out
+
+
+def _targeted_frames(rows: pd.DataFrame, sizes: np.ndarray) -> np.ndarray:
+    """:func:`_targeted` by pandas group-bys, for codes too large to pack."""
+    known = rows[rows["post"] >= 0].drop_duplicates(["group", "actor", "post"])
+    engagers = known.groupby(["group", "post"]).size().rename("engagers").reset_index()
+    need = np.maximum(3, np.ceil(sizes[engagers["group"].to_numpy()] / 4))
+    targets = engagers[engagers["engagers"].to_numpy() >= need][["group", "post"]]
+    flagged = rows[["group", "post"]].merge(targets.assign(target=True), on=["group", "post"],
+                                            how="left")
+    return flagged["target"].fillna(False).to_numpy(dtype=bool)
 
 
 def selected(groups: list[frozenset[int]], only: Sequence[int] | None) -> list[int]:
