@@ -63,13 +63,16 @@ class CoEngagementDetector(Detector):
         index = context.membership(groups)
         numbers = _numbers(context, groups, index, inside)
         degree = inner_degree(*context.coengagement_edges, index)
+        table = numbers.to_dict("records")  # plain numbers: a Series per group costs more
+        given = max(1, int(context.reduced.accounts["given"].sum()))
         return [
-            self._finding(context, members, numbers.iloc[i], degree)
+            self._finding(context, members, table[i], degree, given)
             for i, members in ((i, groups[i]) for i in selected(groups, only))
         ]
 
     def _finding(
-        self, context: Context, members: frozenset[int], row: pd.Series, degree: np.ndarray
+        self, context: Context, members: frozenset[int], row: dict[str, Any],
+        degree: np.ndarray, given: int,
     ) -> Finding:
         n = len(members)
         possible = n * (n - 1) // 2
@@ -83,7 +86,7 @@ class CoEngagementDetector(Detector):
         exclusivity = float(row["engagers"] / row["engaged"]) if n_posts else 0.0
         coverage = float(row["coverage"]) if kind == "lockstep" else 0.0
         early = float(row["early"]) if kind == "lockstep" else float("nan")
-        expected = float(row["given"] / max(1, context.reduced.accounts["given"].sum()))
+        expected = float(row["given"] / given)
         silent = 1.0 - float(row["posters"]) / n
         if kind == "lockstep" and row["timed"] < context.settings.min_baseline:
             early = float("nan")  # too few timed engagements to tell early from late

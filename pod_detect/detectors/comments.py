@@ -99,13 +99,18 @@ class CommentsDetector(Detector):
 def _everyone_else(context: Context, groups: list[frozenset[int]]) -> pd.Series:
     """The texts of at most :data:`MAX_BASELINE` comments by accounts in none of ``groups``
     (the sample of :func:`pod_detect.frames.sample`)."""
-    members = np.flatnonzero(context.membership(groups)[:-1] >= 0)
+    index = context.membership(groups)
+    frame = context.data.frame
+
+    def written(rows: pd.DataFrame) -> np.ndarray:
+        if rows is frame:  # the whole pandas frame: once per scan
+            return context.memo("comment_rows", lambda: _written(frame))
+        return _written(rows)
 
     def outside(rows: pd.DataFrame) -> np.ndarray:
-        return ~rows["actor"].isin(members).to_numpy() & _written(rows)
+        return (index[rows["actor"].to_numpy()] < 0) & written(rows)
 
-    frame = context.data.frame
-    hashes = context.memo("comment_hashes", lambda: row_hashes(frame, KEY, _written))
+    hashes = context.memo("comment_hashes", lambda: row_hashes(frame, KEY, written))
     picked = sample(frame, outside, KEY, MAX_BASELINE, hashes)
     return picked["text"].reset_index(drop=True)
 

@@ -41,15 +41,16 @@ class ReciprocalDetector(Detector):
         degree = inner_degree(*context.reciprocal_edges, index)
         rounds = _rounds(context, groups, index, inside) if has_posts else None
         given = np.bincount(inside["actor"].to_numpy(), minlength=len(index))
+        per_group = None if rounds is None else rounds.to_dict("records")
         return [
             self._finding(context, members, int(linked[i]), int(possible[i]), degree,
-                          None if rounds is None else rounds.iloc[i], given, has_posts)
+                          None if per_group is None else per_group[i], given, has_posts)
             for i, members in ((i, groups[i]) for i in selected(groups, only))
         ]
 
     def _finding(
         self, context: Context, members: frozenset[int], linked: int, possible: int,
-        degree: np.ndarray, rounds: pd.Series | None, given: np.ndarray, has_posts: bool,
+        degree: np.ndarray, rounds: dict[str, Any] | None, given: np.ndarray, has_posts: bool,
     ) -> Finding:
         n = len(members)
         density = linked / possible if possible else 0.0
@@ -80,7 +81,8 @@ class ReciprocalDetector(Detector):
         )
 
     def _describe_rounds(
-        self, context: Context, members: frozenset[int], rounds: pd.Series, given: np.ndarray,
+        self, context: Context, members: frozenset[int], rounds: dict[str, Any],
+        given: np.ndarray,
         evidence: dict[str, Any], reasons: list[str], member_evidence: dict[int, dict[str, Any]],
     ) -> float:
         n = len(members)

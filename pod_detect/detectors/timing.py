@@ -105,10 +105,10 @@ def _medians(actor: np.ndarray, latency: np.ndarray) -> list[tuple[int, float]]:
 def _everyone_else(context: Context, groups: list[frozenset[int]]) -> Sample:
     """The latencies of at most :data:`MAX_BASELINE` timed rows of accounts in none of
     ``groups`` (the sample of :func:`pod_detect.frames.sample`)."""
-    members = np.flatnonzero(context.membership(groups)[:-1] >= 0)
+    index = context.membership(groups)
 
     def outside(rows: pd.DataFrame) -> np.ndarray:
-        return (~rows["actor"].isin(members) & rows["timestamp"].notna()).to_numpy()
+        return (index[rows["actor"].to_numpy()] < 0) & rows["timestamp"].notna().to_numpy()
 
     picked = sample(context.data.frame, outside, KEY, MAX_BASELINE,
                     context.memo("timing_hashes", lambda: row_hashes(context.data.frame, KEY)))
