@@ -232,8 +232,9 @@ def _targeted(rows: pd.DataFrame, sizes: np.ndarray, n_posts: int,
     targets = where[engagers >= need]
     out = np.zeros(len(rows), dtype=bool)
     if len(targets):
-        at = np.minimum(np.searchsorted(targets, place), len(targets) - 1)
-        out[known] = targets[at] == place
+        order = np.argsort(place)  # sorted queries: a binary search walks memory in order
+        at = np.minimum(np.searchsorted(targets, place[order]), len(targets) - 1)
+        out[known[order]] = targets[at] == place[order]
     return out
 
 
