@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +131,7 @@ def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
             if opts["engine"] == "dask":
                 report = _run_dask(exports, opts, columns, settings, timings)
             else:
+                warm_up()
                 data = podio.load(exports[0], fmt=opts["input_format"], mapping=columns,
                                   encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"])
                 _warn_bad_rows(data, opts)
@@ -140,6 +143,25 @@ def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
         if opts["update_baseline"]:
             _update(report, opts["update_baseline"], entries, opts)
     return report
+
+
+#: Modules the detectors import when first needed, that nothing on the way to them imports.
+WARM = ("scipy.stats",)
+
+
+def warm_up() -> None:
+    """Import :data:`WARM` in a thread while the main one reads the export (pyarrow's reader
+    leaves the interpreter lock): about half a second of start-up that then overlaps the
+    read. Nothing the read imports imports them, nor they it, so the two threads never wait
+    on each other's imports; a failure here is left for the main thread's own import."""
+    def load() -> None:
+        for name in WARM:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the main thread's own import reports it
+                continue
+
+    threading.Thread(target=load, name="pod-detect-imports", daemon=True).start()
 
 
 #: Options that only the Dask engine reads.

@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from pod_detect.detectors._grouped import edges_per_group, group_sums, inner_degree, sizes
 from pod_detect.detectors.base import Context, Detector, Finding, selected
@@ -171,6 +170,8 @@ def _together(
     engagers = posts["engagers"].to_numpy()
     size = sizes(groups)[group]
     enough = engagers >= np.minimum(TOGETHER, size - 1)
+    from scipy import stats  # imported when first needed: half a second of start-up
+
     chance = stats.binom.sf(engagers - 1, posts["engaged"].to_numpy(), share[group])
     return enough & ((engagers * 20 >= size) | (chance <= context.settings.alpha))
 

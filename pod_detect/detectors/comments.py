@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import stats
 
 from pod_detect.comments import Templates, comment_templates
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
@@ -65,6 +64,8 @@ class CommentsDetector(Detector):
         if n < 3 or len(base) < 3:
             return None
         b = int(base.sum())
+        from scipy import stats  # imported when first needed: half a second of start-up
+
         test = stats.fisher_exact([[k, n - k], [b, len(base) - b]], alternative="greater")
         share, baseline = k / n, b / len(base)
         lift = (share - baseline) / (1 - baseline) if baseline < 1 else 0.0
