@@ -5,6 +5,7 @@ other, again and again, more than their activity predicts (its communities are f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -23,9 +24,11 @@ class CoGraph:
 
     Attributes
     ----------
-    graph
-        Significant pairs; edges carry ``weight`` (posts co-engaged), ``weighted`` (each post
-        down-weighted by its size) and ``pvalue``.
+    edges
+        Significant pairs, ``actor_a`` < ``actor_b``, sorted: ``weight`` (posts co-engaged),
+        ``weighted`` (each post down-weighted by its size) and ``pvalue``. :attr:`graph`
+        is the same as a networkx graph, built when first asked for (the detectors work
+        from the arrays).
     pairs
         Every pair that co-engaged at least ``min_coengaged`` posts, significant or not:
         ``actor_a``, ``actor_b``, ``weight``.
@@ -35,9 +38,20 @@ class CoGraph:
         paired at any time), ``capped_posts``, ``rows``.
     """
 
-    graph: nx.Graph
+    edges: pd.DataFrame
     pairs: pd.DataFrame
     counts: dict[str, int]
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """:attr:`edges` as a networkx graph, with the three numbers on each edge."""
+        graph = nx.Graph()
+        e = self.edges
+        graph.add_edges_from(
+            (x, y, {"weight": w, "weighted": wd, "pvalue": p}) for x, y, w, wd, p in zip(
+                e["actor_a"].tolist(), e["actor_b"].tolist(), e["weight"].tolist(),
+                e["weighted"].tolist(), e["pvalue"].tolist(), strict=True))
+        return graph
 
 
 def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = None) -> CoGraph:
@@ -70,15 +84,11 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
                 + _expected(untimed, a, b, info.untimed_candidates))
     pvalue = poisson_tail(pairs["weight"].to_numpy(), expected)
     keep = pvalue <= settings.alpha
-    graph = nx.Graph()
-    graph.add_edges_from(
-        (x, y, {"weight": w, "weighted": wd, "pvalue": p}) for x, y, w, wd, p in zip(
-            a[keep].tolist(), b[keep].tolist(), pairs["weight"].to_numpy()[keep].tolist(),
-            pairs["weighted"].to_numpy()[keep].tolist(), pvalue[keep].tolist(), strict=True))
+    edges = pairs[keep].assign(pvalue=pvalue[keep]).reset_index(drop=True)
     counts = {"pairs": len(pairs), "significant_pairs": int(keep.sum()),
               "timed": timed.rows > 0, "untimed_rows": untimed.rows,
               "capped_posts": info.capped_posts, "rows": info.rows}
-    return CoGraph(graph, pairs[["actor_a", "actor_b", "weight"]], counts)
+    return CoGraph(edges, pairs[["actor_a", "actor_b", "weight"]], counts)
 
 
 @dataclass(frozen=True)

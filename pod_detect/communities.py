@@ -14,7 +14,6 @@ import heapq
 import random
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 
 from pod_detect.cograph import CoGraph
@@ -65,17 +64,18 @@ def communities(cograph: CoGraph, settings: Settings, budget: Budget) -> list[fr
     Louvain is near-linear, but its input is bounded too: past ``settings.max_edges`` edges
     only the heaviest are kept and the budget records it.
     """
-    graph = cograph.graph
-    if graph.number_of_edges() == 0:
+    kept = cograph.edges
+    if len(kept) == 0:
         return []
-    if graph.number_of_edges() > settings.max_edges:
+    if len(kept) > settings.max_edges:
         budget.exhausted.append(
             f"co-engagement graph cut to its {settings.max_edges} heaviest edges"
         )
-        heaviest = sorted(graph.edges(data="weighted"), key=lambda e: (-e[2], e[0], e[1]))
-        graph = nx.Graph()
-        graph.add_weighted_edges_from(heaviest[: settings.max_edges], weight="weighted")
-    edges = _Edges.of(graph)
+        heaviest = np.lexsort((kept["actor_b"].to_numpy(), kept["actor_a"].to_numpy(),
+                               -kept["weighted"].to_numpy()))[: settings.max_edges]
+        kept = kept.iloc[np.sort(heaviest)]
+    edges = _Edges.of(kept["actor_a"].to_numpy(), kept["actor_b"].to_numpy(),
+                      kept["weighted"].to_numpy())
     found = louvain(edges)
     cores = []
     for community in merge_split(edges, [frozenset(c) for c in found], budget):
@@ -128,16 +128,13 @@ class _Edges:
     adjacency: Adjacency
 
     @classmethod
-    def of(cls, graph: nx.Graph) -> _Edges:
-        """The edges of ``graph`` with the smaller node first, sorted, and their
-        ``weighted`` attribute."""
-        listed = list(graph.edges(data="weighted"))
-        ends = np.sort(np.array([e[:2] for e in listed], dtype="int64").reshape(-1, 2), axis=1)
-        weighted = np.array([e[2] for e in listed], dtype="float64")
+    def of(cls, a: np.ndarray, b: np.ndarray, weighted: np.ndarray) -> _Edges:
+        """The edges ``a``-``b`` with the smaller node first, sorted, with their weights."""
+        ends = np.sort(np.stack([a, b], axis=1).astype("int64"), axis=1)
         order = np.lexsort((ends[:, 1], ends[:, 0]))
         u, v = ends[order, 0], ends[order, 1]
-        n_nodes = int(max(graph.nodes)) + 1
-        return cls(u, v, weighted[order], n_nodes,
+        n_nodes = int(max(u.max(initial=0), v.max(initial=0))) + 1
+        return cls(u, v, np.asarray(weighted, dtype="float64")[order], n_nodes,
                    Adjacency.of(u, v, np.ones(len(u), dtype="int64"), n_nodes))
 
     def labels(self, parts: list[frozenset[int]]) -> np.ndarray:

@@ -248,3 +248,20 @@ def test_group_rows_find_the_same_targets_and_places_as_the_dataframe_way():
                   timed["post"].to_numpy(), timed["timestamp"].to_numpy())
     assert np.allclose(ctx.places(got)[mine], want, equal_nan=True)
     assert np.isnan(ctx.places(got)[~mine]).all()
+
+
+def test_a_co_engagement_graph_past_its_edge_budget_keeps_its_heaviest_edges():
+    from pod_detect.communities import communities
+    from pod_detect.graph import Budget
+
+    members = [f"m{i}" for i in range(6)]
+    rows = organic(n_accounts=60) + round_rows(members, 6, fast)
+    ctx = context(rows)
+    edges = ctx.coengagement.edges
+    assert len(edges) > 10
+    settings = Settings(max_edges=10)
+    budget = Budget(10_000)
+    found = communities(ctx.coengagement, settings, budget)
+    assert any("heaviest edges" in note for note in budget.exhausted)
+    assert any(names(ctx.data, group) == members for group in found)  # the pod's are heaviest
+    assert found == communities(ctx.coengagement, settings, Budget(10_000))

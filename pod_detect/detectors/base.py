@@ -101,7 +101,9 @@ class Context:
     @cached_property
     def coengagement_edges(self) -> tuple[np.ndarray, np.ndarray]:
         """The co-engagement graph's edges as two arrays of account codes."""
-        return edge_arrays(self.coengagement_graph)
+        edges = self.coengagement.edges
+        return (edges["actor_a"].to_numpy().astype("int64"),
+                edges["actor_b"].to_numpy().astype("int64"))
 
     @cached_property
     def reciprocal_groups(self) -> list[frozenset[int]]:
