@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from pod_detect.frames import collect_all, each_partition
+from pod_detect import _sorting
+from pod_detect.frames import collect_all, each_partition, is_lazy
 
 #: Distinct accounts that must write the same normalised text for it to be a template.
 TEMPLATE_ACCOUNTS = 3
@@ -103,9 +104,10 @@ def _normalised_codes(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, dictionary
 
 
-def _encode(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _encode(text: pd.Series | pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_normalised_codes`, and whether each text is blank (missing or white space)."""
-    array = pa.array(text, type=pa.large_string(), from_pandas=True)
+    array = (text if isinstance(text, pa.Array | pa.ChunkedArray)
+             else pa.array(text, type=pa.large_string(), from_pandas=True))
     raw = pc.dictionary_encode(array)
     blank = np.append(
         pc.equal(pc.utf8_trim_whitespace(raw.dictionary), "").to_numpy(zero_copy_only=False),
@@ -126,6 +128,31 @@ def comment_templates(frame: Any) -> Templates:
     """Normalise every non-empty comment of a pandas or Dask frame (``actor`` and ``text``
     columns) and find the templates: normalised texts written by :data:`TEMPLATE_ACCOUNTS`
     accounts."""
+    if not is_lazy(frame):
+        return templates_arrays(frame)
+    return templates_frames(frame)
+
+
+def templates_arrays(frame: pd.DataFrame) -> Templates:
+    """:func:`comment_templates` of a pandas frame: the writers of each normalised text
+    counted by one sort of (text code, account) keys, no string left in pandas."""
+    present = np.flatnonzero(frame["text"].notna().to_numpy())
+    text = pa.array(frame["text"], type=pa.large_string(), from_pandas=True)
+    codes, dictionary, blank = _encode(text.take(pa.array(present)))
+    written = ~blank
+    word = codes[written].astype(np.int64)
+    actor = frame["actor"].to_numpy().astype(np.int64)[present[written]]
+    writers = np.bincount(_sorting.unique((word << 31) | actor) >> 31,
+                          minlength=len(dictionary))
+    chosen = np.flatnonzero((writers >= TEMPLATE_ACCOUNTS) & (dictionary != ""))  # text order
+    ranked = chosen[np.argsort(-writers[chosen], kind="stable")]  # ties in text order
+    return Templates(common=frozenset(dictionary[chosen].tolist()),
+                     top=dictionary[ranked[:MAX_TEMPLATES]].tolist(),
+                     comments=int(written.sum()))
+
+
+def templates_frames(frame: Any) -> Templates:
+    """:func:`comment_templates` over the dataframe API that pandas and Dask share."""
     writers = each_partition(frame[["actor", "text"]], _writers, _WRITERS_META)
     spread, comments = collect_all(writers.drop_duplicates()["words"].value_counts(),
                                    writers.shape[0])
