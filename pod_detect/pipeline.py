@@ -132,6 +132,20 @@ def start_ahead(
     return ahead
 
 
+def use_the_wait(context: Context, runnable: list[Detector], pending: Future[Any] | None) -> None:
+    """While the co-engagement graph is still being built in the other thread, find the
+    reciprocal groups (which do not need it) and let the detectors compute what they need
+    of the whole frame (:meth:`Detector.prepare`), instead of waiting idle. Each result is
+    kept for when it is needed, so the report is the same whichever finishes first."""
+    if pending is None:
+        return
+    context.reciprocal_groups  # noqa: B018  (a cached property: computed now, kept)
+    for detector in runnable:
+        if pending.done():
+            return
+        detector.prepare(context)
+
+
 def scan(
     data: Interactions,
     settings: Settings | None = None,
@@ -168,6 +182,7 @@ def scan(
         stage("reduce")
         context = Context(data, reduce(data), settings, ahead)
         stage("candidates")
+        use_the_wait(context, runnable, ahead.get("coengagement"))
         groups = find_groups(context, runnable, stage)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -198,14 +198,17 @@ class Context:
                                                             len(self.data.accounts))
         return rows
 
+    def every_place(self) -> np.ndarray:
+        """Every row's place among its post's timed engagements (pandas), computed once."""
+        frame = self.data.frame
+        return self.memo("places", lambda: every_place(
+            frame["post"].to_numpy(), frame["timestamp"].to_numpy(dtype="float64")))
+
     def places(self, rows: pd.DataFrame) -> np.ndarray:
         """Each row's place among all the timed engagements of its post, 0 (first) to 1
         (last); NaN without a time (see :func:`pod_detect.reduce.places`)."""
         if "row" in rows.columns:  # rows of a pandas frame: every row's place, once
-            frame = self.data.frame
-            every = self.memo("places", lambda: every_place(
-                frame["post"].to_numpy(), frame["timestamp"].to_numpy(dtype="float64")))
-            return every[rows["row"].to_numpy()]
+            return self.every_place()[rows["row"].to_numpy()]
         timed = (rows["post"].to_numpy() >= 0) & rows["timestamp"].notna().to_numpy()
         out = np.full(len(rows), np.nan)
         if not timed.any():
@@ -274,6 +277,10 @@ class Detector(ABC):
     name: ClassVar[str]
     requires: ClassVar[tuple[str, ...]]
     description: ClassVar[str]
+
+    def prepare(self, context: Context) -> None:  # noqa: B027  (most have nothing to do)
+        """Compute, ahead of :meth:`detect`, what it needs of the whole frame whatever the
+        groups; called only on a pandas frame, while the scan waits for other work."""
 
     @abstractmethod
     def detect(

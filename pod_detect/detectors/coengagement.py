@@ -52,6 +52,10 @@ class CoEngagementDetector(Detector):
     requires = ("coengagement",)
     description = "members engage the same posts within minutes of each other, repeatedly"
 
+    def prepare(self, context: Context) -> None:
+        if context.data.has_timestamps:
+            context.every_place()
+
     def detect(
         self, context: Context, groups: list[frozenset[int]], only: Sequence[int] | None = None
     ) -> list[Finding]:

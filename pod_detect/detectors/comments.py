@@ -36,6 +36,9 @@ class CommentsDetector(Detector):
     requires = ("comments",)
     description = "members' comments on each other are templated, generic or emoji-only"
 
+    def prepare(self, context: Context) -> None:
+        _hashes(context)
+
     def detect(
         self, context: Context, groups: list[frozenset[int]], only: Sequence[int] | None = None
     ) -> list[Finding]:
@@ -103,17 +106,24 @@ def _everyone_else(context: Context, groups: list[frozenset[int]]) -> pd.Series:
     index = context.membership(groups)
     frame = context.data.frame
 
-    def written(rows: pd.DataFrame) -> np.ndarray:
-        if rows is frame:  # the whole pandas frame: once per scan
-            return context.memo("comment_rows", lambda: _written(frame))
-        return _written(rows)
-
     def outside(rows: pd.DataFrame) -> np.ndarray:
-        return (index[rows["actor"].to_numpy()] < 0) & written(rows)
+        mine = _written_rows(context) if rows is frame else _written(rows)
+        return (index[rows["actor"].to_numpy()] < 0) & mine
 
-    hashes = context.memo("comment_hashes", lambda: row_hashes(frame, KEY, written))
-    picked = sample(frame, outside, KEY, MAX_BASELINE, hashes)
+    picked = sample(frame, outside, KEY, MAX_BASELINE, _hashes(context))
     return picked["text"].reset_index(drop=True)
+
+
+def _written_rows(context: Context) -> np.ndarray:
+    """:func:`_written` of the whole pandas frame, computed once."""
+    return context.memo("comment_rows", lambda: _written(context.data.frame))
+
+
+def _hashes(context: Context) -> np.ndarray | None:
+    """The sampling hash of every comment (pandas; ``None`` for Dask), computed once."""
+    frame = context.data.frame
+    return context.memo("comment_hashes", lambda: row_hashes(
+        frame, KEY, lambda rows: _written_rows(context) if rows is frame else _written(rows)))
 
 
 def _written(rows: pd.DataFrame) -> np.ndarray:

@@ -34,6 +34,9 @@ class TimingDetector(Detector):
     requires = ("timing",)
     description = "members engage each other's posts early and in a narrow band"
 
+    def prepare(self, context: Context) -> None:
+        _hashes(context)
+
     def detect(
         self, context: Context, groups: list[frozenset[int]], only: Sequence[int] | None = None
     ) -> list[Finding]:
@@ -111,8 +114,13 @@ def _everyone_else(context: Context, groups: list[frozenset[int]]) -> Sample:
         return (index[rows["actor"].to_numpy()] < 0) & rows["timestamp"].notna().to_numpy()
 
     picked = sample(context.data.frame, outside, KEY, MAX_BASELINE,
-                    context.memo("timing_hashes", lambda: row_hashes(context.data.frame, KEY)))
+                    _hashes(context))
     return Sample.of(latency_of(picked, context.reduced.posts))
+
+
+def _hashes(context: Context) -> np.ndarray | None:
+    """The sampling hash of every row (pandas; ``None`` for Dask), computed once."""
+    return context.memo("timing_hashes", lambda: row_hashes(context.data.frame, KEY))
 
 
 def _thin(values: np.ndarray) -> np.ndarray:
