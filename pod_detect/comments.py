@@ -9,6 +9,7 @@ with rapidfuzz against the most repeated texts only, so the cost stays bounded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -74,11 +75,20 @@ class Templates:
         codes, dictionary, blank = _encode(text)
         out = np.full(len(text), -1, dtype="int8")
         present = np.flatnonzero(~blank)
-        words = pd.Series(dictionary[codes[present]])
-        emoji = (words == "").to_numpy()
-        exact = words.isin(self.common).to_numpy() | emoji
-        out[present] = (exact | _near(words, exact, self.top, self.near)).astype("int8")
+        out[present] = self._flags(dictionary)[codes[present]]
         return out
+
+    def _flags(self, dictionary: np.ndarray) -> np.ndarray:
+        """1 for each distinct normalised text that is templated, else 0."""
+        words = pd.Series(dictionary, dtype=object)
+        emoji = (words == "").to_numpy()
+        exact = pc.is_in(pa.array(dictionary, type=pa.large_string()),
+                         value_set=self._common).to_numpy(zero_copy_only=False) | emoji
+        return (exact | _near(words, exact, self.top, self.near)).astype("int8")
+
+    @cached_property
+    def _common(self) -> pa.Array:
+        return pa.array(sorted(self.common), type=pa.large_string())
 
 
 #: Links, @mentions, and any character that is not a letter, digit or space (``_`` too):
