@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 #: Largest sample, on the smaller side, for which the exact null distribution is used.
 EXACT_MAX = 8
@@ -66,6 +65,8 @@ def mann_whitney_less(x: np.ndarray, y: Sample) -> tuple[float, float]:
     if (n1 <= EXACT_MAX or n2 <= EXACT_MAX) and not tied:
         p = _exact_tail(int(round(u2)), n1, n2)
     else:
+        from scipy import special  # on first use: its import is a fifth of a second of start-up
+
         n = n1 + n2
         spread = np.sqrt(n1 * n2 / 12.0 * ((n + 1) - tie_term / (n * (n - 1))))
         with np.errstate(divide="ignore", invalid="ignore"):

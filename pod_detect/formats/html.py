@@ -11,9 +11,8 @@ from __future__ import annotations
 import base64
 import hashlib
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -27,6 +26,9 @@ from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
 from pod_detect.report import input_summary, plain
 
+if TYPE_CHECKING:
+    import jinja2
+
 #: Rows drawn in the bar charts and members drawn in a heatmap, at most.
 TOP_BARS, MAX_HEATMAP = 25, 60
 #: Accounts in the network picture, at most.
@@ -34,6 +36,8 @@ MAX_NODES = 300
 
 
 def _environment() -> jinja2.Environment:
+    import jinja2  # only an HTML report needs it
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("pod_detect.formats", "templates"),
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
