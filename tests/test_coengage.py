@@ -292,3 +292,24 @@ def test_which_engagers_a_capped_post_keeps_does_not_depend_on_row_order():
         pd.testing.assert_frame_equal(results[0], other)
     kept = set(results[0]["actor_a"]) | set(results[0]["actor_b"])
     assert kept == set(range(10))  # ties broken by account: the ten lowest codes
+
+
+def test_window_ends_of_whole_second_times_equal_the_bisection():
+    from pod_detect.coengage import _integer_window_ends, _window_ends
+
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        n = int(rng.integers(1, 400))
+        post = rng.integers(0, 20, n)
+        time = rng.integers(0, 3_000, n).astype(float)
+        order = np.lexsort((time, post))
+        post, time = post[order], time[order]
+        window = float(rng.integers(0, 600))
+        want = np.array([i + 1 + int(((post[i + 1:] == post[i])
+                                      & (time[i + 1:] - time[i] <= window)).sum())
+                         for i in range(n)])
+        assert np.array_equal(_integer_window_ends(post, time, window), want)
+        assert np.array_equal(_window_ends(post, time, window), want)
+    assert _integer_window_ends(np.zeros(2, int), np.array([0.5, 1.0]), 60.0) is None
+    # the stand-in time of untimed rows is far from exact as an offset: the bisection
+    assert _integer_window_ends(np.zeros(3, int), np.array([-1e18, 0.0, 61.0]), 60.0) is None
