@@ -242,30 +242,45 @@ def places(post: np.ndarray, time: np.ndarray, among_post: np.ndarray,
 
 def every_place(post: np.ndarray, time: np.ndarray) -> np.ndarray:
     """:func:`places` of every row of a frame among all its timed engagements, in one sort:
-    NaN for a row without a post or a time, or alone on its post."""
-    timed = np.flatnonzero((post >= 0) & ~np.isnan(time))
+    NaN for a row without a post or a time, or alone on its post. Positions are int32
+    and intermediates are dropped as soon as they are used: this runs beside the
+    co-engagement count, on every row."""
+    timed = np.flatnonzero((post >= 0) & ~np.isnan(time)).astype(np.int32)
     out = np.full(len(post), np.nan)
     if not len(timed):
         return out
     t = time[timed]
-    by_time = (np.arange(len(t)) if bool(np.all(t[1:] >= t[:-1]))  # a canonical frame
-               else np.argsort(t, kind="stable"))
-    p = post[timed][by_time]
-    order = by_time[_sorting.stable_order(p, int(p.max()) + 1)]  # by post, then by time
-    ordered_post, ordered_time = post[timed][order], t[order]
-    post_first = _sorting.starts(ordered_post)
-    count = np.diff(np.append(post_first, len(order)))
-    post_of = np.repeat(np.arange(len(post_first)), count)
-    new_run = np.ones(len(order), dtype=bool)  # runs of equal (post, time)
-    new_run[1:] = (ordered_post[1:] != ordered_post[:-1]) | (ordered_time[1:] != ordered_time[:-1])
-    run_first = np.flatnonzero(new_run)
-    run_size = np.diff(np.append(run_first, len(order)))
-    start = np.repeat(run_first, run_size) - post_first[post_of]  # rows strictly earlier
-    size = np.repeat(run_size, run_size)
-    n = count[post_of]
+    if not bool(np.all(t[1:] >= t[:-1])):  # not a canonical frame: by time first
+        by_time = np.argsort(t, kind="stable").astype(np.int32)
+        timed, t = timed[by_time], t[by_time]
+        del by_time
+    p = post[timed]
+    order = _sorting.stable_order(p, int(p.max()) + 1).astype(np.int32)  # by post, then time
+    timed, p, t = timed[order], p[order], t[order]
+    del order
+    new_run = np.empty(len(p), dtype=bool)  # runs of equal (post, time)
+    new_run[0] = True
+    np.not_equal(p[1:], p[:-1], out=new_run[1:])
+    new_post = new_run.copy()
+    new_run[1:] |= t[1:] != t[:-1]
+    del p, t
+    run_first = np.flatnonzero(new_run).astype(np.int32)
+    del new_run
+    run_size = np.diff(np.append(run_first, len(timed))).astype(np.int32)
+    post_first = np.flatnonzero(new_post).astype(np.int32)
+    del new_post
+    count = np.diff(np.append(post_first, len(timed))).astype(np.int32)
+    # per row: rows strictly earlier in its post (2 * start), its run's size, its post's rows
+    place = np.repeat(run_first, run_size).astype(np.float64)
+    place -= np.repeat(post_first, count)
+    place *= 2
+    place += np.repeat(run_size, run_size)
+    place -= 1
+    n = np.repeat(count, count)
     with np.errstate(divide="ignore", invalid="ignore"):
-        place = np.where(n > 1, (2 * start + size - 1) / 2 / (n - 1), np.nan)
-    out[timed[order]] = place
+        place /= 2 * (n - 1.0)
+    place[n <= 1] = np.nan
+    out[timed] = place
     return out
 
 
