@@ -68,6 +68,10 @@ class Templates:
     top: list[str]
     comments: int
     near: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    #: Per frame row, its normalised text as a code into ``words`` (-1: no comment); kept
+    #: for a pandas frame, so that classifying its rows needs no second normalisation.
+    row_words: np.ndarray | None = field(default=None, compare=False, repr=False)
+    words: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def classify(self, text: pd.Series) -> np.ndarray:
         """Per text: -1 not a comment (missing or blank), 1 templated (a template, a
@@ -76,6 +80,17 @@ class Templates:
         out = np.full(len(text), -1, dtype="int8")
         present = np.flatnonzero(~blank)
         out[present] = self._flags(dictionary)[codes[present]]
+        return out
+
+    def classify_rows(self, rows: np.ndarray) -> np.ndarray:
+        """:meth:`classify` of the texts of frame rows (positions), from the codes kept by
+        :func:`templates_arrays`."""
+        assert self.row_words is not None and self.words is not None
+        codes = self.row_words[rows]
+        out = np.full(len(rows), -1, dtype="int8")
+        present = np.flatnonzero(codes >= 0)
+        used = _sorting.unique(codes[present])
+        out[present] = self._flags(self.words[used])[np.searchsorted(used, codes[present])]
         return out
 
     def _flags(self, dictionary: np.ndarray) -> np.ndarray:
@@ -156,9 +171,11 @@ def templates_arrays(frame: pd.DataFrame) -> Templates:
                           minlength=len(dictionary))
     chosen = np.flatnonzero((writers >= TEMPLATE_ACCOUNTS) & (dictionary != ""))  # text order
     ranked = chosen[np.argsort(-writers[chosen], kind="stable")]  # ties in text order
+    row_words = np.full(len(frame), -1, dtype=np.int32)
+    row_words[present[written]] = codes[written]
     return Templates(common=frozenset(dictionary[chosen].tolist()),
                      top=dictionary[ranked[:MAX_TEMPLATES]].tolist(),
-                     comments=int(written.sum()))
+                     comments=int(written.sum()), row_words=row_words, words=dictionary)
 
 
 def templates_frames(frame: Any) -> Templates:

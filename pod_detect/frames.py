@@ -185,12 +185,19 @@ def sample(frame: Any, keep: Callable[[pd.DataFrame], np.ndarray], key: Sequence
         return _lowest(frame, keep(frame), key, most, hashes)[key]
 
     def part(rows: pd.DataFrame) -> pd.DataFrame:
-        return _lowest(rows, keep(rows), key, most, None)
+        return _lowest(rows, keep(rows), key, most, None).drop(columns="_row")
 
     meta = pd.DataFrame({c: pd.Series(dtype=ROW_DTYPES.get(c, "object")) for c in key})
     meta["_hash"] = pd.Series(dtype="uint64")
     picked = collect(each_partition(frame, part, meta)).reset_index(drop=True)
     return picked.iloc[_order(picked, key)[:most]][key]
+
+
+def sample_rows(frame: pd.DataFrame, keep: Callable[[pd.DataFrame], np.ndarray],
+                key: Sequence[str], most: int, hashes: np.ndarray | None = None) -> np.ndarray:
+    """The positions in a pandas frame of the rows :func:`sample` picks, in its order."""
+    picked = _lowest(frame, keep(frame), list(key), most, hashes)
+    return picked["_row"].to_numpy()
 
 
 def _lowest(frame: pd.DataFrame, mask: np.ndarray, key: list[str], most: int,
@@ -201,7 +208,7 @@ def _lowest(frame: pd.DataFrame, mask: np.ndarray, key: list[str], most: int,
     if len(rows) > most:
         chosen = np.flatnonzero(value <= np.partition(value, most - 1)[most - 1])
         rows, value = rows[chosen], value[chosen]
-    picked = frame.iloc[rows][key].assign(_hash=value).reset_index(drop=True)
+    picked = frame.iloc[rows][key].assign(_hash=value, _row=rows).reset_index(drop=True)
     return picked.iloc[_order(picked, key)[:most]]
 
 

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from pod_detect.comments import Templates, comment_templates
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
-from pod_detect.frames import SAMPLE_KEY, row_hashes, sample
+from pod_detect.frames import SAMPLE_KEY, row_hashes, sample, sample_rows
 
 #: Everyone else's comments the baseline is measured on at most (evenly spaced in time).
 MAX_BASELINE = 20_000
@@ -51,9 +51,14 @@ class CommentsDetector(Detector):
         wanted = selected(groups, only)
         rows = context.rows(groups)
         rows = rows[rows["inside"] & rows["group"].isin(wanted)]
-        flags = found.classify(rows["text"])
+        known = found.row_words is not None and "row" in rows.columns  # a pandas frame
+        flags = (found.classify_rows(rows["row"].to_numpy()) if known
+                 else found.classify(rows["text"]))
         rows = rows[flags >= 0].assign(templated=flags[flags >= 0] == 1)
-        base = found.classify(_everyone_else(context, groups)) == 1
+        if known:
+            base = found.classify_rows(_everyone_else_rows(context, groups)) == 1
+        else:
+            base = found.classify(_everyone_else(context, groups)) == 1
         parts = per_group(rows, len(groups))
         return [
             finding for i in wanted
@@ -103,6 +108,19 @@ class CommentsDetector(Detector):
 def _everyone_else(context: Context, groups: list[frozenset[int]]) -> pd.Series:
     """The texts of at most :data:`MAX_BASELINE` comments by accounts in none of ``groups``
     (the sample of :func:`pod_detect.frames.sample`)."""
+    picked = sample(context.data.frame, _outside(context, groups), KEY, MAX_BASELINE,
+                    _hashes(context))
+    return picked["text"].reset_index(drop=True)
+
+
+def _everyone_else_rows(context: Context, groups: list[frozenset[int]]) -> np.ndarray:
+    """:func:`_everyone_else` of a pandas frame, as the positions of its rows."""
+    return sample_rows(context.data.frame, _outside(context, groups), KEY, MAX_BASELINE,
+                       _hashes(context))
+
+
+def _outside(context: Context, groups: list[frozenset[int]]) -> Any:
+    """Which rows are comments by accounts in none of ``groups``."""
     index = context.membership(groups)
     frame = context.data.frame
 
@@ -110,8 +128,7 @@ def _everyone_else(context: Context, groups: list[frozenset[int]]) -> pd.Series:
         mine = _written_rows(context) if rows is frame else _written(rows)
         return (index[rows["actor"].to_numpy()] < 0) & mine
 
-    picked = sample(frame, outside, KEY, MAX_BASELINE, _hashes(context))
-    return picked["text"].reset_index(drop=True)
+    return outside
 
 
 def _written_rows(context: Context) -> np.ndarray:
