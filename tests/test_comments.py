@@ -80,3 +80,22 @@ def test_a_slow_pod_with_templated_comments_is_marked_and_friends_are_not():
     }
     assert findings[frozenset(pod)].strength > 0.9
     assert findings[frozenset(friends)].strength == 0.0
+
+
+def test_rows_classified_from_the_kept_codes_as_from_their_texts():
+    from pod_detect.comments import templates_arrays, templates_frames
+
+    texts = ["Great post! 🔥", "great post", "GREAT POST!!", "Great posts", "so true 👏",
+             "So true", "so true!", "👏👏", "   ", None, "a thought of my own", "",
+             "another one entirely", "Great  post 🔥🔥"]
+    rng = np.random.default_rng(3)
+    picked = [texts[i] for i in rng.integers(0, len(texts), 300)]
+    picked[::10] = [f"what I thought of part {i} of the talk" for i in range(30)]  # once each
+    frame = pd.DataFrame({"actor": rng.integers(0, 9, 300).astype("int32"),
+                          "text": pd.Series(picked, dtype="str")})
+    found = templates_arrays(frame)
+    assert found == templates_frames(frame)  # the same templates either way
+    rows = rng.permutation(300)[:120]
+    want = found.classify(frame["text"].iloc[rows].reset_index(drop=True))
+    assert np.array_equal(found.classify_rows(rows), want)
+    assert set(want.tolist()) == {-1, 0, 1}
