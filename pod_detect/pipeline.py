@@ -67,13 +67,26 @@ def runnable_detectors(
     return runnable
 
 
-def find_groups(context: Context, runnable: list[Detector], stage: StageHook) -> list[Group]:
-    """Examine every candidate list, settle overlaps, re-examine what overlaps left over."""
+def find_groups(context: Context, runnable: list[Detector], stage: StageHook,
+                pool: ThreadPoolExecutor | None = None) -> list[Group]:
+    """Examine every candidate list, settle overlaps, re-examine what overlaps left over.
 
-    def examine(groups: list[frozenset[int]]) -> list[Group]:
-        return score_groups(context, examine_groups(context, runnable, groups, stage))
+    With a ``pool``, the lists after the first are examined there while this thread
+    examines the first (numpy, pyarrow and rapidfuzz leave the interpreter lock); the
+    results are gathered in list order, so the report does not depend on which is first.
+    """
 
-    scored = [group for groups in context.candidate_sets() for group in examine(groups)]
+    def examine(groups: list[frozenset[int]], hook: StageHook = stage) -> list[Group]:
+        return score_groups(context, examine_groups(context, runnable, groups, hook))
+
+    lists = context.candidate_sets()
+    later = [pool.submit(examine, groups, lambda name: None) for groups in lists[1:]] if (
+        pool is not None) else []
+    scored = examine(lists[0]) if lists else []
+    if pool is None:
+        scored += [group for groups in lists[1:] for group in examine(groups)]
+    else:
+        scored += [group for future in later for group in future.result()]
     taken: set[int] = set()
     min_size = context.settings.min_group_size
     accepted, residual = select(scored, taken, min_size)
@@ -183,7 +196,7 @@ def scan(
         context = Context(data, reduce(data), settings, ahead)
         stage("candidates")
         use_the_wait(context, runnable, ahead.get("coengagement"))
-        groups = find_groups(context, runnable, stage)
+        groups = find_groups(context, runnable, stage, None if is_lazy(data.frame) else pool)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     stage("score")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
@@ -80,13 +81,21 @@ class Context:
         self._rows: dict[tuple[frozenset[int], ...], pd.DataFrame] = {}
         self._memo: dict[str, Any] = {}
         self._ahead = dict(ahead or {})
+        self._locks: dict[str, threading.RLock] = {}
+        self._guard = threading.Lock()
 
     def memo(self, name: str, make: Callable[[], Any]) -> Any:
         """``make()`` once per scan, under ``name`` (for detectors' shared work); the result
-        of work started ahead under that name (see ``ahead``) when there is one."""
-        if name not in self._memo:
-            future = self._ahead.pop(name, None)
-            self._memo[name] = future.result() if future is not None else make()
+        of work started ahead under that name (see ``ahead``) when there is one. Safe from
+        several threads: one makes it, the others wait for it."""
+        if name in self._memo:
+            return self._memo[name]
+        with self._guard:
+            lock = self._locks.setdefault(name, threading.RLock())
+        with lock:
+            if name not in self._memo:
+                future = self._ahead.pop(name, None)
+                self._memo[name] = future.result() if future is not None else make()
         return self._memo[name]
 
     @cached_property
