@@ -99,3 +99,16 @@ def test_rows_classified_from_the_kept_codes_as_from_their_texts():
     want = found.classify(frame["text"].iloc[rows].reset_index(drop=True))
     assert np.array_equal(found.classify_rows(rows), want)
     assert set(want.tolist()) == {-1, 0, 1}
+
+
+def test_normalising_in_two_threads_gives_the_same_words(monkeypatch):
+    import pyarrow as pa
+
+    from pod_detect import comments
+
+    texts = pa.array([f"Great post #{i}! 🔥 @user{i} https://x.example/{i}" for i in range(50)]
+                     + ["  So TRUE  ", "👏👏", ""], type=pa.large_string())
+    whole = comments._words(texts)
+    monkeypatch.setattr(comments, "_SPLIT", 10)
+    assert comments._words(texts).equals(whole)
+    assert whole[0].as_py() == "great post 0"
