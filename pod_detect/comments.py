@@ -8,6 +8,7 @@ with rapidfuzz against the most repeated texts only, so the cost stays bounded.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -244,18 +245,31 @@ def comment_style(actor: np.ndarray, text: pd.Series) -> CommentStyle:
 def _near(words: pd.Series, known: np.ndarray, templates: list[str],
           seen: dict[str, bool] | None = None) -> np.ndarray:
     """Comments not yet templated that are near-duplicates of a template (``seen``: the
-    answers for texts already compared, kept for the next call)."""
+    answers for texts already compared, kept for the next call; the detectors' two
+    threads share it, so it is read and written only under :data:`_SEEN_LOCK`)."""
     near = np.zeros(len(words), dtype=bool)
     if not templates:
         return near
-    seen = {} if seen is None else seen
     candidates = words[~known]
-    fresh = [t for t in candidates.unique().tolist() if t not in seen]
+    unique = candidates.unique().tolist()
+    if not unique:
+        return near
+    seen = {} if seen is None else seen
+    with _SEEN_LOCK:
+        answers = {t: seen[t] for t in unique if t in seen}
+    fresh = [t for t in unique if t not in answers]
     if fresh:
         hits = _near_texts(fresh, templates)
-        seen.update((t, t in hits) for t in fresh)
-    near[np.flatnonzero(~known)] = candidates.map(seen).to_numpy(dtype=bool)
+        found = {t: t in hits for t in fresh}
+        answers.update(found)
+        with _SEEN_LOCK:
+            seen.update(found)
+    near[np.flatnonzero(~known)] = candidates.map(answers).to_numpy(dtype=bool)
     return near
+
+
+#: Guards every :attr:`Templates.near` (a module lock: a Templates stays picklable).
+_SEEN_LOCK = threading.Lock()
 
 
 def _near_texts(texts: list[str], templates: list[str]) -> set[str]:
