@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from pod_detect.comments import Templates, comment_templates
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
-from pod_detect.frames import SAMPLE_KEY, row_hashes, sample, sample_rows
+from pod_detect.frames import SAMPLE_KEY, is_lazy, row_hashes, sample, sample_rows
 
 #: Everyone else's comments the baseline is measured on at most (evenly spaced in time).
 MAX_BASELINE = 20_000
@@ -123,9 +123,15 @@ def _outside(context: Context, groups: list[frozenset[int]]) -> Any:
     """Which rows are comments by accounts in none of ``groups``."""
     index = context.membership(groups)
     frame = context.data.frame
+    if is_lazy(frame):  # shipped to the workers: it holds the membership table only
+        def partition(rows: pd.DataFrame) -> np.ndarray:
+            return (index[rows["actor"].to_numpy()] < 0) & _written(rows)
+
+        return partition
+    written = _written_rows(context)
 
     def outside(rows: pd.DataFrame) -> np.ndarray:
-        mine = _written_rows(context) if rows is frame else _written(rows)
+        mine = written if rows is frame else _written(rows)
         return (index[rows["actor"].to_numpy()] < 0) & mine
 
     return outside
