@@ -112,3 +112,23 @@ def test_normalising_in_two_threads_gives_the_same_words(monkeypatch):
     monkeypatch.setattr(comments, "_SPLIT", 10)
     assert comments._words(texts).equals(whole)
     assert whole[0].as_py() == "great post 0"
+
+
+def test_two_threads_classifying_with_one_template_set_agree_with_one_thread():
+    """The near-duplicate answers are shared by the scan's two threads (see _SEEN_LOCK)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pod_detect.comments import templates_arrays
+
+    rng = np.random.default_rng(11)
+    words = ["great", "post", "so", "true", "love", "this", "amazing", "work", "nice", "shot"]
+    texts = [" ".join(rng.choice(words, int(rng.integers(2, 6)))) + "!" for _ in range(4000)]
+    frame = pd.DataFrame({"actor": rng.integers(0, 40, 4000).astype("int32"),
+                          "text": pd.Series(texts, dtype="str")})
+    batches = [rng.permutation(4000)[:1500] for _ in range(8)]
+    alone = templates_arrays(frame)
+    want = [alone.classify_rows(b) for b in batches]
+    shared = templates_arrays(frame)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        got = list(pool.map(shared.classify_rows, batches))
+    assert all(np.array_equal(g, w) for g, w in zip(got, want, strict=True))
