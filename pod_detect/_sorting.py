@@ -43,7 +43,8 @@ def stable_order(key: np.ndarray, bound: int) -> np.ndarray:
 
 
 def unique(key: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of an integer array."""
+    """The sorted distinct values of an array, by one sort (numpy 2.4's ``np.unique``
+    without ``return_*`` hashes, and took 10 s for 6 million int64 where a sort takes 0.1)."""
     ordered = np.sort(key)
     if len(ordered) < 2:
         return ordered

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pod_detect import _sorting
+
 #: Largest sample, on the smaller side, for which the exact null distribution is used.
 EXACT_MAX = 8
 
@@ -38,7 +40,7 @@ class Sample:
     @classmethod
     def of(cls, values: np.ndarray) -> Sample:
         ordered = np.sort(np.asarray(values, dtype=np.float64))
-        tie = _runs(ordered)
+        tie = _sorting.runs(ordered)[1]
         return cls(ordered, float((tie**3 - tie).sum()), bool((tie > 1).any()))
 
 
@@ -56,7 +58,7 @@ def mann_whitney_less(x: np.ndarray, y: Sample) -> tuple[float, float]:
     u1 = float(below.sum()) + 0.5 * float(equal.sum())
     u2 = n1 * n2 - u1  # large when x is small
     # runs of equal values of x and y together: x's runs grow the runs of y they join
-    first = np.concatenate([[0], np.flatnonzero(x[1:] != x[:-1]) + 1])
+    first = _sorting.starts(x)
     own = np.diff(np.append(first, n1))
     theirs = equal[first]
     joined = own + theirs
@@ -73,14 +75,6 @@ def mann_whitney_less(x: np.ndarray, y: Sample) -> tuple[float, float]:
             z = (u2 - n1 * n2 / 2.0 - 0.5) / spread
         p = float(special.ndtr(-z))
     return u1, min(max(p, 0.0), 1.0)
-
-
-def _runs(ordered: np.ndarray) -> np.ndarray:
-    """The lengths of the runs of equal values of a sorted array."""
-    if not len(ordered):
-        return np.zeros(0, dtype=np.int64)
-    first = np.concatenate([[0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1])
-    return np.diff(np.append(first, len(ordered)))
 
 
 def _exact_tail(u: int, n1: int, n2: int) -> float:

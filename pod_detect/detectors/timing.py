@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pod_detect import _sorting
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
 from pod_detect.frames import SAMPLE_KEY, row_hashes, sample
 from pod_detect.ranktests import Sample, mann_whitney_less
@@ -98,7 +99,7 @@ def _medians(actor: np.ndarray, latency: np.ndarray) -> list[tuple[int, float]]:
     """The median latency of each actor, by actor code."""
     order = np.lexsort((latency, actor))
     actor, latency = actor[order], latency[order]
-    first = np.concatenate([[0], np.flatnonzero(actor[1:] != actor[:-1]) + 1])
+    first = _sorting.starts(actor)
     count = np.diff(np.append(first, len(actor)))
     low, high = first + (count - 1) // 2, first + count // 2
     middle = (latency[low] + latency[high]) / 2
