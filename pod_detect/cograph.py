@@ -5,10 +5,8 @@ other, again and again, more than their activity predicts (its communities are f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -26,9 +24,7 @@ class CoGraph:
     ----------
     edges
         Significant pairs, ``actor_a`` < ``actor_b``, sorted: ``weight`` (posts co-engaged),
-        ``weighted`` (each post down-weighted by its size) and ``pvalue``. :attr:`graph`
-        is the same as a networkx graph, built when first asked for (the detectors work
-        from the arrays).
+        ``weighted`` (each post down-weighted by its size) and ``pvalue``.
     pairs
         Every pair that co-engaged at least ``min_coengaged`` posts, significant or not:
         ``actor_a``, ``actor_b``, ``weight``.
@@ -41,17 +37,6 @@ class CoGraph:
     edges: pd.DataFrame
     pairs: pd.DataFrame
     counts: dict[str, int]
-
-    @cached_property
-    def graph(self) -> nx.Graph:
-        """:attr:`edges` as a networkx graph, with the three numbers on each edge."""
-        graph = nx.Graph()
-        e = self.edges
-        graph.add_edges_from(
-            (x, y, {"weight": w, "weighted": wd, "pvalue": p}) for x, y, w, wd, p in zip(
-                e["actor_a"].tolist(), e["actor_b"].tolist(), e["weight"].tolist(),
-                e["weighted"].tolist(), e["pvalue"].tolist(), strict=True))
-        return graph
 
 
 def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = None) -> CoGraph:

@@ -79,14 +79,13 @@ def find_groups(context: Context, runnable: list[Detector], stage: StageHook,
     def examine(groups: list[frozenset[int]], hook: StageHook = stage) -> list[Group]:
         return score_groups(context, examine_groups(context, runnable, groups, hook))
 
-    lists = context.candidate_sets()
-    later = [pool.submit(examine, groups, lambda name: None) for groups in lists[1:]] if (
-        pool is not None) else []
-    scored = examine(lists[0]) if lists else []
+    first, *others = context.candidate_sets()
     if pool is None:
-        scored += [group for groups in lists[1:] for group in examine(groups)]
+        found = [examine(groups) for groups in (first, *others)]
     else:
-        scored += [group for future in later for group in future.result()]
+        later = [pool.submit(examine, groups, lambda name: None) for groups in others]
+        found = [examine(first), *(future.result() for future in later)]
+    scored = [group for groups in found for group in groups]
     taken: set[int] = set()
     min_size = context.settings.min_group_size
     accepted, residual = select(scored, taken, min_size)

@@ -136,10 +136,6 @@ class Context:
         return self.memo("coengagement", lambda: coengagement_graph(
             self.data.frame, self.settings, len(self.data.accounts)))
 
-    @property
-    def coengagement_graph(self) -> nx.Graph:
-        return self.coengagement.graph
-
     def rows(self, groups: list[frozenset[int]]) -> pd.DataFrame:
         """:meth:`group_rows` of ``groups`` (disjoint), computed once per list."""
         key = tuple(groups)
