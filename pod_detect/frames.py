@@ -200,7 +200,8 @@ def sample_rows(frame: pd.DataFrame, keep: Callable[[pd.DataFrame], np.ndarray],
 
 def _lowest(frame: pd.DataFrame, mask: np.ndarray, key: list[str], most: int,
             hashes: np.ndarray | None) -> pd.DataFrame:
-    """The ``most`` rows of ``mask`` with the lowest hashes, with ``key`` and ``_hash``."""
+    """The ``most`` rows of ``mask`` with the lowest hashes, with ``key``, ``_hash`` and
+    ``_row`` (their positions in ``frame``)."""
     rows = np.flatnonzero(mask)
     value = hashes[rows] if hashes is not None else row_hash(frame.iloc[rows], key)
     if len(rows) > most:

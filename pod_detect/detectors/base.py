@@ -232,13 +232,13 @@ def _targeted(rows: pd.DataFrame, sizes: np.ndarray, n_posts: int,
     quarter of the group's members, and at least 3 (``sizes``: members per group)."""
     group, post = rows["group"].to_numpy(), rows["post"].to_numpy()
     known = np.flatnonzero(post >= 0)
-    place = group[known].astype("int64") * max(n_posts, 1) + post[known]  # (group, post)
-    bound = (len(sizes) * max(n_posts, 1))
-    if not _sorting.fits(bound, n_accounts):
+    span = max(n_posts, 1)
+    place = group[known].astype("int64") * span + post[known]  # (group, post)
+    if not _sorting.fits(len(sizes) * span, n_accounts):
         return _targeted_frames(rows, sizes)
     engaged = _sorting.unique(place * n_accounts + rows["actor"].to_numpy()[known])
     where, engagers = _sorting.runs(engaged // n_accounts)
-    need = np.maximum(3, np.ceil(sizes[where // max(n_posts, 1)] / 4))
+    need = np.maximum(3, np.ceil(sizes[where // span] / 4))
     targets = where[engagers >= need]
     out = np.zeros(len(rows), dtype=bool)
     if len(targets):

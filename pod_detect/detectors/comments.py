@@ -128,25 +128,25 @@ def _outside(context: Context, groups: list[frozenset[int]]) -> Any:
             return (index[rows["actor"].to_numpy()] < 0) & _written(rows)
 
         return partition
-    written = _written_rows(context)
 
     def outside(rows: pd.DataFrame) -> np.ndarray:
-        mine = written if rows is frame else _written(rows)
-        return (index[rows["actor"].to_numpy()] < 0) & mine
+        return (index[rows["actor"].to_numpy()] < 0) & _written_in(context, rows)
 
     return outside
 
 
-def _written_rows(context: Context) -> np.ndarray:
-    """:func:`_written` of the whole pandas frame, computed once."""
-    return context.memo("comment_rows", lambda: _written(context.data.frame))
+def _written_in(context: Context, rows: pd.DataFrame) -> np.ndarray:
+    """:func:`_written` of ``rows``, computed once per scan when they are the whole frame."""
+    frame = context.data.frame
+    if rows is frame:
+        return context.memo("comment_rows", lambda: _written(frame))
+    return _written(rows)
 
 
 def _hashes(context: Context) -> np.ndarray | None:
     """The sampling hash of every comment (pandas; ``None`` for Dask), computed once."""
-    frame = context.data.frame
     return context.memo("comment_hashes", lambda: row_hashes(
-        frame, KEY, lambda rows: _written_rows(context) if rows is frame else _written(rows)))
+        context.data.frame, KEY, lambda rows: _written_in(context, rows)))
 
 
 def _written(rows: pd.DataFrame) -> np.ndarray:
