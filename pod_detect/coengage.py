@@ -473,20 +473,18 @@ class _Units:
         else:
             order = np.argsort(key, kind="stable")
             key, size = key[order], size[order]
-        return _runs(key, np.ones(len(key), np.int64), self.ticks[size])
+        return _runs(key, None, self.ticks[size])
 
 
-def _runs(key: np.ndarray, weight: np.ndarray, ticks: np.ndarray) -> _Sums:
-    """Add up ``weight`` and ``ticks`` over runs of equal keys of a sorted ``key``."""
+def _runs(key: np.ndarray, weight: np.ndarray | None, ticks: np.ndarray) -> _Sums:
+    """Add up ``weight`` (None: one per key) and ``ticks`` over runs of equal keys of a
+    sorted ``key``."""
     if not len(key):
-        return _Sums(key, weight, ticks)
-    last = np.append(np.flatnonzero(key[1:] != key[:-1]), len(key) - 1)
-    return _Sums(key[last], _run_sums(weight, last), _run_sums(ticks, last))
-
-
-def _run_sums(values: np.ndarray, last: np.ndarray) -> np.ndarray:
-    total = np.cumsum(values)[last]
-    return np.diff(total, prepend=0)
+        return _Sums(key, np.zeros(0, np.int64) if weight is None else weight, ticks)
+    first = _sorting.starts(key)
+    weights = (np.diff(first, append=len(key)) if weight is None
+               else np.add.reduceat(weight, first))
+    return _Sums(key[first], weights, np.add.reduceat(ticks, first))
 
 
 def _merge(parts: list[_Sums]) -> _Sums:
