@@ -146,7 +146,7 @@ def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
 
 
 #: Modules the detectors import when first needed, that nothing on the way to them imports.
-WARM = ("scipy.special", "scipy.stats")
+WARM = ("scipy.special",)
 
 
 def warm_up() -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from pod_detect.detectors._grouped import edges_per_group, group_sums, inner_degree, sizes
 from pod_detect.detectors.base import Context, Detector, Finding, selected
+from pod_detect.tails import binomial_tail
 
 #: Share of a post's engagers from which a group counts as supplying its audience.
 OWNS = 0.5
@@ -174,9 +175,7 @@ def _together(
     engagers = posts["engagers"].to_numpy()
     size = sizes(groups)[group]
     enough = engagers >= np.minimum(TOGETHER, size - 1)
-    from scipy import stats  # imported when first needed: half a second of start-up
-
-    chance = stats.binom.sf(engagers - 1, posts["engaged"].to_numpy(), share[group])
+    chance = binomial_tail(engagers, posts["engaged"].to_numpy(), share[group])
     return enough & ((engagers * 20 >= size) | (chance <= context.settings.alpha))
 
 

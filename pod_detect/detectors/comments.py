@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from pod_detect.comments import Templates, comment_templates
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
 from pod_detect.frames import SAMPLE_KEY, is_lazy, row_hashes, sample, sample_rows
+from pod_detect.tails import fisher_greater
 
 #: Everyone else's comments the baseline is measured on at most (evenly spaced in time).
 MAX_BASELINE = 20_000
@@ -72,22 +73,20 @@ class CommentsDetector(Detector):
         if n < 3 or len(base) < 3:
             return None
         b = int(base.sum())
-        from scipy import stats  # imported when first needed: half a second of start-up
-
-        test = stats.fisher_exact([[k, n - k], [b, len(base) - b]], alternative="greater")
+        pvalue = fisher_greater(k, n - k, b, len(base) - b)
         share, baseline = k / n, b / len(base)
         lift = (share - baseline) / (1 - baseline) if baseline < 1 else 0.0
-        strength = max(0.0, lift) if test.pvalue <= alpha else 0.0
+        strength = max(0.0, lift) if pvalue <= alpha else 0.0
         evidence: dict[str, Any] = {
             "comments": n, "templated_comments": k, "templated_share": round(share, 4),
             "baseline_templated_share": round(baseline, 4),
-            "comments_pvalue": float(f"{test.pvalue:.3g}"),
+            "comments_pvalue": float(f"{pvalue:.3g}"),
         }
-        verdict = "" if test.pvalue <= alpha else "not significantly more than "
+        verdict = "" if pvalue <= alpha else "not significantly more than "
         reason = (
             f"{k} of the members' {n} comments on each other are templated, generic or "
             f"emoji-only ({share:.0%}), {verdict}{baseline:.0%} of everyone else's comments "
-            f"(p = {test.pvalue:.2g})"
+            f"(p = {pvalue:.2g})"
         )
         actors, first, written = np.unique(rows["actor"].to_numpy(), return_index=True,
                                             return_counts=True)
