@@ -104,9 +104,14 @@ def load(
     name = _sources.source_name(source)
     try:
         raw, name, kind = _read(source, fmt, encoding, stdin, skip=on_bad_rows != "error")
-        return _parse(raw, name, mapping, on_bad_rows, HEADER_LINES.get(kind, 0))
+        data = _parse(raw, name, mapping, on_bad_rows, HEADER_LINES.get(kind, 0))
     except (MemoryError, pa.ArrowMemoryError):
         raise InputError(too_large(name), source=name) from None
+    del raw
+    # The export as read is gone; arrow's allocator keeps the pages it held (most of the
+    # file's size again) for its own later use unless told to give them back.
+    pa.default_memory_pool().release_unused()
+    return data
 
 
 def too_large(name: str) -> str:
