@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from pod_detect.analysis import neighbourhood
 from pod_detect.errors import PodDetectError
 from pod_detect.model import Report
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Accounts exported at most (every group member first, then the busiest counterparts).
 MAX_NODES = 500
@@ -42,6 +44,8 @@ def build_graph(report: Report, cap: int = MAX_NODES, dynamic: bool = False) -> 
     dynamic
         Add ``start`` and ``end`` to edges with known times (for GEXF).
     """
+    import networkx as nx  # here: a scan that exports no graph never needs it early
+
     codes, edges = neighbourhood(report, cap)
     by_member = {m: g for g in report.groups for m in g.members}
     graph = nx.DiGraph()
@@ -75,6 +79,8 @@ def export_graph(report: Report, path: str) -> nx.DiGraph:
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
         raise GraphExportError(f"{path}: graph export needs a .gexf or .graphml file name")
+    import networkx as nx
+
     graph = build_graph(report, dynamic=suffix == ".gexf")
     if suffix == ".gexf":
         timed = any("start" in d for _, _, d in graph.edges(data=True))

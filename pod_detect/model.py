@@ -7,6 +7,8 @@ and come back at the edges (reports, renderers).
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -32,6 +34,12 @@ SIGNAL_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "coengagement": ("actor", "post_id"),
 }
 
+
+
+def group_id(kind: str, names: Sequence[str]) -> str:
+    """A stable id from the sorted member names: the same members give the same id."""
+    digest = hashlib.sha256("\n".join(sorted(names)).encode("utf-8")).hexdigest()
+    return f"{kind}-{digest[:10]}"
 
 @dataclass(frozen=True)
 class Facts:

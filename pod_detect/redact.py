@@ -16,8 +16,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from pod_detect.model import Group, Report
-from pod_detect.scoring import group_id
+from pod_detect.model import Group, Report, group_id
 
 #: Fixed salt, so pseudonyms are stable across runs; documented in docs/report.md.
 SALT = "pod-detect redact v1"

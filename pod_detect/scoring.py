@@ -12,7 +12,6 @@ is both pod-shaped and behaves like one reaches high.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,19 +20,13 @@ import pandas as pd
 
 from pod_detect.detectors.base import Context, Finding
 from pod_detect.frames import rows_of
-from pod_detect.model import SEVERITIES, AccountScore, Group, PostScore
+from pod_detect.model import SEVERITIES, AccountScore, Group, PostScore, group_id
 from pod_detect.text import duration
 
 #: Detectors whose strength says how pod-shaped a group is.
 STRUCTURE = ("reciprocal", "coengagement")
 #: Detectors whose strength says the group behaves in a coordinated way.
 BEHAVIOUR = ("timing", "comments")
-
-
-def group_id(kind: str, names: Sequence[str]) -> str:
-    """A stable id from the sorted member names: the same members give the same id."""
-    digest = hashlib.sha256("\n".join(sorted(names)).encode("utf-8")).hexdigest()
-    return f"{kind}-{digest[:10]}"
 
 
 def cluster(findings: Sequence[Finding], overlap: float = 0.5) -> list[list[Finding]]:

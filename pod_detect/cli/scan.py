@@ -41,7 +41,6 @@ from pod_detect.cli.options import (
 from pod_detect.formats import FORMATS, RenderOptions
 from pod_detect.graph_export import export_graph
 from pod_detect.model import Report
-from pod_detect.pipeline import scan as run_scan
 from pod_detect.redact import redact
 from pod_detect.settings import Settings
 
@@ -145,8 +144,18 @@ def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
     return report
 
 
-#: Modules the detectors import when first needed, that nothing on the way to them imports.
-WARM = ("scipy.special",)
+#: Modules a scan needs only once the export is read: the pipeline (networkx, igraph,
+#: rapidfuzz and the detectors, a fifth of a second) and what the detectors import when
+#: first needed. Nothing the read imports imports them.
+WARM = ("pod_detect.pipeline", "igraph", "scipy.special")
+
+
+def run_scan(data: Any, settings: Settings, *, on_stage: Any) -> Report:
+    """:func:`pod_detect.pipeline.scan`, imported on first use (:func:`warm_up` imports it
+    while the export is read)."""
+    from pod_detect.pipeline import scan
+
+    return scan(data, settings, on_stage=on_stage)
 
 
 def warm_up() -> None:

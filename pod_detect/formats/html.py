@@ -13,7 +13,6 @@ import hashlib
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
@@ -104,6 +103,8 @@ def network_svg(report: Report) -> Markup | None:
     """The flagged groups and their surroundings, laid out by spring_layout (seed 7)."""
     if not report.groups:
         return None
+    import networkx as nx  # here: a scan imports it only while the export is read
+
     codes, edges = neighbourhood(report, MAX_NODES)
     graph = nx.Graph()
     graph.add_nodes_from(codes)
