@@ -264,12 +264,12 @@ def _partial_sums(frame: pd.DataFrame, window: float, max_engagers: int | None,
     rows, capped_posts, capped_rows = _prepare(frame, max_engagers, any_time)
     counts = _window_ends(rows.post, rows.time, window) - np.arange(len(rows.post)) - 1
     units = _Units(rows.ticks, n_accounts, 4 * chunk_pairs)
-    shared: list[pd.DataFrame] = []
+    shared = _Shared.of(rows, n_accounts, weighting)
     chunks = 0
     for left in _chunks(counts, chunk_pairs):
-        shared.append(_chunk(rows, left, counts[left], n_accounts, weighting, units))
+        _chunk(rows, left, counts[left], n_accounts, weighting, units, shared)
         chunks += 1
-    _shared_units(shared, units)
+    shared.into(units)
     facts = [len(frame) - _ignored(frame, any_time), len(distinct(rows.post)), capped_posts,
              capped_rows, int(counts.sum()), chunks,
              int(counts[rows.time == _UNTIMED].sum())]
@@ -301,12 +301,12 @@ def _prepare(
 ) -> tuple[_Rows, int, int]:
     """Rows with a post and a time (or, ``any_time``, none: read as :data:`_UNTIMED`), sorted
     by (post, time), capped; and what the cap left out."""
-    post = frame["post"].to_numpy(dtype=np.int64)
+    post = frame["post"].to_numpy()  # int32 codes: every array here is as long as the rows
     time = frame["timestamp"].to_numpy(dtype=np.float64)
     if any_time:
         time = np.where(np.isnan(time), _UNTIMED, time)
     keep = np.flatnonzero((post >= 0) & ~np.isnan(time))
-    every_actor = frame["actor"].to_numpy(dtype=np.int64)
+    every_actor = frame["actor"].to_numpy()
     # (post, time, actor): ties in time (every untimed row) broken by account, so that which
     # engagers a capped post keeps never depends on the order of the rows (a Dask partition's)
     kept_time, kept_actor = time[keep], every_actor[keep]
@@ -320,7 +320,11 @@ def _prepare(
     actor = every_actor[order]
     # (post, actor) groups numbered in order of first appearance, so consecutive in a post
     span = int(actor.max(initial=0)) + 1
-    group, repeats = _sorting.factorize(post * span + actor, (int(post.max(initial=0)) + 1) * span)
+    key = post.astype(np.int64)
+    key *= span
+    key += actor
+    group, repeats = _sorting.factorize(key, (int(post.max(initial=0)) + 1) * span)
+    del key
     new_post = np.diff(post, prepend=-1) != 0
     post_index = np.cumsum(new_post) - 1  # each row's post, numbered 0, 1, ... in order
     rank = group - group[np.flatnonzero(new_post)][post_index]  # 0: the first engager
@@ -397,40 +401,80 @@ def _chunks(counts: np.ndarray, budget: int) -> Iterator[np.ndarray]:
 
 def _chunk(
     rows: _Rows, left: np.ndarray, counts: np.ndarray, n_accounts: int, weighting: str,
-    units: _Units,
-) -> pd.DataFrame:
+    units: _Units, shared: _Shared,
+) -> None:
     """Count the row pairs of one chunk.
 
-    The row pairs that are alone in their unit go to ``units``; the others are returned
-    (``key``, ``unit``, ``size``) to be de-duplicated across chunks: a unit is a (pair, post)
-    for ``"count"``, a (pair, row of ``actor_a``) for ``"qut"``. A row pair shares its unit
-    with another only when an account engaged the post more than once, so only those (about
-    one in seven on simulated data) go through the slower de-duplication.
+    The row pairs that are alone in their unit go to ``units``; the others to ``shared``,
+    to be de-duplicated across chunks: a unit is a (pair, post) for ``"count"``, a (pair,
+    row of ``actor_a``) for ``"qut"``. A row pair shares its unit with another only when an
+    account engaged the post more than once, so only those (about one in seven on
+    simulated data) go through the de-duplication.
     """
+    # positions as int32 where they fit: these arrays are as long as the chunk's row pairs
+    index = np.int32 if len(rows.actor) < 2**31 - 1 else np.int64
     firsts = np.cumsum(counts) - counts
-    i = np.repeat(left, counts)
-    j = i + np.arange(len(i)) - np.repeat(firsts, counts) + 1
+    i = np.repeat(left.astype(index), counts)
+    j: np.ndarray = np.arange(len(i), dtype=index)
+    j += np.repeat((left - firsts + 1).astype(index), counts)  # i + 1 + its pair's rank
     a, b = rows.actor[i], rows.actor[j]
     distinct = a != b
     i, j, a, b = i[distinct], j[distinct], a[distinct], b[distinct]
     low = a < b
-    key = np.where(low, a, b) * n_accounts + np.where(low, b, a)
+    key = np.where(low, a, b).astype(np.int64)
+    key *= n_accounts
+    key += np.where(low, b, a)
     if weighting == "count":
-        unit, shared = rows.post[i], rows.repeated[i] | rows.repeated[j]
+        unit, repeated = rows.post[i], rows.repeated[i] | rows.repeated[j]
     else:  # the lower account's row; it pairs more than once only if the other repeated
-        unit, shared = np.where(low, i, j), rows.repeated[np.where(low, j, i)]
-    size = rows.size[i]
-    repeated = pd.DataFrame({"key": key[shared], "unit": unit[shared], "size": size[shared]})
-    units.add(key[~shared], size[~shared])
-    return repeated.drop_duplicates(["key", "unit"])
+        unit, repeated = np.where(low, i, j), rows.repeated[np.where(low, j, i)]
+    alone = ~repeated
+    units.add(key[alone], rows.size[i[alone]])
+    shared.add(key[repeated], unit[repeated])
 
 
-def _shared_units(shared: list[pd.DataFrame], units: _Units) -> None:
-    """The shared row pairs, each unit once across all chunks, added to ``units``."""
-    if not shared:
-        return
-    distinct = pd.concat(shared, ignore_index=True).drop_duplicates(["key", "unit"])
-    units.add(distinct["key"].to_numpy(np.int64), distinct["size"].to_numpy(np.int64))
+@dataclass
+class _Shared:
+    """The row pairs that may share their unit with another, each unit counted once across
+    all chunks. Packed as ``key << bits | unit`` and de-duplicated by sorting when both fit
+    in an int64 (pandas' hashing ``drop_duplicates`` took a fifth of the co-engagement
+    count); by ``drop_duplicates`` otherwise. Every row pair of a unit is on one post, so
+    the post's size code is read off the unit (``size_of``)."""
+
+    bits: int
+    packs: bool
+    size_of: np.ndarray
+    parts: list[Any]
+
+    @classmethod
+    def of(cls, rows: _Rows, n_accounts: int, weighting: str) -> _Shared:
+        if weighting == "count":  # the unit is a post
+            bound = int(rows.post.max(initial=0)) + 1
+            size_of = np.zeros(bound, dtype=np.int64)
+            size_of[rows.post] = rows.size
+        else:  # the unit is a row
+            bound, size_of = len(rows.post), rows.size
+        packs = _sorting.fits(max(n_accounts, 1) ** 2, bound)
+        return cls(_sorting.bits(bound), packs, size_of, [])
+
+    def add(self, key: np.ndarray, unit: np.ndarray) -> None:
+        if self.packs:
+            self.parts.append(_sorting.unique((key << self.bits) | unit))
+        else:
+            frame = pd.DataFrame({"key": key, "unit": unit})
+            self.parts.append(frame.drop_duplicates(["key", "unit"]))
+
+    def into(self, units: _Units) -> None:
+        """Each distinct unit, with its post's size code, added to ``units``."""
+        if not self.parts:
+            return
+        if self.packs:
+            packed = _sorting.unique(np.concatenate(self.parts))
+            key, unit = packed >> self.bits, packed & ((1 << self.bits) - 1)
+        else:
+            distinct = pd.concat(self.parts, ignore_index=True).drop_duplicates(["key", "unit"])
+            key, unit = distinct["key"].to_numpy(np.int64), distinct["unit"].to_numpy(np.int64)
+        units.add(key, self.size_of[unit].astype(np.int64))
 
 
 class _Units:

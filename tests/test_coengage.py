@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pod_detect.coengage import co_engagement, co_engagement_with_stats
+from pod_detect.coengage import _Units, co_engagement, co_engagement_with_stats
 from pod_detect.errors import ConfigError
 from pod_detect.io import load
 
 RUSSIAN = Path(__file__).resolve().parents[2] / "shared" / "data" / "russian_coord_tweets.csv"
 RECORDED = Path(__file__).resolve().parent / "data"
+_ORIGINAL_UNITS_INIT = _Units.__init__
 SETTINGS = [(60, 2), (10, 1), (300, 3), (0, 1)]  # (window, min_weight) the toolkit was run with
 
 
@@ -157,6 +158,27 @@ def test_matches_brute_force_whatever_the_chunking(seed, window, weighting):
                                                 chunk_pairs=chunk_pairs)
         pd.testing.assert_frame_equal(table, whole)  # bit for bit, weighted too
         assert stats.chunks > 1 or stats.candidates <= chunk_pairs
+
+
+@pytest.mark.parametrize("weighting", ["count", "qut"])
+def test_the_unpacked_counting_gives_the_packed_tables(monkeypatch, weighting):
+    """Codes too large to pack several into an int64 (a pair key beside a unit or a size
+    code, a post beside a row) fall back to pandas' drop_duplicates and argsorts: the same
+    table, bit for bit."""
+    from pod_detect import _sorting
+
+    frame = random_frame(7, 6000)
+    packed, _ = co_engagement_with_stats(frame, window=120, weighting=weighting, chunk_pairs=500)
+    monkeypatch.setattr(_sorting, "fits", lambda *bounds: False)
+    monkeypatch.setattr(_Units, "__init__", _unpacked_units)
+    unpacked, _ = co_engagement_with_stats(frame, window=120, weighting=weighting,
+                                           chunk_pairs=500)
+    pd.testing.assert_frame_equal(unpacked, packed)
+
+
+def _unpacked_units(self, ticks, n_accounts, most):
+    _ORIGINAL_UNITS_INIT(self, ticks, n_accounts, most)
+    self.packs = False
 
 
 def test_a_chunk_of_one_row_pair():
