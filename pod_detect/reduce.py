@@ -9,6 +9,7 @@ later for the few rows the detectors look at (:func:`latency_of`, :func:`places`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,13 +102,13 @@ def reduce_arrays(data: Interactions) -> Reduced:
     post = frame["post"].to_numpy(dtype=np.int64)
     time = frame["timestamp"].to_numpy(dtype=np.float64)
     own_time = frame["post_time"].to_numpy(dtype=np.float64)
-    known = np.flatnonzero(post >= 0)
+    known = _where(post >= 0)
     # (post, actor) once: the distinct engagements, in one sort
-    engagement = _sorting.unique((post[known] << 31) | actor[known])
-    posts = _post_arrays(post[known], author[known], time[known], own_time[known],
+    engagement = _sorting.unique((known(post) << 31) | known(actor))
+    posts = _post_arrays(known(post), known(author), known(time), known(own_time),
                          engagement >> 31, n_posts)
-    with_author = np.flatnonzero(author >= 0)
-    key, engagements = _sorting.counts(actor[with_author] * n + author[with_author])
+    with_author = _where(author >= 0)
+    key, engagements = _sorting.counts(with_author(actor) * n + with_author(author))
     # distinct posts engaged per pair: the distinct engagements of posts with an author,
     # and each row without a post id (a post of its own)
     by = engagement & ((1 << 31) - 1)
@@ -123,6 +124,15 @@ def reduce_arrays(data: Interactions) -> Reduced:
     accounts = account_table(np.bincount(engager, minlength=n), np.bincount(engaged, minlength=n),
                              np.bincount(once // n, minlength=n), posts)
     return Reduced(posts=posts, pairs=add_null_model(pairs, accounts), accounts=accounts)
+
+
+def _where(mask: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """A function taking the rows ``mask`` selects from an array: the array itself when it
+    selects every row (the usual case: a copy of four columns of every row saved)."""
+    if bool(mask.all()):
+        return lambda values: values
+    rows = np.flatnonzero(mask)
+    return lambda values: values[rows]
 
 
 def _post_arrays(post: np.ndarray, author: np.ndarray, time: np.ndarray, own_time: np.ndarray,
