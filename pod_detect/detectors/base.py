@@ -237,14 +237,12 @@ def _targeted(rows: pd.DataFrame, sizes: np.ndarray, n_posts: int,
     if not _sorting.fits(len(sizes) * span, n_accounts):
         return _targeted_frames(rows, sizes)
     engaged = _sorting.unique(place * n_accounts + rows["actor"].to_numpy()[known])
-    where, engagers = _sorting.runs(engaged // n_accounts)
-    need = np.maximum(3, np.ceil(sizes[where // span] / 4))
-    targets = where[engagers >= need]
+    where, engagers = _sorting.runs(engaged // n_accounts)  # every place, sorted
+    targeted = engagers >= np.maximum(3, np.ceil(sizes[where // span] / 4))
     out = np.zeros(len(rows), dtype=bool)
-    if len(targets):
-        order = np.argsort(place)  # sorted queries: a binary search walks memory in order
-        at = np.minimum(np.searchsorted(targets, place[order]), len(targets) - 1)
-        out[known[order]] = targets[at] == place[order]
+    if targeted.any():  # the rows by place: their runs are the places of ``where``, in order
+        order = _sorting.stable_order(place, len(sizes) * span)
+        out[known[order]] = np.repeat(targeted, _sorting.runs(place[order])[1])
     return out
 
 
