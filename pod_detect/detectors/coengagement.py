@@ -230,8 +230,18 @@ def _target_coverage(
     weights = targeted.groupby(["group", "author"]).size().rename("weight").reset_index()
     pairs = context.reduced.pairs
     actor_group = index[pairs["actor"].to_numpy()]
-    mine = pd.DataFrame({"group": actor_group, "author": pairs["author"].to_numpy(),
-                         "coverage": pairs["coverage"].to_numpy()})[actor_group >= 0]
+    author = pairs["author"].to_numpy()
+    # only the members' pairs with a target author of their group: the sums of those
+    # (group, author) are what they would be among all the members' pairs
+    span = int(len(index))
+    wanted = np.unique(weights["group"].to_numpy(dtype=np.int64) * span
+                       + weights["author"].to_numpy(dtype=np.int64))
+    members = np.flatnonzero(actor_group >= 0)
+    key = actor_group[members].astype(np.int64) * span + author[members]
+    at = np.minimum(np.searchsorted(wanted, key), max(len(wanted) - 1, 0))
+    mine_rows = members[wanted[at] == key] if len(wanted) else members[:0]
+    mine = pd.DataFrame({"group": actor_group[mine_rows], "author": author[mine_rows],
+                         "coverage": pairs["coverage"].to_numpy()[mine_rows]})
     covered = mine.groupby(["group", "author"])["coverage"].sum().rename("covered")
     weights = weights.join(covered, on=["group", "author"]).fillna({"covered": 0.0})
     size = np.bincount(index[index >= 0], minlength=n_groups)
