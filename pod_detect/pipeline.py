@@ -71,20 +71,23 @@ def find_groups(context: Context, runnable: list[Detector], stage: StageHook,
                 pool: ThreadPoolExecutor | None = None) -> list[Group]:
     """Examine every candidate list, settle overlaps, re-examine what overlaps left over.
 
-    With a ``pool``, the lists after the first are examined there while this thread
-    examines the first (numpy, pyarrow and rapidfuzz leave the interpreter lock); the
-    results are gathered in list order, so the report does not depend on which is first.
+    With a ``pool``, the first list (the reciprocal groups, which need no co-engagement
+    graph) is examined there as soon as the other thread is free, while this one finds the
+    co-engagement communities and examines them (numpy, pyarrow and rapidfuzz leave the
+    interpreter lock). The results are gathered in list order, so the report does not
+    depend on which thread finishes first.
     """
 
     def examine(groups: list[frozenset[int]], hook: StageHook = stage) -> list[Group]:
         return score_groups(context, examine_groups(context, runnable, groups, hook))
 
-    first, *others = context.candidate_sets()
     if pool is None:
-        found = [examine(groups) for groups in (first, *others)]
+        found = [examine(groups) for groups in context.candidate_sets()]
     else:
-        later = [pool.submit(examine, groups, lambda name: None) for groups in others]
-        found = [examine(first), *(future.result() for future in later)]
+        first = pool.submit(examine, context.reciprocal_groups, lambda name: None)
+        _, *others = context.candidate_sets()
+        found = [examine(groups) for groups in others]
+        found.insert(0, first.result())
     scored = [group for groups in found for group in groups]
     taken: set[int] = set()
     min_size = context.settings.min_group_size
