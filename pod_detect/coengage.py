@@ -549,5 +549,5 @@ def _table(sums: _Sums, n_accounts: int, min_weight: int) -> pd.DataFrame:
             "weight": sums.weight[kept].astype(np.int64),
             "weighted": sums.ticks[kept] / _TICKS,
         },
-        columns=list(COLUMNS),
+        columns=list(COLUMNS), copy=False,
     )

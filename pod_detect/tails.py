@@ -18,8 +18,9 @@ def poisson_tail(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
     from scipy import special  # on first use: its import is a fifth of a second of start-up
 
     observed = np.asarray(observed)
-    tail = special.pdtrc(observed - 1, expected)
-    return np.where(observed <= 0, 1.0, tail)
+    tail = np.asarray(special.pdtrc(observed - 1, expected), dtype=np.float64)
+    tail[observed <= 0] = 1.0
+    return tail
 
 
 def chi2_tail(statistic: np.ndarray | float, dof: int) -> np.ndarray:
