@@ -58,13 +58,25 @@ def starts(ordered: np.ndarray) -> np.ndarray:
     """Where each run of equal values of a sorted array begins."""
     if not len(ordered):
         return np.zeros(0, dtype=np.int64)
-    return np.concatenate([[0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1])
+    new = np.empty(len(ordered), dtype=bool)  # one mask, no shifted copies of the starts
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    return np.flatnonzero(new)
 
 
 def runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of a sorted array and how often each occurs."""
     first = starts(ordered)
-    return ordered[first], np.diff(np.append(first, len(ordered)))
+    return ordered[first], lengths(first, len(ordered))
+
+
+def lengths(first: np.ndarray, total: int) -> np.ndarray:
+    """The length of each run, from where the runs begin (:func:`starts`) and the total."""
+    out = np.empty(len(first), dtype=np.int64)
+    if len(first):
+        np.subtract(first[1:], first[:-1], out=out[:-1])
+        out[-1] = total - first[-1]
+    return out
 
 
 def counts(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -482,19 +482,26 @@ class _Units:
 
     They are kept packed, the size code in the low bits of the key, and counted together
     by one sort at the end; when more than ``most`` are waiting, those are counted and kept
-    as sums (one per pair), so memory follows the distinct pairs, not the row pairs.
+    as sums (one per pair), so memory follows the distinct pairs, not the row pairs. The
+    packing is done as they arrive and the counting reuses its arrays: on millions of
+    units each fresh array costs more in page faults than the arithmetic on it.
     """
 
     def __init__(self, ticks: np.ndarray, n_accounts: int, most: int) -> None:
         self.ticks, self.n_accounts, self.most = ticks, n_accounts, most
         self.size_bits = max(len(ticks) - 1, 1).bit_length()
         self.packs = (n_accounts * n_accounts - 1).bit_length() + self.size_bits <= 63
-        self.waiting: list[tuple[np.ndarray, np.ndarray]] = []
+        self.waiting: list[Any] = []  # packed arrays, or (key, size) pairs
         self.count = 0
         self.sums: list[_Sums] = []
 
     def add(self, key: np.ndarray, size: np.ndarray) -> None:
-        self.waiting.append((key, size))
+        if self.packs:
+            packed = np.left_shift(key, self.size_bits, dtype=np.int64)
+            packed |= size
+            self.waiting.append(packed)
+        else:
+            self.waiting.append((key, size))
         self.count += len(key)
         if self.count > self.most:
             self.sums.append(self._collapse())
@@ -505,19 +512,22 @@ class _Units:
         return _merge([*self.sums, last]) if self.sums else last
 
     def _collapse(self) -> _Sums:
-        keys = [k for k, _ in self.waiting]
-        sizes = [s for _, s in self.waiting]
-        self.waiting, self.count = [], 0
-        key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-        size = np.concatenate(sizes) if sizes else np.zeros(0, np.int64)
-        if self.packs:  # a plain sort of int64 is several times faster than an argsort
-            packed = (key << self.size_bits) | size
-            packed.sort()
-            key, size = packed >> self.size_bits, packed & ((1 << self.size_bits) - 1)
-        else:
+        waiting, self.waiting, self.count = self.waiting, [], 0
+        if not self.packs:
+            key = np.concatenate([k for k, _ in waiting] or [np.zeros(0, np.int64)])
+            size = np.concatenate([s for _, s in waiting] or [np.zeros(0, np.int64)])
             order = np.argsort(key, kind="stable")
-            key, size = key[order], size[order]
-        return _runs(key, None, self.ticks[size])
+            return _runs(key[order], None, self.ticks[size[order]])
+        # a plain sort of int64 is several times faster than an argsort
+        packed = waiting[0] if len(waiting) == 1 else np.concatenate(
+            waiting or [np.zeros(0, np.int64)])
+        del waiting
+        packed.sort()
+        size = packed & ((1 << self.size_bits) - 1)
+        ticks = self.ticks[size]
+        del size
+        packed >>= self.size_bits  # the keys, sorted
+        return _runs(packed, None, ticks)
 
 
 def _runs(key: np.ndarray, weight: np.ndarray | None, ticks: np.ndarray) -> _Sums:
@@ -526,7 +536,7 @@ def _runs(key: np.ndarray, weight: np.ndarray | None, ticks: np.ndarray) -> _Sum
     if not len(key):
         return _Sums(key, np.zeros(0, np.int64) if weight is None else weight, ticks)
     first = _sorting.starts(key)
-    weights = (np.diff(first, append=len(key)) if weight is None
+    weights = (_sorting.lengths(first, len(key)) if weight is None
                else np.add.reduceat(weight, first))
     return _Sums(key[first], weights, np.add.reduceat(ticks, first))
 
