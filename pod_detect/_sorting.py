@@ -36,7 +36,9 @@ def stable_order(key: np.ndarray, bound: int) -> np.ndarray:
     if not fits(bound, n + 1):
         return np.argsort(key, kind="stable")
     shift = bits(n + 1)
-    packed = (key.astype(np.int64) << shift) | np.arange(n, dtype=np.int64)
+    packed = key.astype(np.int64)  # a copy, then shifted and tagged in place
+    packed <<= shift
+    packed |= np.arange(n, dtype=np.int64)
     packed.sort()
     packed &= (1 << shift) - 1
     return packed
@@ -99,10 +101,10 @@ def factorize(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
         ordered = key[order]
         first = starts(ordered)
         head = np.minimum.reduceat(order, first) if n else first
-    size = np.diff(np.append(first, n))
+    size = lengths(first, n)
     leads = np.zeros(n, dtype=bool)
     leads[head] = True
-    number = (np.cumsum(leads) - 1)[head]  # distinct keys that occur before each one
+    number = np.cumsum(leads)[head] - 1  # distinct keys that occur before each one
     codes = np.empty(n, dtype=np.int64)
     codes[order] = np.repeat(number, size)
     counts = np.empty(len(first), dtype=np.int64)
