@@ -209,18 +209,30 @@ def templates_arrays(frame: pd.DataFrame) -> Templates:
     text = pa.array(frame["text"], type=pa.large_string(), from_pandas=True)
     codes, words, blank = _encode_unsorted(text.take(pa.array(present)))
     written = ~blank
+    rows = present[written]
     word = codes[written].astype(np.int64)
-    actor = frame["actor"].to_numpy().astype(np.int64)[present[written]]
+    actor = frame["actor"].to_numpy()[rows].astype(np.int64)
     writers = np.bincount(_sorting.unique((word << 31) | actor) >> 31, minlength=len(words))
     empty = pc.equal(words, "").to_numpy(zero_copy_only=False)
     chosen = np.flatnonzero((writers >= TEMPLATE_ACCOUNTS) & ~empty)
     texts = words.take(pa.array(chosen)).to_pylist()
-    # most written first, ties in the order of the text (Python's order is UTF-8's)
-    ranked = sorted(range(len(chosen)), key=lambda i: (-writers[chosen[i]], texts[i]))
     row_words = np.full(len(frame), -1, dtype=np.int32)
-    row_words[present[written]] = codes[written]
-    return Templates(common=frozenset(texts), top=[texts[i] for i in ranked[:MAX_TEMPLATES]],
+    row_words[rows] = codes[written]
+    return Templates(common=frozenset(texts), top=_most_written(texts, writers[chosen]),
                      comments=int(written.sum()), row_words=row_words, words=words)
+
+
+def _most_written(texts: list[str], writers: np.ndarray) -> list[str]:
+    """The :data:`MAX_TEMPLATES` texts with the most writers, ties in the order of the text
+    (Python's order is UTF-8's). Only the texts with at least as many writers as the last
+    one kept are sorted."""
+    if len(texts) > MAX_TEMPLATES:
+        least = np.partition(writers, len(writers) - MAX_TEMPLATES)[len(writers) - MAX_TEMPLATES]
+        contenders = np.flatnonzero(writers >= least)
+    else:
+        contenders = np.arange(len(texts))
+    ranked = sorted(contenders.tolist(), key=lambda i: (-writers[i], texts[i]))
+    return [texts[i] for i in ranked[:MAX_TEMPLATES]]
 
 
 def templates_frames(frame: Any) -> Templates:

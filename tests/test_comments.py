@@ -176,3 +176,15 @@ def test_two_threads_classifying_with_one_template_set_agree_with_one_thread():
     with ThreadPoolExecutor(max_workers=2) as pool:
         got = list(pool.map(shared.classify_rows, batches))
     assert all(np.array_equal(g, w) for g, w in zip(got, want, strict=True))
+
+
+@pytest.mark.parametrize("n", [0, 3, 499, 500, 501, 5000])
+def test_the_most_written_templates_are_those_of_a_full_sort(n):
+    """Only the texts that can reach the top are sorted: the same list as sorting them all."""
+    from pod_detect.comments import MAX_TEMPLATES, _most_written
+
+    rng = np.random.default_rng(n)
+    texts = [f"text {rng.integers(0, 10**6)}" for _ in range(n)]
+    writers = rng.integers(3, 12, n)  # many ties, broken by the text
+    ranked = sorted(range(n), key=lambda i: (-writers[i], texts[i]))
+    assert _most_written(texts, writers) == [texts[i] for i in ranked[:MAX_TEMPLATES]]
