@@ -418,17 +418,18 @@ def _chunk(
     j: np.ndarray = np.arange(len(i), dtype=index)
     j += np.repeat((left - firsts + 1).astype(index), counts)  # i + 1 + its pair's rank
     a, b = rows.actor[i], rows.actor[j]
-    distinct = a != b
-    i, j, a, b = i[distinct], j[distinct], a[distinct], b[distinct]
-    low = a < b
-    key = np.where(low, a, b).astype(np.int64)
+    key = np.minimum(a, b).astype(np.int64)
     key *= n_accounts
-    key += np.where(low, b, a)
+    key += np.maximum(a, b)
+    distinct = a != b  # an account beside itself is no pair: left out by the masks below
     if weighting == "count":
         unit, repeated = rows.post[i], rows.repeated[i] | rows.repeated[j]
     else:  # the lower account's row; it pairs more than once only if the other repeated
+        low = a < b
         unit, repeated = np.where(low, i, j), rows.repeated[np.where(low, j, i)]
-    alone = ~repeated
+    del a, b
+    alone = distinct & ~repeated
+    repeated &= distinct
     units.add(key[alone], rows.size[i[alone]])
     shared.add(key[repeated], unit[repeated])
 
