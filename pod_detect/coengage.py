@@ -305,17 +305,23 @@ def _prepare(
     time = frame["timestamp"].to_numpy(dtype=np.float64)
     if any_time:
         time = np.where(np.isnan(time), _UNTIMED, time)
-    keep = np.flatnonzero((post >= 0) & ~np.isnan(time))
+    wanted = (post >= 0) & ~np.isnan(time)
+    every = bool(wanted.all())  # the usual case: no copies of the kept rows
+    keep = None if every else np.flatnonzero(wanted)
     every_actor = frame["actor"].to_numpy()
     # (post, time, actor): ties in time (every untimed row) broken by account, so that which
     # engagers a capped post keeps never depends on the order of the rows (a Dask partition's)
-    kept_time, kept_actor = time[keep], every_actor[keep]
+    kept_time, kept_actor, kept_post = ((time, every_actor, post) if keep is None else
+                                        (time[keep], every_actor[keep], post[keep]))
     later = kept_time[1:] > kept_time[:-1]
     tied = kept_time[1:] == kept_time[:-1]
     if np.all(later | (tied & (kept_actor[1:] >= kept_actor[:-1]))):  # a canonical frame
-        order = keep[_sorting.stable_order(post[keep], int(post.max(initial=0)) + 1)]
+        order = _sorting.stable_order(kept_post, int(post.max(initial=0)) + 1)
     else:
-        order = keep[np.lexsort((kept_actor, kept_time, post[keep]))]
+        order = np.lexsort((kept_actor, kept_time, kept_post))
+    del later, tied, kept_time, kept_actor, kept_post
+    if keep is not None:
+        order = keep[order]
     post, time = post[order], time[order]
     actor = every_actor[order]
     # (post, actor) groups numbered in order of first appearance, so consecutive in a post
