@@ -48,22 +48,22 @@ def unique(key: np.ndarray) -> np.ndarray:
     """The sorted distinct values of an array, by one sort (numpy 2.4's ``np.unique``
     without ``return_*`` hashes, and took 10 s for 6 million int64 where a sort takes 0.1)."""
     ordered = np.sort(key)
-    if len(ordered) < 2:
-        return ordered
-    keep = np.empty(len(ordered), dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
+    return ordered[_run_heads(ordered)]
 
 
 def starts(ordered: np.ndarray) -> np.ndarray:
     """Where each run of equal values of a sorted array begins."""
-    if not len(ordered):
-        return np.zeros(0, dtype=np.int64)
-    new = np.empty(len(ordered), dtype=bool)  # one mask, no shifted copies of the starts
-    new[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    return np.flatnonzero(new)
+    return np.flatnonzero(_run_heads(ordered))
+
+
+def _run_heads(ordered: np.ndarray) -> np.ndarray:
+    """Whether each value of a sorted array begins a run of equal values: one mask, no
+    shifted copies."""
+    heads = np.empty(len(ordered), dtype=bool)
+    if len(ordered):
+        heads[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=heads[1:])
+    return heads
 
 
 def runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

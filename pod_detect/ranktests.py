@@ -59,7 +59,7 @@ def mann_whitney_less(x: np.ndarray, y: Sample) -> tuple[float, float]:
     u2 = n1 * n2 - u1  # large when x is small
     # runs of equal values of x and y together: x's runs grow the runs of y they join
     first = _sorting.starts(x)
-    own = np.diff(np.append(first, n1))
+    own = _sorting.lengths(first, n1)
     theirs = equal[first]
     joined = own + theirs
     tie_term = y.tie_term + float((joined**3 - joined - (theirs**3 - theirs)).sum())

@@ -148,7 +148,7 @@ def _post_arrays(post: np.ndarray, author: np.ndarray, time: np.ndarray, own_tim
     if len(first):
         ordered_time = time[order]
         out_author[code] = np.maximum.reduceat(author[order], first)
-        engagements[code] = np.diff(np.append(first, len(ordered)))
+        engagements[code] = _sorting.lengths(first, len(ordered))
         earliest[code] = np.fmin.reduceat(ordered_time, first)
         timed[code] = np.add.reduceat(~np.isnan(ordered_time), first)
         given[code] = np.fmin.reduceat(own_time[order], first)
@@ -276,10 +276,10 @@ def every_place(post: np.ndarray, time: np.ndarray) -> np.ndarray:
     del p, t
     run_first = np.flatnonzero(new_run).astype(np.int32)
     del new_run
-    run_size = np.diff(np.append(run_first, len(timed))).astype(np.int32)
+    run_size = _sorting.lengths(run_first, len(timed)).astype(np.int32)
     post_first = np.flatnonzero(new_post).astype(np.int32)
     del new_post
-    count = np.diff(np.append(post_first, len(timed))).astype(np.int32)
+    count = _sorting.lengths(post_first, len(timed)).astype(np.int32)
     # per row: rows strictly earlier in its post (2 * start), its run's size, its post's rows
     place = np.repeat(run_first, run_size).astype(np.float64)
     place -= np.repeat(post_first, count)

@@ -100,7 +100,7 @@ def _medians(actor: np.ndarray, latency: np.ndarray) -> list[tuple[int, float]]:
     order = np.lexsort((latency, actor))
     actor, latency = actor[order], latency[order]
     first = _sorting.starts(actor)
-    count = np.diff(np.append(first, len(actor)))
+    count = _sorting.lengths(first, len(actor))
     low, high = first + (count - 1) // 2, first + count // 2
     middle = (latency[low] + latency[high]) / 2
     return list(zip(actor[first].tolist(), middle.tolist(), strict=True))
