@@ -496,8 +496,8 @@ class _Units:
 
     def __init__(self, ticks: np.ndarray, n_accounts: int, most: int) -> None:
         self.ticks, self.n_accounts, self.most = ticks, n_accounts, most
-        self.size_bits = max(len(ticks) - 1, 1).bit_length()
-        self.packs = (n_accounts * n_accounts - 1).bit_length() + self.size_bits <= 63
+        self.size_bits = _sorting.bits(len(ticks))
+        self.packs = _sorting.fits(n_accounts * n_accounts, len(ticks))
         self.waiting: list[Any] = []  # packed arrays, or (key, size) pairs
         self.count = 0
         self.sums: list[_Sums] = []
