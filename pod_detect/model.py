@@ -35,11 +35,11 @@ SIGNAL_REQUIREMENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-
 def group_id(kind: str, names: Sequence[str]) -> str:
     """A stable id from the sorted member names: the same members give the same id."""
     digest = hashlib.sha256("\n".join(sorted(names)).encode("utf-8")).hexdigest()
     return f"{kind}-{digest[:10]}"
+
 
 @dataclass(frozen=True)
 class Facts:
