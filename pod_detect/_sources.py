@@ -67,6 +67,11 @@ def source_name(source: Any) -> str:
     return str(os.fspath(source))
 
 
+def is_path(source: Any) -> bool:
+    """Whether :func:`open_source` maps ``source`` from a file by its path."""
+    return not (isinstance(source, str) and source == "-") and not hasattr(source, "read")
+
+
 def open_source(source: Any, stdin: IO[bytes] | None) -> tuple[pa.Buffer, str]:
     """Return all the bytes of ``source`` (a path, ``"-"`` or a binary file) and its name."""
     if isinstance(source, str) and source == "-":

@@ -160,6 +160,7 @@ def _read(
 ) -> tuple[_readers.Raw, str, str]:
     forced = _sources.format_name(fmt)[0] if fmt else None
     data, name = _sources.open_source(source, stdin)
+    mapped = data if _sources.is_path(source) else None
     data = _sources.decompress(data, name)
     if data.size == 0:
         raise InputError("is empty", source=name)
@@ -174,7 +175,8 @@ def _read(
         kind = kind or _sources.sniff(data, hint)
     if kind is None:
         raise InputError("cannot tell the format (use --input-format)", source=name)
-    return _readers.READERS[kind](data, name, encoding, skip=skip), name, kind
+    file = name if data is mapped else None  # the file's bytes as they are
+    return _readers.READERS[kind](data, name, encoding, skip=skip, file=file), name, kind
 
 
 def parse(

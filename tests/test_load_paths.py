@@ -274,3 +274,38 @@ def test_running_out_of_memory_in_a_thread_is_reported(tmp_path: Path,
     monkeypatch.setattr(podio, "code", exhausted)  # the ids are coded in the pool
     with pytest.raises(InputError, match="does not fit in the memory available"):
         podio.load(path)
+
+
+# --------------------------------------------------------------------------- streamed read
+
+TRICKY = (
+    'actor,author,post_id,timestamp,text\n'
+    'a,b,p1,2026-03-01T00:00:00Z,"two\nlines"\n'
+    'c,b,p1,2026-03-01T00:01:00Z,"a ""quoted"" word, and a comma"\n'
+    'd,b,p2,2026-03-01T00:02:00Z,\n'
+)
+
+
+def test_a_file_read_as_a_stream_reads_as_its_bytes(tmp_path: Path) -> None:
+    """A path is parsed from a stream of the file, other sources from their bytes: the same
+    table, and ragged rows are left out and numbered the same way."""
+    path = tmp_path / "tricky.csv"
+    ragged = TRICKY + "e,b\nf,b,p3,2026-03-01T00:03:00Z,ok\n"
+    for text, skip in ((TRICKY, False), (ragged, True)):
+        path.write_text(text, encoding="utf-8")
+        data = pa.py_buffer(text.encode())
+        streamed = _readers.read_delimited(data, str(path), "utf-8", preferred=",",
+                                           skip=skip, file=str(path))
+        mapped = _readers.read_delimited(data, str(path), "utf-8", preferred=",", skip=skip)
+        pd.testing.assert_frame_equal(streamed.frame, mapped.frame)
+        assert [str(e) for e in streamed.skipped] == [str(e) for e in mapped.skipped]
+    assert streamed.frame["text"].tolist()[:2] == ["two\nlines", 'a "quoted" word, and a comma']
+    assert [e.row for e in streamed.skipped] == [4]
+
+
+def test_a_file_with_a_byte_order_mark_is_read_from_its_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + TRICKY.encode())
+    data = podio.load(path)
+    assert data.frame["text"].tolist()[0] == "two\nlines"
+    assert "actor" in data.columns
