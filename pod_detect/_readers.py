@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -21,13 +21,15 @@ import pyarrow.csv as pcsv
 import pyarrow.json as pjson
 import pyarrow.parquet as pq
 
+from pod_detect import _timeparse
 from pod_detect._sources import SAMPLE, check_names, decode_error, one_line
 from pod_detect._strings import STR, is_arrow_text
 from pod_detect.errors import InputError
 
 
 class Columns:
-    """A raw table's columns by name: arrow string columns as read, any other in pandas.
+    """A raw table's columns by name: arrow string columns as read (and the columns of
+    ``times``, which the reader parsed as times), any other in pandas.
 
     Made from a pandas frame, or from an arrow table whose pandas frame (:attr:`frame`) is
     made only when asked for, by ``convert``. The other columns of a table are converted
@@ -37,10 +39,11 @@ class Columns:
     def __init__(
         self, frame: pd.DataFrame | None = None, *, table: pa.Table | None = None,
         convert: Callable[[pa.Table], pd.DataFrame] | None = None,
-        others: dict[int, pd.Series] | None = None,
+        others: dict[int, pd.Series] | None = None, times: Iterable[str] = (),
     ) -> None:
         self._frame, self._table, self._convert = frame, table, convert
         self._others = others or {}
+        self._times = frozenset(times)
         source = frame.columns if frame is not None else table.column_names  # type: ignore[union-attr]
         #: The column names, as strings.
         self.names = [str(name) for name in source]
@@ -60,7 +63,7 @@ class Columns:
         index = self.names.index(name)
         if self._table is not None:
             values = self._table.column(index)
-            if is_arrow_text(values):
+            if is_arrow_text(values) or name in self._times:
                 return values
             if index in self._others:
                 return self._others[index]
@@ -87,7 +90,7 @@ class Raw(NamedTuple):
 
 def read_delimited(
     data: pa.Buffer, name: str, encoding: str, *, preferred: str, skip: bool = False,
-    file: str | None = None,
+    file: str | None = None, times: Callable[[list[str]], list[str]] | None = None,
 ) -> Raw:
     """Read CSV/TSV (``,``, tab or ``;`` chosen from the header) with every column as strings.
 
@@ -96,6 +99,12 @@ def read_delimited(
     whose bytes ``data`` maps, read again as a stream for the parser (block by block into
     reused buffers, where reading a mapping faults in every page of it: about twice as
     fast); ``data`` is still what the header, the checks and the error messages look at.
+
+    ``times`` names, given the header, the columns that will be read as times: those the
+    reader parses itself, in its threads, when the first rows are all ISO times pyarrow
+    reads (see :func:`pod_detect._timeparse.stamp_type`). If a later value is not, or a
+    time is out of the trusted range, the file is read again with strings, so what comes
+    out is what reading the strings gives.
     """
     delimiter, header = _header(data, name, preferred, encoding)
     check_names(header, name)
@@ -107,20 +116,29 @@ def read_delimited(
 
     parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                               invalid_row_handler=left_out if skip else None)
-    convert = pcsv.ConvertOptions(
-        column_types={column: pa.string() for column in header},
-        strings_can_be_null=False, quoted_strings_can_be_null=False,
-    )
-    try:
-        stream = pa.OSFile(file) if file is not None else pa.BufferReader(data)
-        with stream:
-            table = pcsv.read_csv(stream, parse_options=parse, convert_options=convert)
-    except pa.ArrowInvalid as exc:
-        raise _csv_error(str(exc), data, name, delimiter, header, encoding) from None
+    strings = {column: pa.string() for column in header}
+    stamps = _stamp_types(data, parse, strings, times(header) if times else [])
+    table = None
+    if stamps:
+        try:
+            table = _parse_csv(data, file, parse, {**strings, **stamps}, [""])
+        except pa.ArrowInvalid:
+            table = None
+        if table is not None and not all(
+                _timeparse.trusted(table.column(c)) for c in stamps):
+            table = None
+        if table is None:
+            ragged.clear()
+    if table is None:
+        stamps = {}
+        try:
+            table = _parse_csv(data, file, parse, strings, None)
+        except pa.ArrowInvalid as exc:
+            raise _csv_error(str(exc), data, name, delimiter, header, encoding) from None
     _check_quotes(data, table, name, delimiter, header)
     if table.num_rows == 0 and not ragged:
         raise InputError("has a header but no rows", source=name)
-    columns = Columns(table=table, convert=pa.Table.to_pandas)
+    columns = Columns(table=table, convert=pa.Table.to_pandas, times=stamps)
     if not ragged:
         return Raw(columns)
     rows = _ragged_rows(data, delimiter, len(header))
@@ -132,6 +150,42 @@ def read_delimited(
         skipped = tuple(InputError("has the wrong number of fields", source=name)
                         for _ in ragged)
     return Raw(columns, numbers, skipped)
+
+
+def _parse_csv(data: pa.Buffer, file: str | None, parse: pcsv.ParseOptions,
+               types: dict[str, pa.DataType], nulls: list[str] | None) -> pa.Table:
+    """The table of ``data`` (from a stream of ``file`` when given), columns of ``types``;
+    strings are never missing, other values only when they are one of ``nulls``."""
+    convert = pcsv.ConvertOptions(
+        column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
+        **({"null_values": nulls} if nulls is not None else {}),
+    )
+    stream = pa.OSFile(file) if file is not None else pa.BufferReader(data)
+    with stream:
+        return pcsv.read_csv(stream, parse_options=parse, convert_options=convert)
+
+
+def _stamp_types(data: pa.Buffer, parse: pcsv.ParseOptions, strings: dict[str, pa.DataType],
+                 wanted: list[str]) -> dict[str, pa.DataType]:
+    """The type the reader can parse each of the ``wanted`` columns as, judged on the first
+    rows (the last one left out: it may be cut); only those columns that have one."""
+    if not wanted or data.size <= SAMPLE:  # small: one read of strings costs nothing
+        return {}
+    head = data[:SAMPLE].to_pybytes()
+    head = head[: head.rindex(b"\n") + 1] if b"\n" in head else b""
+    try:
+        sample = pcsv.read_csv(pa.BufferReader(head), parse_options=pcsv.ParseOptions(
+            delimiter=parse.delimiter, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types=strings,
+                                                strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return {}
+    if sample.num_rows < 2:
+        return {}
+    sample = sample.slice(0, sample.num_rows - 1)
+    found = {c: _timeparse.stamp_type(sample.column(c)) for c in wanted
+             if c in sample.column_names}
+    return {c: kind for c, kind in found.items() if kind is not None}
 
 
 def _check_quotes(

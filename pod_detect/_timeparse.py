@@ -70,6 +70,8 @@ def to_epoch_seconds(
     bad = bad if bad is not None else BadRows("error", len(values))
     if is_arrow_text(values):
         return _from_text(values, source, column, bad)
+    if isinstance(values, pa.ChunkedArray) and pa.types.is_timestamp(values.type):
+        return _from_stamps(values)
     dtype = values.dtype
     if ptypes.is_datetime64_any_dtype(dtype):
         return _from_datetimes(values), "datetime"
@@ -141,6 +143,47 @@ def _cast(text: pa.ChunkedArray) -> np.ndarray | None:
         nanos = ticks.fill_null(0).to_numpy()
         return np.where(missing, np.nan, (nanos // 10**9) + (nanos % 10**9) / 10**9)
     return None
+
+
+def stamp_type(sample: pa.Array | pa.ChunkedArray) -> pa.DataType | None:
+    """The type a reader can parse a column of ISO times as, judged on a ``sample`` of its
+    text, as :func:`_cast` would read it: nanoseconds (they hold whole seconds exactly),
+    UTC when the values have a zone, else none; None when the sample is not all such
+    times (empty strings left out: the reader reads them as missing)."""
+    present = pc.filter(sample, pc.not_equal(sample, ""))
+    if len(present) == 0:
+        return None
+    for kind in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):
+        try:
+            pc.cast(present, kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        return kind
+    return None
+
+
+def trusted(stamps: pa.ChunkedArray) -> bool:
+    """Whether every time a reader parsed is in the range :func:`_cast` trusts (outside
+    it, pandas reads the text, and decides)."""
+    bounds = pc.min_max(stamps.cast(pa.int64()))
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    first, last = (bound * _PER_SECOND[stamps.type.unit] // 10**9 for bound in _FAST_RANGE)
+    return low is None or (first <= low and high < last)
+
+
+def _from_stamps(stamps: pa.ChunkedArray) -> tuple[np.ndarray, str]:
+    """Seconds of ISO times a reader parsed (see :func:`stamp_type`), as :func:`_cast`
+    gives them: NaN where missing; all missing is ``"empty"`` as for blank text."""
+    if stamps.null_count == len(stamps):
+        return np.full(len(stamps), np.nan), "empty"
+    ticks = stamps.cast(pa.int64())
+    per_second = _PER_SECOND[stamps.type.unit]
+    missing = ticks.is_null().to_numpy(zero_copy_only=False) if ticks.null_count else None
+    count = ticks.fill_null(0).to_numpy() if missing is not None else ticks.to_numpy()
+    seconds = (count // per_second) + (count % per_second) / per_second
+    if missing is not None:
+        seconds[missing] = np.nan
+    return seconds, "ISO 8601"
 
 
 def _numbers(text: pa.ChunkedArray) -> np.ndarray | None:

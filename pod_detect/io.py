@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from typing import IO, Any
 
 import numpy as np
@@ -103,7 +104,8 @@ def load(
     BadRows(on_bad_rows, 0)  # check the policy before reading
     name = _sources.source_name(source)
     try:
-        raw, name, kind = _read(source, fmt, encoding, stdin, skip=on_bad_rows != "error")
+        raw, name, kind = _read(source, fmt, encoding, stdin, skip=on_bad_rows != "error",
+                                times=lambda names: _time_columns(names, mapping, name))
         data = _parse(raw, name, mapping, on_bad_rows, HEADER_LINES.get(kind, 0))
     except (MemoryError, pa.ArrowMemoryError):
         raise InputError(too_large(name), source=name) from None
@@ -156,7 +158,8 @@ def read_table(
 
 
 def _read(
-    source: Source, fmt: str | None, encoding: str, stdin: IO[bytes] | None, *, skip: bool
+    source: Source, fmt: str | None, encoding: str, stdin: IO[bytes] | None, *, skip: bool,
+    times: Callable[[list[str]], list[str]] | None = None,
 ) -> tuple[_readers.Raw, str, str]:
     forced = _sources.format_name(fmt)[0] if fmt else None
     data, name = _sources.open_source(source, stdin)
@@ -176,7 +179,21 @@ def _read(
     if kind is None:
         raise InputError("cannot tell the format (use --input-format)", source=name)
     file = name if data is mapped else None  # the file's bytes as they are
-    return _readers.READERS[kind](data, name, encoding, skip=skip, file=file), name, kind
+    reader = _readers.READERS[kind]
+    if kind in ("csv", "tsv") and times is not None:
+        reader = partial(reader, times=times)
+    return reader(data, name, encoding, skip=skip, file=file), name, kind
+
+
+def _time_columns(names: list[str], mapping: Mapping[str, str] | None, source: str) -> list[str]:
+    """The columns of a header that will be read as times (none when its columns do not
+    match: that error comes later); not ``post_time`` when it names posts, as text."""
+    try:
+        chosen, _ = _match_columns(names, mapping or {}, source)
+    except InputError:
+        return []
+    wanted = ("timestamp",) if derives_posts(chosen) else ("timestamp", "post_time")
+    return [chosen[c] for c in wanted if c in chosen]
 
 
 def parse(

@@ -309,3 +309,110 @@ def test_a_file_with_a_byte_order_mark_is_read_from_its_bytes(tmp_path: Path) ->
     data = podio.load(path)
     assert data.frame["text"].tolist()[0] == "two\nlines"
     assert "actor" in data.columns
+
+
+# ------------------------------------------------------------- times the reader parses
+
+FILLER = 3_000  # rows of good times first: more than the reader's sample of the file
+
+
+def export_with(tail: list[tuple[str, str]], *, zone: str = "Z") -> bytes:
+    """An export whose first rows have ISO times (with ``zone``), then ``tail``'s
+    (timestamp, post_time) cells as they are written."""
+    lines = ["actor,author,post_id,timestamp,post_time"]
+    lines += [f"a{i % 97},b{i % 13},p{i % 13},2021-06-16T22:{i % 60:02d}:{i % 59:02d}{zone},"
+              f"2021-06-16T20:00:00{zone}" for i in range(FILLER)]
+    lines += [f"z,b1,p1,{stamp},{posted}" for stamp, posted in tail]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def same(a: podio.Interactions, b: podio.Interactions) -> None:
+    """The same canonical table, accounts, posts, counts and notes."""
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert list(a.accounts) == list(b.accounts) and list(a.posts) == list(b.posts)
+    assert (a.rows_read, a.dropped, a.columns, a.notes) == (b.rows_read, b.dropped, b.columns,
+                                                          b.notes)
+
+
+def by_strings(path: Path, on_bad_rows: str = "error") -> podio.Interactions:
+    """What loading ``path`` gives when every column is read as strings (the exact path:
+    a file object is read from its bytes, and no reader is told of times)."""
+    with path.open("rb") as stream:
+        raw, name, kind = podio._read(stream, "csv", "utf-8", None,
+                                      skip=on_bad_rows != "error")
+    return podio._parse(raw, name, None, on_bad_rows, podio.HEADER_LINES.get(kind, 0))
+
+
+def times_of(path: Path, *, skip: bool = False) -> list[str]:
+    raw, _, _ = podio._read(path, None, "utf-8", None, skip=skip,
+                            times=lambda names: podio._time_columns(names, None, str(path)))
+    table = raw.columns._table
+    return [c for c in ("timestamp", "post_time") if pa.types.is_timestamp(table[c].type)]
+
+
+@pytest.mark.parametrize("zone", ["Z", "+02:00", ""])
+@pytest.mark.parametrize("tail", [
+    [("2021-06-16T22:04:51.5Z", "")],  # fractions, and a missing post time
+    [("1969-12-31T23:59:59.999999999Z", "2021-06-16 22:04:52+0530")],
+    [("2021-06-16T22:04:51", "2021-06-16")],  # no zone
+    [("2021-6-16T22:04:51Z", "2021-06-16T20:00:00Z")],  # a form only pandas reads
+    [("1600-01-01T00:00:00Z", "2021-06-16T20:00:00Z")],  # out of the trusted range
+    [(" 2021-06-16T22:04:51Z", '""')],  # padded, and a quoted blank
+    [("1623881091", "2021-06-16T20:00:00Z")],  # an epoch number among ISO times
+])
+def test_times_the_reader_parses_are_what_reading_strings_gives(
+        tmp_path: Path, zone: str, tail: list[tuple[str, str]]) -> None:
+    path = tmp_path / "times.csv"
+    path.write_bytes(export_with(tail, zone=zone))
+    try:
+        expected = by_strings(path, on_bad_rows="skip")
+    except InputError as exc:  # mixed epoch and ISO: an error either way
+        with pytest.raises(InputError) as info:
+            podio.load(path, on_bad_rows="skip")
+        assert str(info.value) == str(exc)
+        return
+    same(podio.load(path, on_bad_rows="skip"), expected)
+
+
+def test_the_reader_parses_iso_times_and_falls_back_on_others(tmp_path: Path) -> None:
+    path = tmp_path / "times.csv"
+    path.write_bytes(export_with([("2021-06-16T22:04:51.25Z", "")]))
+    assert times_of(path) == ["timestamp", "post_time"]
+    path.write_bytes(export_with([("2021-06-16T22:04:51", "2021-06-16T20:00:00Z")]))
+    assert times_of(path) == []  # a value with no zone after zoned ones: strings again
+    path.write_bytes(export_with([("1600-01-01T00:00:00Z", "2021-06-16T20:00:00Z")]))
+    assert times_of(path) == []  # out of the trusted range: pandas decides
+    path.write_bytes(export_with([], zone="").replace(b"2021-06-16T20:00:00\n", b"\n", 1))
+    assert times_of(path) == ["timestamp", "post_time"]  # naive times, one missing
+
+
+def test_a_bad_time_after_good_ones_names_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "times.csv"
+    path.write_bytes(export_with([("2021-06-16T22:04:51Z", "2021-06-16T20:00:00Z"),
+                                  ("not a time", "2021-06-16T20:00:00Z")]))
+    with pytest.raises(InputError) as info:
+        podio.load(path)
+    message = str(info.value)
+    assert f"row {FILLER + 2}" in message and "timestamp" in message and "not a time" in message
+
+
+def test_ragged_rows_are_skipped_alike_with_times_parsed(tmp_path: Path) -> None:
+    data = export_with([("2021-06-16T22:04:51Z", "2021-06-16T20:00:00Z")]) + b"q,b1\n"
+    path = tmp_path / "times.csv"
+    path.write_bytes(data)
+    assert times_of(path, skip=True) == ["timestamp", "post_time"]
+    loaded = podio.load(path, on_bad_rows="skip")
+    same(loaded, by_strings(path, on_bad_rows="skip"))
+    assert loaded.dropped["bad_row"] == 1
+
+
+def test_posts_named_by_post_time_keep_its_text(tmp_path: Path) -> None:
+    lines = export_with([]).decode().splitlines()
+    data = ("\n".join(",".join(v for i, v in enumerate(line.split(",")) if i != 2)
+                       for line in lines) + "\n").encode()  # no post_id column
+    path = tmp_path / "times.csv"
+    path.write_bytes(data)
+    assert times_of(path) == ["timestamp"]
+    loaded = podio.load(path)
+    assert "no post_id column" in " ".join(loaded.notes)
+    same(loaded, by_strings(path))
