@@ -149,3 +149,25 @@ def test_real_retweet_export_runs_and_says_what_it_could_not_use():
     assert any("no post_time column" in note for note in report["notes"])
     table = run("scan", RUSSIAN).stdout
     assert "not used: comments" in table and "no text column" in table
+
+
+def test_the_cycle_collector_is_off_for_the_scan_and_back_on_after(planted, monkeypatch):
+    import gc
+
+    from pod_detect import pipeline
+
+    seen = []
+    real = pipeline.scan
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "scan", watched)
+    assert gc.isenabled()
+    result = run("scan", planted, "-f", "json")
+    assert result.exit_code == 1, result.output
+    assert seen == [False]
+    assert gc.isenabled()
+    failed = run("scan", planted.with_name("missing.csv"))
+    assert failed.exit_code == 2 and gc.isenabled()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import shutil
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +134,11 @@ def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
                 report = _run_dask(exports, opts, columns, settings, timings)
             else:
                 warm_up()
-                data = podio.load(exports[0], fmt=opts["input_format"], mapping=columns,
-                                  encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"])
-                _warn_bad_rows(data, opts)
-                report = run_scan(data, settings, on_stage=timings.hook)
+                with collector_paused():
+                    data = podio.load(exports[0], fmt=opts["input_format"], mapping=columns,
+                                      encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"])
+                    _warn_bad_rows(data, opts)
+                    report = run_scan(data, settings, on_stage=timings.hook)
         if verbose:
             say(f"timings: {timings.summary()}")
         if opts["baseline"]:
@@ -156,6 +160,25 @@ def run_scan(data: Any, settings: Settings, *, on_stage: Any) -> Report:
     from pod_detect.pipeline import scan
 
     return scan(data, settings, on_stage=on_stage)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while an export is read and scanned, back on after.
+
+    A scan makes millions of objects and few reference cycles (reference counting frees
+    the rest), and each full collection walks every live object: on the 4M-row benchmark
+    export the collector ran 840 times for 0.47 s, 0.36 s of it in six full collections,
+    on the thread that holds the interpreter lock. What cycles there are wait for the
+    collector's next run, once it is back on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def warm_up() -> None:
