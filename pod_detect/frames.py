@@ -148,35 +148,27 @@ def rows_of(frame: Any, column: str, codes: np.ndarray, columns: Sequence[str]) 
     return picked.sort_values(list(columns), kind="stable")
 
 
-def row_hash(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+def row_hash(frame: pd.DataFrame, columns: Sequence[str] = SAMPLE_KEY) -> np.ndarray:
     """A hash of each row's values in ``columns``: the same row, the same number, whatever
     the order of the rows or the engine (pandas' fixed-key row hash)."""
     return pd.util.hash_pandas_object(frame[list(columns)], index=False).to_numpy()
 
 
-def row_hashes(frame: Any, key: Sequence[str],
-               only: Callable[[pd.DataFrame], np.ndarray] | None = None) -> np.ndarray | None:
-    """:func:`row_hash` of the rows of a pandas frame (those ``only`` selects, 0 for the
-    others), for several :func:`sample` calls; ``None`` for Dask, where each partition hashes
-    its own."""
-    if is_lazy(frame):
-        return None
-    if only is None:
-        return row_hash(frame, key)
-    rows = np.flatnonzero(only(frame))
-    out = np.zeros(len(frame), dtype="uint64")
-    out[rows] = row_hash(frame.iloc[rows], key)
-    return out
+def row_hashes(frame: Any) -> np.ndarray | None:
+    """:func:`row_hash` of every row of a pandas frame, for several :func:`sample` calls;
+    ``None`` for Dask, where each partition hashes its own."""
+    return None if is_lazy(frame) else row_hash(frame)
 
 
 def sample(frame: Any, keep: Callable[[pd.DataFrame], np.ndarray], key: Sequence[str],
            most: int, hashes: np.ndarray | None = None) -> pd.DataFrame:
     """At most ``most`` of the rows ``keep`` selects, with the ``key`` columns: those whose
-    ``key`` values hash lowest (a uniform sample that depends neither on row order nor on
-    the engine; rows equal in ``key`` are interchangeable), in hash order.
+    :data:`SAMPLE_KEY` values hash lowest (a uniform sample that depends neither on row
+    order nor on the engine), in hash order, rows equal in it by their ``key`` values
+    (rows equal in ``key`` are interchangeable).
 
-    ``hashes`` (pandas only): :func:`row_hash` of ``key`` for the whole frame, computed once
-    by a caller that samples it several times.
+    ``hashes`` (pandas only): :func:`row_hashes` of the whole frame, computed once by a
+    caller that samples it several times.
     """
     key = list(key)
     if not is_lazy(frame):
@@ -203,7 +195,7 @@ def _lowest(frame: pd.DataFrame, mask: np.ndarray, key: list[str], most: int,
     """The ``most`` rows of ``mask`` with the lowest hashes, with ``key``, ``_hash`` and
     ``_row`` (their positions in ``frame``)."""
     rows = np.flatnonzero(mask)
-    value = hashes[rows] if hashes is not None else row_hash(frame.iloc[rows], key)
+    value = hashes[rows] if hashes is not None else row_hash(frame.iloc[rows])
     if len(rows) > most:
         chosen = np.flatnonzero(value <= np.partition(value, most - 1)[most - 1])
         rows, value = rows[chosen], value[chosen]

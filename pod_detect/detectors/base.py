@@ -18,7 +18,7 @@ from pod_detect import _sorting
 from pod_detect.cograph import CoGraph, coengagement_graph
 from pod_detect.communities import communities
 from pod_detect.detectors._grouped import edge_arrays, edges_per_group, sizes
-from pod_detect.frames import distinct, is_lazy, rows_of
+from pod_detect.frames import distinct, is_lazy, row_hashes, rows_of
 from pod_detect.graph import Budget, dense_groups, reciprocal_graph
 from pod_detect.model import Interactions
 from pod_detect.reduce import Reduced, every_place, latency_of, places
@@ -83,6 +83,11 @@ class Context:
         self._ahead = dict(ahead or {})
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
+
+    def sample_hashes(self) -> np.ndarray | None:
+        """:func:`pod_detect.frames.row_hashes` of the frame, computed once a scan: what
+        the detectors' baselines are sampled by."""
+        return self.memo("sample_hashes", lambda: row_hashes(self.data.frame))
 
     def memo(self, name: str, make: Callable[[], Any]) -> Any:
         """``make()`` once per scan, under ``name`` (for detectors' shared work); the result

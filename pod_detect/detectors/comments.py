@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from pod_detect.comments import Templates, comment_templates
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
-from pod_detect.frames import SAMPLE_KEY, is_lazy, row_hashes, sample, sample_rows
+from pod_detect.frames import SAMPLE_KEY, is_lazy, sample, sample_rows
 from pod_detect.tails import fisher_greater
 
 #: Everyone else's comments the baseline is measured on at most (evenly spaced in time).
@@ -38,7 +38,8 @@ class CommentsDetector(Detector):
     description = "members' comments on each other are templated, generic or emoji-only"
 
     def prepare(self, context: Context) -> None:
-        _hashes(context)
+        context.sample_hashes()
+        _written_in(context, context.data.frame)
 
     def detect(
         self, context: Context, groups: list[frozenset[int]], only: Sequence[int] | None = None
@@ -108,14 +109,14 @@ def _everyone_else(context: Context, groups: list[frozenset[int]]) -> pd.Series:
     """The texts of at most :data:`MAX_BASELINE` comments by accounts in none of ``groups``
     (the sample of :func:`pod_detect.frames.sample`)."""
     picked = sample(context.data.frame, _outside(context, groups), KEY, MAX_BASELINE,
-                    _hashes(context))
+                    context.sample_hashes())
     return picked["text"].reset_index(drop=True)
 
 
 def _everyone_else_rows(context: Context, groups: list[frozenset[int]]) -> np.ndarray:
     """:func:`_everyone_else` of a pandas frame, as the positions of its rows."""
     return sample_rows(context.data.frame, _outside(context, groups), KEY, MAX_BASELINE,
-                       _hashes(context))
+                       context.sample_hashes())
 
 
 def _outside(context: Context, groups: list[frozenset[int]]) -> Any:
@@ -141,11 +142,6 @@ def _written_in(context: Context, rows: pd.DataFrame) -> np.ndarray:
         return context.memo("comment_rows", lambda: _written(frame))
     return _written(rows)
 
-
-def _hashes(context: Context) -> np.ndarray | None:
-    """The sampling hash of every comment (pandas; ``None`` for Dask), computed once."""
-    return context.memo("comment_hashes", lambda: row_hashes(
-        context.data.frame, KEY, lambda rows: _written_in(context, rows)))
 
 
 def _written(rows: pd.DataFrame) -> np.ndarray:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from pod_detect import _sorting
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
-from pod_detect.frames import SAMPLE_KEY, row_hashes, sample
+from pod_detect.frames import SAMPLE_KEY, sample
 from pod_detect.ranktests import Sample, mann_whitney_less
 from pod_detect.reduce import latency_of
 from pod_detect.text import duration
@@ -36,7 +36,7 @@ class TimingDetector(Detector):
     description = "members engage each other's posts early and in a narrow band"
 
     def prepare(self, context: Context) -> None:
-        _hashes(context)
+        context.sample_hashes()
 
     def detect(
         self, context: Context, groups: list[frozenset[int]], only: Sequence[int] | None = None
@@ -115,13 +115,9 @@ def _everyone_else(context: Context, groups: list[frozenset[int]]) -> Sample:
         return (index[rows["actor"].to_numpy()] < 0) & rows["timestamp"].notna().to_numpy()
 
     picked = sample(context.data.frame, outside, KEY, MAX_BASELINE,
-                    _hashes(context))
+                    context.sample_hashes())
     return Sample.of(latency_of(picked, context.reduced.posts))
 
-
-def _hashes(context: Context) -> np.ndarray | None:
-    """The sampling hash of every row (pandas; ``None`` for Dask), computed once."""
-    return context.memo("timing_hashes", lambda: row_hashes(context.data.frame, KEY))
 
 
 def _thin(values: np.ndarray) -> np.ndarray:
