@@ -171,3 +171,21 @@ def test_the_cycle_collector_is_off_for_the_scan_and_back_on_after(planted, monk
     assert gc.isenabled()
     failed = run("scan", planted.with_name("missing.csv"))
     assert failed.exit_code == 2 and gc.isenabled()
+
+
+@pytest.mark.parametrize(("env", "pool", "huge"), [
+    ({}, "system", "False"),
+    ({"ARROW_DEFAULT_MEMORY_POOL": "jemalloc", "NUMPY_MADVISE_HUGEPAGE": "1"}, "jemalloc", "True"),
+])
+def test_the_command_line_sets_the_allocators_unless_the_user_did(env, pool, huge):
+    import os
+
+    probe = ("import pod_detect.cli, pyarrow, numpy._core.multiarray as m; "
+             "print(pyarrow.default_memory_pool().backend_name, m._get_madvise_hugepage())")
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("ARROW_DEFAULT_MEMORY_POOL", "NUMPY_MADVISE_HUGEPAGE")}
+    out = subprocess.run([sys.executable, "-c", probe], env={**clean, **env},
+                         capture_output=True, text=True, check=True).stdout.split()
+    if pool == "jemalloc" and out[0] != "jemalloc":
+        pytest.skip("this pyarrow has no jemalloc")
+    assert out == [pool, huge]
