@@ -9,7 +9,7 @@ with rapidfuzz against the most repeated texts only, so the cost stays bounded.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -69,7 +69,8 @@ class Templates:
     common: frozenset[str]
     top: list[str]
     comments: int
-    near: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    near: dict[str, bool | Future[set[str]]] = field(default_factory=dict, compare=False,
+                                                     repr=False)
     #: Per frame row, its normalised text as a code into ``words`` (-1: no comment); kept
     #: for a pandas frame, so that classifying its rows needs no second normalisation.
     row_words: np.ndarray | None = field(default=None, compare=False, repr=False)
@@ -270,10 +271,15 @@ def comment_style(actor: np.ndarray, text: pd.Series) -> CommentStyle:
 
 
 def _near(words: pd.Series, known: np.ndarray, templates: list[str],
-          seen: dict[str, bool] | None = None) -> np.ndarray:
-    """Comments not yet templated that are near-duplicates of a template (``seen``: the
-    answers for texts already compared, kept for the next call; the detectors' two
-    threads share it, so it is read and written only under :data:`_SEEN_LOCK`)."""
+          seen: dict[str, bool | Future[set[str]]] | None = None) -> np.ndarray:
+    """Comments not yet templated that are near-duplicates of a template.
+
+    ``seen`` keeps the answers for the texts already compared, for the next call. The
+    detectors' two threads share it (read and written only under :data:`_SEEN_LOCK`): each
+    call claims the texts nobody has compared nor is comparing (a future of its answers
+    stands for them meanwhile), compares those, then waits for the answers about the texts
+    the other thread claimed first, so that no text is compared twice.
+    """
     near = np.zeros(len(words), dtype=bool)
     if not templates:
         return near
@@ -282,15 +288,36 @@ def _near(words: pd.Series, known: np.ndarray, templates: list[str],
     if not unique:
         return near
     seen = {} if seen is None else seen
+    answers: dict[str, bool] = {}
+    others: dict[str, Future[set[str]]] = {}
+    fresh: list[str] = []
+    mine: Future[set[str]] = Future()
     with _SEEN_LOCK:
-        answers = {t: seen[t] for t in unique if t in seen}
-    fresh = [t for t in unique if t not in answers]
+        for text in unique:
+            known_answer = seen.get(text)
+            if known_answer is None:
+                fresh.append(text)
+                seen[text] = mine
+            elif isinstance(known_answer, bool):
+                answers[text] = known_answer
+            else:
+                others[text] = known_answer
     if fresh:
-        hits = _near_texts(fresh, templates)
-        found = {t: t in hits for t in fresh}
-        answers.update(found)
+        try:
+            hits = _near_texts(fresh, templates)
+        except BaseException as exc:
+            with _SEEN_LOCK:  # unclaimed: a later call compares them again
+                for text in fresh:
+                    del seen[text]
+            mine.set_exception(exc)
+            raise
+        found = {text: text in hits for text in fresh}
         with _SEEN_LOCK:
             seen.update(found)
+        mine.set_result(hits)
+        answers.update(found)
+    for text, pending in others.items():
+        answers[text] = text in pending.result()
     near[np.flatnonzero(~known)] = candidates.map(answers).to_numpy(dtype=bool)
     return near
 

@@ -188,3 +188,42 @@ def test_the_most_written_templates_are_those_of_a_full_sort(n):
     writers = rng.integers(3, 12, n)  # many ties, broken by the text
     ranked = sorted(range(n), key=lambda i: (-writers[i], texts[i]))
     assert _most_written(texts, writers) == [texts[i] for i in ranked[:MAX_TEMPLATES]]
+
+
+def test_two_threads_never_compare_a_text_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from pod_detect import comments
+
+    compared: list[str] = []
+    real = comments._near_texts
+
+    def slow_compare(texts: list[str], templates: list[str]) -> set[str]:
+        compared.extend(texts)
+        time.sleep(0.05)  # long enough for the other thread to arrive meanwhile
+        return real(texts, templates)
+
+    monkeypatch.setattr(comments, "_near_texts", slow_compare)
+    templates = ["great post love this", "so true thanks for sharing"]
+    first = pd.Series(["great post love this!!", "so true thanks for sharin", "a b c", "x"])
+    second = pd.Series(["so true thanks for sharin", "x", "great post love thi", "zzz"])
+    seen: dict = {}
+    out: dict[str, np.ndarray] = {}
+
+    def run(name: str, words: pd.Series, delay: float) -> None:
+        time.sleep(delay)
+        out[name] = comments._near(words, np.zeros(len(words), dtype=bool), templates, seen)
+
+    threads = [threading.Thread(target=run, args=("first", first, 0.0)),
+               threading.Thread(target=run, args=("second", second, 0.01))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(compared) == sorted(set(first) | set(second))
+    assert out["first"].tolist() == [True, True, False, False]
+    assert out["second"].tolist() == [True, False, True, False]
+    assert all(isinstance(answer, bool) for answer in seen.values())
+    alone = comments._near(second, np.zeros(4, dtype=bool), templates)
+    assert alone.tolist() == out["second"].tolist()
