@@ -175,6 +175,18 @@ def _encode_unsorted(text: pd.Series | pa.Array) -> tuple[np.ndarray, pa.Array, 
     return per_raw[indices], distinct.dictionary, blank[indices]
 
 
+def _encode_each(texts: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """:func:`_encode_unsorted` of texts that are nearly all distinct (a frame's comments:
+    643,000 distinct among the 660,000 of the 4M-row benchmark export), normalising each
+    text as it is instead of the distinct ones after a first dictionary encoding, which
+    would cost more than it saves. The same codes, words and blanks: the words of both
+    are numbered in the order they first occur."""
+    blank = pc.equal(pc.utf8_trim_whitespace(texts), "").fill_null(True)
+    distinct = pc.dictionary_encode(_words(texts))
+    codes = distinct.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return codes, distinct.dictionary, blank.to_numpy(zero_copy_only=False)
+
+
 #: Texts from which normalisation is split between two threads (RE2 in pyarrow leaves the
 #: interpreter lock; a regex pass costs about 1.7 us a text).
 _SPLIT = 100_000
@@ -208,7 +220,7 @@ def templates_arrays(frame: pd.DataFrame) -> Templates:
     counted by one sort of (text code, account) keys, no string left in pandas."""
     present = np.flatnonzero(frame["text"].notna().to_numpy())
     text = pa.array(frame["text"], type=pa.large_string(), from_pandas=True)
-    codes, words, blank = _encode_unsorted(text.take(pa.array(present)))
+    codes, words, blank = _encode_each(text.take(pa.array(present)))
     written = ~blank
     rows = present[written]
     word = codes[written].astype(np.int64)

@@ -227,3 +227,19 @@ def test_two_threads_never_compare_a_text_twice(monkeypatch: pytest.MonkeyPatch)
     assert all(isinstance(answer, bool) for answer in seen.values())
     alone = comments._near(second, np.zeros(4, dtype=bool), templates)
     assert alone.tolist() == out["second"].tolist()
+
+
+def test_normalising_each_text_codes_as_normalising_the_distinct_ones() -> None:
+    import pyarrow as pa
+
+    from pod_detect import comments
+
+    rng = np.random.default_rng(5)
+    pool = ["Great post! 🔥", "great post", "  ", "", "So TRUE 👏👏", "so true",
+            "see https://x.y/z @bob", "👍", "Ünïcode wörds", "a  b\tc", None]
+    texts = pa.array([pool[i] for i in rng.integers(0, len(pool), 2_000)], pa.large_string())
+    each = comments._encode_each(texts)
+    distinct = comments._encode_unsorted(texts)
+    np.testing.assert_array_equal(each[0], distinct[0])
+    assert each[1].to_pylist() == distinct[1].to_pylist()
+    np.testing.assert_array_equal(each[2], distinct[2])
