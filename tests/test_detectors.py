@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import HOUR, build, fast, organic, outside_rows, round_rows, slow
 
@@ -265,3 +266,22 @@ def test_a_co_engagement_graph_past_its_edge_budget_keeps_its_heaviest_edges():
     assert any("heaviest edges" in note for note in budget.exhausted)
     assert any(names(ctx.data, group) == members for group in found)  # the pod's are heaviest
     assert found == communities(ctx.coengagement, settings, Budget(10_000))
+
+
+@pytest.mark.parametrize("rows", [0, 1, 5_000])
+def test_group_posts_by_sorting_are_the_dataframe_group_by(rows: int) -> None:
+    from pod_detect.detectors import coengagement
+
+    rng = np.random.default_rng(rows)
+    group, post = rng.integers(0, 30, rows), rng.integers(0, 500, rows)
+    author_group = rng.integers(-1, 30, 500)
+    inside = pd.DataFrame({"group": group.astype("int64"), "own": author_group[post] == group,
+                           "actor": rng.integers(0, 300, rows).astype("int32"),
+                           "post": post.astype("int32")})
+    distinct = inside.drop_duplicates(["group", "actor", "post"])
+    expected = distinct.groupby(["group", "post"], sort=True).agg(
+        own=("own", "first"), engagers=("actor", "size")).reset_index()
+    sorted_path = coengagement._group_posts(inside, 30, 500, 300)
+    pd.testing.assert_frame_equal(sorted_path, expected)
+    too_wide = coengagement._group_posts(inside, 2**30, 2**20, 2**20)  # no packing
+    pd.testing.assert_frame_equal(too_wide, expected)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from pod_detect import _sorting
 from pod_detect.detectors._grouped import edges_per_group, group_sums, inner_degree, sizes
 from pod_detect.detectors.base import Context, Detector, Finding, selected
 from pod_detect.tails import binomial_tail
@@ -136,9 +137,7 @@ def _numbers(
     posts) and ``engaged`` (all engagers summed); ``linked``/``could`` (reciprocity),
     ``given`` (members' engagements) and ``coverage`` (:func:`_target_coverage`)."""
     n = len(groups)
-    distinct = inside.drop_duplicates(["group", "actor", "post"])
-    posts = distinct.groupby(["group", "post"], sort=True).agg(
-        own=("own", "first"), engagers=("actor", "size")).reset_index()
+    posts = _group_posts(inside, n, len(context.data.posts), len(context.data.accounts))
     posts["engaged"] = context.reduced.posts["engagers"].to_numpy()[posts["post"].to_numpy()]
     given = context.reduced.accounts["given"].to_numpy()
     share = group_sums(given, index, n) / max(1, int(given.sum()))
@@ -160,6 +159,31 @@ def _numbers(
     timed = targets["position"].notna().groupby(targets["group"]).sum()
     table["timed"] = timed.reindex(table.index, fill_value=0).to_numpy()
     return table
+
+
+def _group_posts(inside: pd.DataFrame, n_groups: int, n_posts: int,
+                 n_accounts: int) -> pd.DataFrame:
+    """Per (group, post) its members engaged, in that order: ``own`` (the post is a
+    member's) and ``engagers`` (distinct members). By one sort of packed (group, post,
+    actor) keys where they fit in an int64; ``own`` is the same on every row of a (group,
+    post), since a post has one author."""
+    if not _sorting.fits(n_groups, n_posts, n_accounts):
+        distinct = inside.drop_duplicates(["group", "actor", "post"])
+        return distinct.groupby(["group", "post"], sort=True).agg(
+            own=("own", "first"), engagers=("actor", "size")).reset_index()
+    post_bits, actor_bits = _sorting.bits(n_posts), _sorting.bits(n_accounts)
+    pair = inside["group"].to_numpy().astype(np.int64)
+    pair <<= post_bits
+    pair |= inside["post"].to_numpy()
+    key = pair << actor_bits
+    key |= inside["actor"].to_numpy()
+    pairs, engagers = _sorting.runs(_sorting.unique(key) >> actor_bits)
+    own_pairs = _sorting.unique(pair[inside["own"].to_numpy()])
+    at = np.minimum(np.searchsorted(own_pairs, pairs), max(len(own_pairs) - 1, 0))
+    own = own_pairs[at] == pairs if len(own_pairs) else np.zeros(len(pairs), dtype=bool)
+    return pd.DataFrame({"group": (pairs >> post_bits).astype(inside["group"].dtype),
+                         "post": (pairs & ((1 << post_bits) - 1)).astype(inside["post"].dtype),
+                         "own": own, "engagers": engagers})
 
 
 def _together(
