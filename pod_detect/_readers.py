@@ -354,8 +354,7 @@ def _decode_error_in_csv(
 # --------------------------------------------------------------------------- JSON
 
 
-def read_json(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False,
-              file: str | None = None) -> Raw:
+def read_json(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False) -> Raw:
     """Read a JSON array of objects (with ``skip``, items that are not objects are left out)."""
     raw = memoryview(data)
     try:
@@ -376,8 +375,7 @@ def read_json(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False,
     return _records_frame(document, name, rows=None, skip=skip)
 
 
-def read_jsonl(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False,
-               file: str | None = None) -> Raw:
+def read_jsonl(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False) -> Raw:
     """Read JSON Lines: pyarrow when it can, exact Python parsing when it cannot.
 
     With ``skip``, lines that are not valid JSON objects are left out.
@@ -465,11 +463,9 @@ def _json_type(value: Any) -> str:
 # --------------------------------------------------------------------------- Parquet
 
 
-def read_parquet(data: pa.Buffer, name: str, encoding: str = "utf-8", *, skip: bool = False,
-                 file: str | None = None) -> Raw:
-    """Read a Parquet file (``encoding``, ``skip`` and ``file`` are unused: Parquet strings
-    are UTF-8, its rows all have every column, and its reader touches only the pages of
-    the columns it reads)."""
+def read_parquet(data: pa.Buffer, name: str, encoding: str = "utf-8", *, skip: bool = False) -> Raw:
+    """Read a Parquet file (``encoding`` and ``skip`` are unused: Parquet strings are UTF-8
+    and its rows all have every column)."""
     try:
         table = pq.read_table(pa.BufferReader(data))
         table.validate(full=True)  # e.g. strings that are not UTF-8
@@ -551,8 +547,8 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapper)
 
 
-#: The reader of each format, called as ``reader(data, name, encoding, skip=..., file=...)``
-#: (``file``: the path ``data`` maps, when it is a file's bytes as they are; else None).
+#: The reader of each format, called as ``reader(data, name, encoding, skip=...)``; the
+#: delimited ones also take ``file`` and ``times`` (see :func:`read_delimited`).
 READERS: dict[str, Callable[..., Raw]] = {
     "csv": partial(read_delimited, preferred=","),
     "tsv": partial(read_delimited, preferred="\t"),

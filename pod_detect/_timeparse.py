@@ -132,16 +132,7 @@ def _cast(text: pa.ChunkedArray) -> np.ndarray | None:
             stamps = pc.cast(text, kind)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
-        ticks = pc.cast(stamps, pa.int64())
-        low, high = (bound * _PER_SECOND[kind.unit] // 10**9 for bound in _FAST_RANGE)
-        bounds = pc.min_max(ticks)
-        if not low <= bounds["min"].as_py() <= bounds["max"].as_py() < high:
-            return None
-        if kind.unit == "s":  # NaN where null
-            return ticks.to_numpy(zero_copy_only=False).astype("float64", copy=False)
-        missing = ticks.is_null().to_numpy(zero_copy_only=False)
-        nanos = ticks.fill_null(0).to_numpy()
-        return np.where(missing, np.nan, (nanos // 10**9) + (nanos % 10**9) / 10**9)
+        return _from_stamps(stamps)[0] if trusted(stamps) else None
     return None
 
 
@@ -163,8 +154,8 @@ def stamp_type(sample: pa.Array | pa.ChunkedArray) -> pa.DataType | None:
 
 
 def trusted(stamps: pa.ChunkedArray) -> bool:
-    """Whether every time a reader parsed is in the range :func:`_cast` trusts (outside
-    it, pandas reads the text, and decides)."""
+    """Whether every time pyarrow parsed is in the range it is trusted in (outside it,
+    pandas reads the text, and decides)."""
     bounds = pc.min_max(stamps.cast(pa.int64()))
     low, high = bounds["min"].as_py(), bounds["max"].as_py()
     first, last = (bound * _PER_SECOND[stamps.type.unit] // 10**9 for bound in _FAST_RANGE)
@@ -172,12 +163,15 @@ def trusted(stamps: pa.ChunkedArray) -> bool:
 
 
 def _from_stamps(stamps: pa.ChunkedArray) -> tuple[np.ndarray, str]:
-    """Seconds of ISO times a reader parsed (see :func:`stamp_type`), as :func:`_cast`
-    gives them: NaN where missing; all missing is ``"empty"`` as for blank text."""
+    """Seconds of ISO times pyarrow parsed (by :func:`_cast`, or by a reader: see
+    :func:`stamp_type`), exact: NaN where missing; all missing is ``"empty"`` as for
+    blank text."""
     if stamps.null_count == len(stamps):
         return np.full(len(stamps), np.nan), "empty"
     ticks = stamps.cast(pa.int64())
     per_second = _PER_SECOND[stamps.type.unit]
+    if per_second == 1:  # NaN where null
+        return ticks.to_numpy(zero_copy_only=False).astype("float64", copy=False), "ISO 8601"
     missing = ticks.is_null().to_numpy(zero_copy_only=False) if ticks.null_count else None
     count = ticks.fill_null(0).to_numpy() if missing is not None else ticks.to_numpy()
     seconds = (count // per_second) + (count % per_second) / per_second

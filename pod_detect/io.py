@@ -178,11 +178,10 @@ def _read(
         kind = kind or _sources.sniff(data, hint)
     if kind is None:
         raise InputError("cannot tell the format (use --input-format)", source=name)
-    file = name if data is mapped else None  # the file's bytes as they are
     reader = _readers.READERS[kind]
-    if kind in ("csv", "tsv") and times is not None:
-        reader = partial(reader, times=times)
-    return reader(data, name, encoding, skip=skip, file=file), name, kind
+    if kind in ("csv", "tsv"):  # the file's bytes as they are can be streamed from it
+        reader = partial(reader, file=name if data is mapped else None, times=times)
+    return reader(data, name, encoding, skip=skip), name, kind
 
 
 def _time_columns(names: list[str], mapping: Mapping[str, str] | None, source: str) -> list[str]:
