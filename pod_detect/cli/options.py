@@ -139,6 +139,20 @@ def settable(command: click.Command) -> dict[str, click.Option]:
     return out
 
 
+def declared_default(command: click.Command, option: click.Option) -> Any:
+    """What ``option`` of ``command`` takes when neither a flag nor a file sets it.
+
+    Asked of click itself, not read off ``option.default``: since click 8.3 an option
+    declared without a default holds the ``UNSET`` sentinel there (flags included), and
+    only ``get_default`` turns it into the value the command receives (``False`` for a
+    flag). A repeatable option left unset receives an empty tuple.
+    """
+    value = option.get_default(click.Context(command))
+    if option.multiple:
+        return tuple(value) if isinstance(value, (list, tuple)) else ()
+    return value
+
+
 def cast(ctx: click.Context, source: podconfig.Source, key: str, param: click.Option) -> Any:
     """The file's value of ``key`` as the option's type; exit 2 naming file and key."""
     value = source.values[key]

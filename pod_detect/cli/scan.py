@@ -34,6 +34,7 @@ from pod_detect.cli.options import (
     CONFIG_META,
     DEFAULTS_META,
     config_option,
+    declared_default,
     engine_options,
     gate_options,
     input_options,
@@ -274,7 +275,7 @@ def config_command(ctx: click.Context, fmt: str) -> None:
     in_force = ctx.meta[DEFAULTS_META]
     rows = []
     for key, option in options.items():
-        value = in_force.get(option.name or "", () if option.multiple else option.default)
+        value = in_force[option.name] if option.name in in_force else declared_default(scan, option)
         rows.append((key, list(value) if isinstance(value, tuple) else value, where[key]))
     if fmt == "json":
         document = {"config_file": str(source.path) if source.path else None,
