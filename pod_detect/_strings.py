@@ -126,7 +126,12 @@ def code(values: pd.Series | pa.ChunkedArray) -> Coded:
 
     The column is dictionary-encoded first, so only its distinct values are stripped.
     """
-    encoded = pc.dictionary_encode(arrow_strings(values)).combine_chunks()
+    chunks = pc.dictionary_encode(arrow_strings(values))
+    if chunks.num_chunks:
+        encoded = chunks.combine_chunks()
+    else:  # an empty column; pyarrow < 25 cannot combine no chunks of a dictionary type
+        encoded = pa.DictionaryArray.from_arrays(pa.array([], pa.int32()),
+                                                 pa.array([], chunks.type.value_type))
     codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32, copy=False)
     labels = clean(encoded.dictionary)
     blank = labels.is_null().to_numpy(zero_copy_only=False)
