@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pod_detect.coengage import co_engagement
+from pod_detect.candidates.coengage import co_engagement
 from pod_detect.io import load, parse
 from pod_detect.model import Interactions
 from pod_detect.simulate import SimConfig, simulate

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import BY_NAME, SCENARIOS  # noqa: E402
 
-from pod_detect.dask_engine import load_dask, localise, start_cluster  # noqa: E402
+from pod_detect.engines.dask import load_dask, localise, start_cluster  # noqa: E402
 from pod_detect.io import load, write_table  # noqa: E402
 from pod_detect.pipeline import scan  # noqa: E402
 from pod_detect.report import to_dict  # noqa: E402

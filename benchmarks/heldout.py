@@ -5,7 +5,7 @@ For every (scenario, platform, seed) the independent generator in ``benchmarks/h
 draws an export, writes it in that platform's column names and format (CSV, JSON Lines,
 Parquet, some gzip) with its truth, runs ``python -m pod_detect scan FILE -f json -o
 report.json`` in a subprocess from this worktree (``--map`` only for columns pod-detect's
-aliases miss), and scores the report with ``pod_detect.evaluate.evaluate`` at medium+.
+aliases miss), and scores the report with ``pod_detect.simulate.evaluate.evaluate`` at medium+.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ import heldout  # noqa: E402  (benchmarks/heldout/, the package, wins over this 
 from heldout.platforms import PLATFORMS, Platform  # noqa: E402
 from heldout.write import write  # noqa: E402
 
-from pod_detect.evaluate import evaluate  # noqa: E402
 from pod_detect.io import ALIASES  # noqa: E402
 from pod_detect.model import CANONICAL_COLUMNS  # noqa: E402
+from pod_detect.simulate.evaluate import evaluate  # noqa: E402
 
 MIN_SEVERITY = "medium"
 

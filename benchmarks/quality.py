@@ -4,8 +4,8 @@ Run ``python benchmarks/quality.py --help``; see ``benchmarks/README.md`` for ho
 Everything runs in-process: :func:`pod_detect.simulate.simulate` makes an export and its
 truth, :func:`pod_detect.io.parse` loads the frame (as ``pod-detect scan`` would load the
 written file), :func:`pod_detect.pipeline.scan` scans it with the default settings, and
-:func:`pod_detect.evaluate.evaluate` scores the JSON report (:func:`pod_detect.report.to_dict`)
-against the truth, counting groups at medium or above.
+:func:`pod_detect.simulate.evaluate.evaluate` scores the JSON report
+(:func:`pod_detect.report.to_dict`) against the truth, counting groups at medium or above.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from typing import Any
 
 import pod_detect
 from pod_detect import __version__
-from pod_detect.evaluate import evaluate
 from pod_detect.io import parse
 from pod_detect.pipeline import scan
 from pod_detect.report import to_dict
 from pod_detect.simulate import NEGATIVE_KINDS, PLANTED_KINDS, SimConfig, simulate
+from pod_detect.simulate.evaluate import evaluate
 
 #: The issue's targets.
 TARGETS = {"precision": 0.95, "recall": 0.95, "pod_jaccard": 0.5, "farm_recall": 0.9}

@@ -66,7 +66,7 @@ class Facts:
     @classmethod
     def of(cls, frame: Any) -> Facts:
         """The facts of a pandas or Dask canonical frame."""
-        from pod_detect.frames import collect_all
+        from pod_detect.engines.frames import collect_all
 
         times = frame["timestamp"]
         rows, known, timed, start, end = collect_all(

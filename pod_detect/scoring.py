@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.detectors.base import Context, Finding
-from pod_detect.frames import rows_of
+from pod_detect.engines.frames import rows_of
 from pod_detect.model import SEVERITIES, AccountScore, Group, PostScore, group_id
 from pod_detect.text import duration
 

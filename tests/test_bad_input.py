@@ -21,9 +21,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import DAY, HOUR, build, organic
 
-from pod_detect import _readers
 from pod_detect import io as podio
 from pod_detect.cli import cli, main
+from pod_detect.io import readers as _readers
 from pod_detect.pipeline import scan as run_scan
 from pod_detect.report import to_dict
 from pod_detect.settings import Settings
@@ -299,7 +299,7 @@ def test_a_file_too_large_to_map_is_the_memory_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    from pod_detect import _sources
+    from pod_detect.io import sources as _sources
 
     path = tmp_path / "huge.csv"
     path.write_bytes(b"actor,author\na,b\n")

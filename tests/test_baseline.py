@@ -11,10 +11,16 @@ from click.testing import CliRunner
 from conftest import COLUMNS, build, fast, organic, outside_rows, round_rows
 
 import pod_detect
-from pod_detect import baseline
-from pod_detect.baseline import Entry, apply_baseline, jaccard, parse_baseline, update_baseline
 from pod_detect.cli import cli
 from pod_detect.errors import ConfigError
+from pod_detect.report import baseline
+from pod_detect.report.baseline import (
+    Entry,
+    apply_baseline,
+    jaccard,
+    parse_baseline,
+    update_baseline,
+)
 
 POD = [f"pod{i}" for i in range(6)]
 ROWS = organic() + round_rows(POD, 6, fast) + outside_rows(POD)

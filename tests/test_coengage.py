@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pod_detect.coengage import _Units, co_engagement, co_engagement_with_stats
+from pod_detect.candidates.coengage import _Units, co_engagement, co_engagement_with_stats
 from pod_detect.errors import ConfigError
 from pod_detect.io import load
 
@@ -165,7 +165,7 @@ def test_the_unpacked_counting_gives_the_packed_tables(monkeypatch, weighting):
     """Codes too large to pack several into an int64 (a pair key beside a unit or a size
     code, a post beside a row) fall back to pandas' drop_duplicates and argsorts: the same
     table, bit for bit."""
-    from pod_detect import _sorting
+    from pod_detect.kernels import sorting as _sorting
 
     frame = random_frame(7, 6000)
     packed, _ = co_engagement_with_stats(frame, window=120, weighting=weighting, chunk_pairs=500)
@@ -317,7 +317,7 @@ def test_which_engagers_a_capped_post_keeps_does_not_depend_on_row_order():
 
 
 def test_window_ends_of_whole_second_times_equal_the_bisection():
-    from pod_detect.coengage import _integer_window_ends, _window_ends
+    from pod_detect.candidates.coengage import _integer_window_ends, _window_ends
 
     rng = np.random.default_rng(5)
     for _ in range(100):

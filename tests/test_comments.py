@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from conftest import organic, round_rows, slow
 
-from pod_detect.comments import comment_style, normalise
 from pod_detect.detectors import DETECTORS, Context
 from pod_detect.io import parse
 from pod_detect.reduce import reduce
 from pod_detect.settings import Settings
+from pod_detect.stats.templates import comment_style, normalise
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_a_slow_pod_with_templated_comments_is_marked_and_friends_are_not():
 
 
 def test_rows_classified_from_the_kept_codes_as_from_their_texts():
-    from pod_detect.comments import templates_arrays, templates_frames
+    from pod_detect.stats.templates import templates_arrays, templates_frames
 
     texts = ["Great post! 🔥", "great post", "GREAT POST!!", "Great posts", "so true 👏",
              "So true", "so true!", "👏👏", "   ", None, "a thought of my own", "",
@@ -104,7 +104,7 @@ def test_rows_classified_from_the_kept_codes_as_from_their_texts():
 def test_normalising_in_two_threads_gives_the_same_words(monkeypatch):
     import pyarrow as pa
 
-    from pod_detect import comments
+    from pod_detect.stats import templates as comments
 
     texts = pa.array([f"Great post #{i}! 🔥 @user{i} https://x.example/{i}" for i in range(50)]
                      + ["  So TRUE  ", "👏👏", ""], type=pa.large_string())
@@ -118,7 +118,7 @@ def _every_run(texts):
     """The normalisation by :data:`_NOISE` itself: every run of noise replaced."""
     import pyarrow.compute as pc
 
-    from pod_detect import comments
+    from pod_detect.stats import templates as comments
 
     return pc.replace_substring_regex(pc.utf8_lower(texts), comments._NOISE, " ")
 
@@ -126,7 +126,7 @@ def _every_run(texts):
 def _runs_that_change(texts):
     import pyarrow.compute as pc
 
-    from pod_detect import comments
+    from pod_detect.stats import templates as comments
 
     return pc.replace_substring_regex(pc.utf8_lower(texts), comments._NOISE_RUNS, " ")
 
@@ -162,7 +162,7 @@ def test_two_threads_classifying_with_one_template_set_agree_with_one_thread():
     """The near-duplicate answers are shared by the scan's two threads (see _SEEN_LOCK)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from pod_detect.comments import templates_arrays
+    from pod_detect.stats.templates import templates_arrays
 
     rng = np.random.default_rng(11)
     words = ["great", "post", "so", "true", "love", "this", "amazing", "work", "nice", "shot"]
@@ -181,7 +181,7 @@ def test_two_threads_classifying_with_one_template_set_agree_with_one_thread():
 @pytest.mark.parametrize("n", [0, 3, 499, 500, 501, 5000])
 def test_the_most_written_templates_are_those_of_a_full_sort(n):
     """Only the texts that can reach the top are sorted: the same list as sorting them all."""
-    from pod_detect.comments import MAX_TEMPLATES, _most_written
+    from pod_detect.stats.templates import MAX_TEMPLATES, _most_written
 
     rng = np.random.default_rng(n)
     texts = [f"text {rng.integers(0, 10**6)}" for _ in range(n)]
@@ -194,7 +194,7 @@ def test_two_threads_never_compare_a_text_twice(monkeypatch: pytest.MonkeyPatch)
     import threading
     import time
 
-    from pod_detect import comments
+    from pod_detect.stats import templates as comments
 
     compared: list[str] = []
     real = comments._near_texts
@@ -232,7 +232,7 @@ def test_two_threads_never_compare_a_text_twice(monkeypatch: pytest.MonkeyPatch)
 def test_normalising_each_text_codes_as_normalising_the_distinct_ones() -> None:
     import pyarrow as pa
 
-    from pod_detect import comments
+    from pod_detect.stats import templates as comments
 
     rng = np.random.default_rng(5)
     pool = ["Great post! 🔥", "great post", "  ", "", "So TRUE 👏👏", "so true",

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import COLUMNS, fast, organic, outside_rows, round_rows
 
-from pod_detect import config
 from pod_detect.cli import cli
+from pod_detect.settings import files as config
 
 POD = [f"pod{i}" for i in range(6)]
 

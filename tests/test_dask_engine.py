@@ -26,7 +26,7 @@ from pod_detect.report import to_dict
 from pod_detect.simulate import SimConfig, simulate
 
 pytest.importorskip("distributed")
-from pod_detect.dask_engine import expand, load_dask, localise, start_cluster  # noqa: E402
+from pod_detect.engines.dask import expand, load_dask, localise, start_cluster  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -175,7 +175,7 @@ def test_the_command_line_engine(tmp_path):
 def test_workers_that_keep_dying_are_one_line_and_exit_2(tmp_path, monkeypatch):
     from distributed import KilledWorker
 
-    from pod_detect import dask_engine
+    from pod_detect.engines import dask as dask_engine
 
     class Client:
         cluster = None
@@ -203,7 +203,7 @@ def test_workers_that_keep_dying_are_one_line_and_exit_2(tmp_path, monkeypatch):
 
 
 def test_the_watchdog_ends_a_scan_whose_cluster_has_no_running_worker():
-    from pod_detect.dask_engine import Watchdog
+    from pod_detect.engines.dask import Watchdog
 
     class Client:
         closed = 0
@@ -240,7 +240,7 @@ def test_the_watchdog_ends_a_scan_whose_cluster_has_no_running_worker():
 
 
 def test_the_watchdog_counts_the_running_workers_of_a_real_cluster(cluster):
-    from pod_detect.dask_engine import Watchdog
+    from pod_detect.engines.dask import Watchdog
 
     assert Watchdog(cluster).running() == 2
 

@@ -252,8 +252,8 @@ def test_group_rows_find_the_same_targets_and_places_as_the_dataframe_way():
 
 
 def test_a_co_engagement_graph_past_its_edge_budget_keeps_its_heaviest_edges():
-    from pod_detect.communities import communities
-    from pod_detect.graph import Budget
+    from pod_detect.candidates.communities import communities
+    from pod_detect.candidates.reciprocal import Budget
 
     members = [f"m{i}" for i in range(6)]
     rows = organic(n_accounts=60) + round_rows(members, 6, fast)

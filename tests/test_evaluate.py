@@ -7,7 +7,7 @@ import json
 import pytest
 
 from pod_detect.errors import ConfigError, InputError
-from pod_detect.evaluate import evaluate, jaccard
+from pod_detect.simulate.evaluate import evaluate, jaccard
 
 
 def pod(id_, members, severity="high", kind="pod"):

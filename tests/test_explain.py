@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from hostile import MEMBERS, SCRIPT, report, write_csv
 
 from pod_detect.cli import cli
-from pod_detect.explain import UnknownAccount, explain
+from pod_detect.report.explain import UnknownAccount, explain
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from pod_detect.graph import Budget, dense_groups, reciprocal_graph
+from pod_detect.candidates.reciprocal import Budget, dense_groups, reciprocal_graph
 from pod_detect.settings import Settings
 
 

@@ -9,7 +9,7 @@ from hostile import MEMBERS, report, write_csv
 
 from pod_detect.cli import cli
 from pod_detect.errors import PodDetectError
-from pod_detect.graph_export import export_graph
+from pod_detect.report.graph_export import export_graph
 
 READERS = {".gexf": nx.read_gexf, ".graphml": nx.read_graphml}
 

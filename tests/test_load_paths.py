@@ -17,11 +17,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from pod_detect import _readers, _table, _timeparse
 from pod_detect import io as podio
-from pod_detect._badrows import BadRows
-from pod_detect._strings import STR, Coded, blank_to_na, clean, code
 from pod_detect.errors import InputError
+from pod_detect.io import readers as _readers
+from pod_detect.io import table as _table
+from pod_detect.io import times as _timeparse
+from pod_detect.io.badrows import BadRows
+from pod_detect.io.strings import STR, Coded, blank_to_na, clean, code
 
 
 def arrow(values: list[str | None]) -> pa.ChunkedArray:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from pod_detect.ranktests import Sample, mann_whitney_less
+from pod_detect.stats.ranktests import Sample, mann_whitney_less
 
 
 @pytest.mark.parametrize("seed", range(6))

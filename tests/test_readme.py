@@ -13,8 +13,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pod_detect.cli import cli
-from pod_detect.cli import common
+from pod_detect.cli import cli, common
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

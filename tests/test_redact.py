@@ -8,7 +8,7 @@ from hostile import MEMBERS, report, write_csv
 
 from pod_detect.cli import cli
 from pod_detect.formats import FORMATS, RenderOptions
-from pod_detect.redact import pseudonym, redact
+from pod_detect.report.redact import pseudonym, redact
 
 ORIGINAL = [*MEMBERS, "o1-0", "hostile"]
 

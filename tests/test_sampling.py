@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pod_detect.frames import SAMPLE_KEY, row_hashes, sample, sample_rows
+from pod_detect.engines.frames import SAMPLE_KEY, row_hashes, sample, sample_rows
 
 KEY = [*SAMPLE_KEY, "text"]
 

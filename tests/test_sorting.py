@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pod_detect import _sorting
+from pod_detect.kernels import sorting as _sorting
 
 
 def keys(seed: int, n: int, bound: int) -> np.ndarray:

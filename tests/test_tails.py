@@ -1,4 +1,4 @@
-"""The tails in pod_detect.tails against the scipy.stats distributions they stand in for."""
+"""The tails in pod_detect.stats.tails against the scipy.stats distributions they stand in for."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from pod_detect.tails import binomial_tail, chi2_tail, fisher_greater, poisson_tail
+from pod_detect.stats.tails import binomial_tail, chi2_tail, fisher_greater, poisson_tail
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -92,7 +92,8 @@ class Export:
     groups: tuple[g.Group, ...]
 
     def truth(self, name: Callable[[np.ndarray], list[str]]) -> dict:
-        """The truth document ``pod_detect.evaluate`` reads, with accounts named by ``name``."""
+        """The truth document :mod:`pod_detect.simulate.evaluate` reads, accounts named by
+        ``name``."""
         counters: dict[str, int] = {}
         out = []
         for group in self.groups:

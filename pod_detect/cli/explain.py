@@ -12,7 +12,7 @@ import click
 from pod_detect.cli.common import emit, use_color, user_errors
 from pod_detect.cli.options import input_options, threshold_options
 from pod_detect.cli.scan import _run
-from pod_detect.redact import pseudonym, redact
+from pod_detect.report.redact import pseudonym, redact
 
 
 def _duration(seconds: float | None) -> str:
@@ -103,7 +103,7 @@ def explain(account: str, export: str, **opts: Any) -> None:
         original = [str(a) for a in report.interactions.accounts]
         account = pseudonym(account) if account in original else account
         report = redact(report)
-    from pod_detect.explain import explain as explain_account  # after the scan's imports
+    from pod_detect.report.explain import explain as explain_account  # after the scan's imports
 
     with user_errors():
         info = explain_account(report, account)

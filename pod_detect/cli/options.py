@@ -7,18 +7,18 @@ from typing import Any, TypeVar
 
 import click
 
-from pod_detect import config as podconfig
 from pod_detect import io as podio
 from pod_detect.cli.common import InputProblem, user_errors
 from pod_detect.formats import FORMATS
 from pod_detect.model import SEVERITIES
 from pod_detect.settings import Settings
+from pod_detect.settings import files as podconfig
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Options a configuration file may not set.
 NOT_SETTABLE = {"config", "help"}
-CONFIG_META = "pod_detect.config"
+CONFIG_META = "pod_detect.settings.files"
 DEFAULTS_META = "pod_detect.config_defaults"
 
 

@@ -16,8 +16,6 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from pod_detect import baseline as podbaseline
-from pod_detect import config as podconfig
 from pod_detect import io as podio
 from pod_detect.cli.common import (
     EXIT_CLEAN,
@@ -43,10 +41,12 @@ from pod_detect.cli.options import (
     threshold_options,
 )
 from pod_detect.formats import FORMATS, RenderOptions
-from pod_detect.graph_export import export_graph
 from pod_detect.model import Report
-from pod_detect.redact import redact
+from pod_detect.report import baseline as podbaseline
+from pod_detect.report.graph_export import export_graph
+from pod_detect.report.redact import redact
 from pod_detect.settings import Settings
+from pod_detect.settings import files as podconfig
 
 
 def _scan() -> click.Command:
@@ -211,7 +211,7 @@ def _run_dask(exports: list[str], opts: dict[str, Any], columns: dict[str, str],
     """Start (or join) a cluster, read the files into it, scan, and bring the report home."""
     import tempfile
 
-    from pod_detect import dask_engine
+    from pod_detect.engines import dask as dask_engine
 
     quiet_dask_logs()
     client = dask_engine.start_cluster(opts["scheduler"], opts["workers"],

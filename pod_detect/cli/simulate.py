@@ -113,8 +113,8 @@ def evaluate(report: str, truth: str, min_severity: str, fmt: str, output: str) 
     """
     import json
 
-    from pod_detect.evaluate import evaluate as run_evaluation
     from pod_detect.formats.evaluation import render_evaluation
+    from pod_detect.simulate.evaluate import evaluate as run_evaluation
 
     with user_errors():
         documents = [read_json(report), read_json(truth)]

@@ -14,12 +14,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from pod_detect import _sorting
-from pod_detect.cograph import CoGraph, coengagement_graph
-from pod_detect.communities import communities
-from pod_detect.detectors._grouped import edge_arrays, edges_per_group, sizes
-from pod_detect.frames import distinct, is_lazy, row_hashes, rows_of
-from pod_detect.graph import Budget, dense_groups, reciprocal_graph
+from pod_detect.candidates.cograph import CoGraph, coengagement_graph
+from pod_detect.candidates.communities import communities
+from pod_detect.candidates.reciprocal import Budget, dense_groups, reciprocal_graph
+from pod_detect.engines.frames import distinct, is_lazy, row_hashes, rows_of
+from pod_detect.kernels import sorting as _sorting
+from pod_detect.kernels.grouped import edge_arrays, edges_per_group, sizes
 from pod_detect.model import Interactions
 from pod_detect.reduce import Reduced, every_place, latency_of, places
 from pod_detect.settings import Settings
@@ -85,7 +85,7 @@ class Context:
         self._guard = threading.Lock()
 
     def sample_hashes(self) -> np.ndarray | None:
-        """:func:`pod_detect.frames.row_hashes` of the frame, computed once a scan: what
+        """:func:`pod_detect.engines.frames.row_hashes` of the frame, computed once a scan: what
         the detectors' baselines are sampled by."""
         return self.memo("sample_hashes", lambda: row_hashes(self.data.frame))
 

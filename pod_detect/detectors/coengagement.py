@@ -13,10 +13,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from pod_detect import _sorting
-from pod_detect.detectors._grouped import edges_per_group, group_sums, inner_degree, sizes
 from pod_detect.detectors.base import Context, Detector, Finding, selected
-from pod_detect.tails import binomial_tail
+from pod_detect.kernels import sorting as _sorting
+from pod_detect.kernels.grouped import edges_per_group, group_sums, inner_degree, sizes
+from pod_detect.stats.tails import binomial_tail
 
 #: Share of a post's engagers from which a group counts as supplying its audience.
 OWNS = 0.5

@@ -11,10 +11,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pod_detect.comments import Templates, comment_templates
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
-from pod_detect.frames import SAMPLE_KEY, is_lazy, sample, sample_rows
-from pod_detect.tails import fisher_greater
+from pod_detect.engines.frames import SAMPLE_KEY, is_lazy, sample, sample_rows
+from pod_detect.stats.tails import fisher_greater
+from pod_detect.stats.templates import Templates, comment_templates
 
 #: Everyone else's comments the baseline is measured on at most (evenly spaced in time).
 MAX_BASELINE = 20_000
@@ -107,7 +107,7 @@ class CommentsDetector(Detector):
 
 def _everyone_else(context: Context, groups: list[frozenset[int]]) -> pd.Series:
     """The texts of at most :data:`MAX_BASELINE` comments by accounts in none of ``groups``
-    (the sample of :func:`pod_detect.frames.sample`)."""
+    (the sample of :func:`pod_detect.engines.frames.sample`)."""
     picked = sample(context.data.frame, _outside(context, groups), KEY, MAX_BASELINE,
                     context.sample_hashes())
     return picked["text"].reset_index(drop=True)

@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pod_detect import _sorting
 from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
-from pod_detect.frames import SAMPLE_KEY, sample
-from pod_detect.ranktests import Sample, mann_whitney_less
+from pod_detect.engines.frames import SAMPLE_KEY, sample
+from pod_detect.kernels import sorting as _sorting
 from pod_detect.reduce import latency_of
+from pod_detect.stats.ranktests import Sample, mann_whitney_less
 from pod_detect.text import duration
 
 #: Baseline latencies used at most per test; a deterministic thinning keeps tests cheap.
@@ -108,7 +108,7 @@ def _medians(actor: np.ndarray, latency: np.ndarray) -> list[tuple[int, float]]:
 
 def _everyone_else(context: Context, groups: list[frozenset[int]]) -> Sample:
     """The latencies of at most :data:`MAX_BASELINE` timed rows of accounts in none of
-    ``groups`` (the sample of :func:`pod_detect.frames.sample`)."""
+    ``groups`` (the sample of :func:`pod_detect.engines.frames.sample`)."""
     index = context.membership(groups)
 
     def outside(rows: pd.DataFrame) -> np.ndarray:

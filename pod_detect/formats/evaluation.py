@@ -1,4 +1,4 @@
-"""Rich table of an :class:`~pod_detect.evaluate.Evaluation` (``pod-detect evaluate``)."""
+"""Rich table of an :class:`~pod_detect.simulate.evaluate.Evaluation` (``pod-detect evaluate``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from pod_detect.evaluate import Evaluation
 from pod_detect.formats.base import RenderOptions
+from pod_detect.simulate.evaluate import Evaluation
 
 
 def render_evaluation(result: Evaluation, options: RenderOptions) -> str:

@@ -18,12 +18,12 @@ import pandas as pd
 from markupsafe import Markup
 
 from pod_detect import __version__
-from pod_detect.analysis import by_author, group_rows, latency, member_matrix, neighbourhood
 from pod_detect.formats import _svg
 from pod_detect.formats._common import KIND_TITLE, summary_line
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
 from pod_detect.report import input_summary, plain
+from pod_detect.report.analysis import by_author, group_rows, latency, member_matrix, neighbourhood
 
 if TYPE_CHECKING:
     import jinja2

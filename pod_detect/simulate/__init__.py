@@ -13,13 +13,13 @@ Modules: :mod:`~.config` (options), :mod:`~.population` (accounts and posts),
 
 from __future__ import annotations
 
-from pod_detect.simulate.config import (
+from pod_detect.simulate.engine import Simulation, simulate, truth_json
+from pod_detect.simulate.world import (
     NEGATIVE_KINDS,
     PLANTED_KINDS,
     SimConfig,
     config_from_options,
 )
-from pod_detect.simulate.engine import Simulation, simulate, truth_json
 
 __all__ = [
     "NEGATIVE_KINDS",

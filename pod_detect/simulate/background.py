@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pod_detect.frames import distinct
+from pod_detect.engines.frames import distinct
 from pod_detect.simulate import comments
-from pod_detect.simulate.config import SimConfig
 from pod_detect.simulate.emit import organic_rows
 from pod_detect.simulate.population import FREE, NEGATIVE, Group, Posts, World
 from pod_detect.simulate.rows import (
@@ -23,6 +22,7 @@ from pod_detect.simulate.rows import (
     make_rows,
     sleep_shift,
 )
+from pod_detect.simulate.world import SimConfig
 
 #: Share of organic engagements that stay inside the actor's community.
 IN_COMMUNITY = 0.75

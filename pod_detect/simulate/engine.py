@@ -11,12 +11,12 @@ import pandas as pd
 
 from pod_detect.errors import ConfigError
 from pod_detect.simulate import background
-from pod_detect.simulate.config import SimConfig
 from pod_detect.simulate.export import account_ids, clean, iso, post_ids, to_frame
 from pod_detect.simulate.negatives import choose_negatives, negative_rows
 from pod_detect.simulate.planted import choose_planted, planted_rows
 from pod_detect.simulate.population import Group, Posts, World, build_world, make_posts
 from pod_detect.simulate.rows import DAY, Rows, concat
+from pod_detect.simulate.world import SimConfig
 
 #: One independent random stream per stage, so switching a kind off leaves the others alike.
 STREAMS = ("world", "planted", "negatives", "posts", "organic", "fans", "viral", "groups", "ids")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pod_detect.simulate.config import SimConfig
 from pod_detect.simulate.population import Posts
 from pod_detect.simulate.rows import DAY, KIND_NAMES, Rows
+from pod_detect.simulate.world import SimConfig
 
 
 def clean(rows: Rows, posts: Posts, days: int) -> Rows:

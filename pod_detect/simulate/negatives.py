@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from pod_detect.simulate import comments
-from pod_detect.simulate.config import SimConfig
 from pod_detect.simulate.population import NEGATIVE, Group, Posts, World, draw_members, draw_size
 from pod_detect.simulate.rows import (
     COMMENT,
@@ -21,6 +20,7 @@ from pod_detect.simulate.rows import (
     sleep_shift,
     work_shift,
 )
+from pod_detect.simulate.world import SimConfig
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from pod_detect.simulate.background import PostSampler
-from pod_detect.simulate.config import PLANTED_KINDS, SimConfig
 from pod_detect.simulate.emit import pod_rows
 from pod_detect.simulate.population import (
     CLIENT,
@@ -33,6 +32,7 @@ from pod_detect.simulate.rows import (
     make_rows,
     sleep_shift,
 )
+from pod_detect.simulate.world import PLANTED_KINDS, SimConfig
 
 
 @dataclass(frozen=True)

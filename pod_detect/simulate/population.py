@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from pod_detect.errors import ConfigError
-from pod_detect.simulate.config import SimConfig
 from pod_detect.simulate.rows import DAY, diurnal_times
+from pod_detect.simulate.world import SimConfig
 
 #: Roles of an account; group draws take only ``FREE`` accounts.
 FREE, PLANTED, NEGATIVE, CELEBRITY, CLIENT, FARM = range(6)

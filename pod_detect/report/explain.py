@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pod_detect.analysis import counterparts, latency, quartiles
-from pod_detect.comments import comment_style, normalise
 from pod_detect.errors import PodDetectError
 from pod_detect.model import Group, Report
 from pod_detect.report import iso, plain
+from pod_detect.report.analysis import counterparts, latency, quartiles
+from pod_detect.stats.templates import comment_style, normalise
 
 #: Counterparts, comment examples and posts listed at most.
 TOP = 10

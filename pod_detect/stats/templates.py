@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from pod_detect import _sorting
-from pod_detect.frames import collect_all, each_partition, is_lazy
+from pod_detect.engines.frames import collect_all, each_partition, is_lazy
+from pod_detect.kernels import sorting as _sorting
 
 #: Distinct accounts that must write the same normalised text for it to be a template.
 TEMPLATE_ACCOUNTS = 3

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pod_detect import _sorting
+from pod_detect.kernels import sorting as _sorting
 
 #: The columns that identify a row when sampling (codes and times: the same in any engine).
 SAMPLE_KEY = ("actor", "author", "post", "timestamp")
@@ -28,7 +28,7 @@ ROW_DTYPES = {"actor": "int32", "author": "int32", "post": "int32", "timestamp":
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of a 1-d array (:func:`pod_detect._sorting.unique`)."""
+    """The sorted distinct values of a 1-d array (:func:`pod_detect.kernels.sorting.unique`)."""
     return _sorting.unique(np.asarray(values))
 
 

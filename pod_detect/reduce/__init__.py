@@ -1,6 +1,6 @@
 """Vectorised aggregates over the canonical table: the step that touches every row.
 
-Written once over the dataframe API that pandas and Dask share (:mod:`pod_detect.frames`):
+Written once over the dataframe API that pandas and Dask share (:mod:`pod_detect.engines.frames`):
 row-wise work per partition, then ``groupby`` aggregations, then one collect. What comes out
 is small and always pandas: one row per post, per engaged (actor, author) pair and per
 account. Numbers about single rows (latency, place among a post's engagers) are computed
@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pod_detect import _sorting
-from pod_detect.frames import collect_all, each_partition, is_lazy, spread
+from pod_detect.engines.frames import collect_all, each_partition, is_lazy, spread
+from pod_detect.kernels import sorting as _sorting
 from pod_detect.model import Interactions
-from pod_detect.tails import poisson_tail
+from pod_detect.stats.tails import poisson_tail
 
 
 @dataclass(frozen=True)

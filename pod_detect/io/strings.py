@@ -79,7 +79,7 @@ class Coded(NamedTuple):
     """A string column as codes into labels: row ``i`` is ``labels[codes[i]]``, missing at -1.
 
     ``labels`` may repeat a value (unless ``distinct``), and hold nulls no code points at:
-    :func:`pod_detect._table.sorted_codes` merges the labels rows use into one sorted space.
+    :func:`pod_detect.io.table.sorted_codes` merges the labels rows use into one sorted space.
     ``complete``: every label that is not null is some row's.
     """
 

@@ -16,9 +16,9 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pod_detect.analysis import neighbourhood
 from pod_detect.errors import PodDetectError
 from pod_detect.model import Report
+from pod_detect.report.analysis import neighbourhood
 
 if TYPE_CHECKING:
     import networkx as nx

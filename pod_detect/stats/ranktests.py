@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pod_detect import _sorting
+from pod_detect.kernels import sorting as _sorting
 
 #: Largest sample, on the smaller side, for which the exact null distribution is used.
 EXACT_MAX = 8

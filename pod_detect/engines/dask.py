@@ -8,7 +8,7 @@ needs more than one file (a post's author named in another file, duplicates acro
 settled on the Dask frame. The canonical frame is written once to a scratch Parquet dataset
 (or kept in the cluster's memory), and :func:`pod_detect.pipeline.scan` runs on it unchanged:
 every step that touches all rows is written over the dataframe API both engines share
-(:mod:`pod_detect.frames`). Only the reduced tables and the rows of candidate groups come
+(:mod:`pod_detect.engines.frames`). Only the reduced tables and the rows of candidate groups come
 back to this process.
 
 Dask is an optional dependency (``pip install 'pod-detect[dask]'``); nothing here imports it
@@ -30,9 +30,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pod_detect._badrows import NOTE_PREFIX
+from pod_detect.engines.frames import collect, collect_all, compute_each, each_partition
 from pod_detect.errors import ClusterError, ConfigError, InputError, PodDetectError
-from pod_detect.frames import collect, collect_all, compute_each, each_partition
+from pod_detect.io.badrows import NOTE_PREFIX
 from pod_detect.model import FRAME_COLUMNS, Facts, Interactions, Report
 
 __all__ = ["Watchdog", "expand", "lost_worker", "load_dask", "localise", "start_cluster"]
@@ -362,7 +362,7 @@ def _filled(notes: tuple[str, ...]) -> int:
 def localise(report: Report) -> Report:
     """The report with only the rows its renderers read, in pandas: every row by or on a
     flagged account (the Dask frame stays behind; the facts of all rows are kept)."""
-    from pod_detect.frames import is_lazy
+    from pod_detect.engines.frames import is_lazy
 
     data = report.interactions
     if not is_lazy(data.frame):

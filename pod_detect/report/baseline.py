@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pod_detect.errors import ConfigError
-from pod_detect.evaluate import jaccard
 from pod_detect.model import Group, Report, Suppressed
+from pod_detect.simulate.evaluate import jaccard
 
 BASELINE_VERSION = 1
 TODO_REASON = "TODO: why is this group accepted?"

@@ -1,6 +1,6 @@
 """The co-engagement graph: accounts that engage the same posts within a window of each
 other, again and again, more than their activity predicts (its communities are found in
-:mod:`pod_detect.communities`)."""
+:mod:`pod_detect.candidates.communities`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pod_detect import _sorting
-from pod_detect.frames import collect, collect_all, each_partition, is_lazy, length, spread
+from pod_detect.engines.frames import collect, collect_all, each_partition, is_lazy, length, spread
+from pod_detect.kernels import sorting as _sorting
 from pod_detect.settings import Settings
-from pod_detect.tails import poisson_tail
+from pod_detect.stats.tails import poisson_tail
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
 
     Returns the graph, the repeated pairs and the statistics (capped viral posts...).
     """
-    from pod_detect.coengage import co_engagement_with_stats
+    from pod_detect.candidates.coengage import co_engagement_with_stats
 
     columns = frame[["actor", "post", "timestamp"]]
     rows = columns[columns["post"] >= 0]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.settings import Settings
-from pod_detect.tails import chi2_tail
+from pod_detect.stats.tails import chi2_tail
 
 
 @dataclass

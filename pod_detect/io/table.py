@@ -15,9 +15,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pod_detect._badrows import BadRows
-from pod_detect._strings import STR, Coded
 from pod_detect.errors import InputError
+from pod_detect.io.badrows import BadRows
+from pod_detect.io.strings import STR, Coded
 from pod_detect.model import FRAME_COLUMNS
 
 _PACK_LIMIT = 2**62

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pod_detect.cograph import CoGraph
-from pod_detect.frames import distinct
-from pod_detect.graph import Budget
+from pod_detect.candidates.cograph import CoGraph
+from pod_detect.candidates.reciprocal import Budget
+from pod_detect.engines.frames import distinct
 from pod_detect.settings import Settings
 
 

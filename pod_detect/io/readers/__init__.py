@@ -1,6 +1,6 @@
 """Read CSV/TSV, JSON, JSON Lines and Parquet bytes into a raw table (helpers of :mod:`.io`).
 
-The bytes are already decompressed and UTF-8 (see :mod:`pod_detect._sources`). Every failure
+The bytes are already decompressed and UTF-8 (see :mod:`pod_detect.io.sources`). Every failure
 becomes a one-line :class:`~pod_detect.errors.InputError` with the row when it is known.
 """
 
@@ -21,10 +21,10 @@ import pyarrow.csv as pcsv
 import pyarrow.json as pjson
 import pyarrow.parquet as pq
 
-from pod_detect import _timeparse
-from pod_detect._sources import SAMPLE, check_names, decode_error, one_line
-from pod_detect._strings import STR, is_arrow_text
 from pod_detect.errors import InputError
+from pod_detect.io import times as _timeparse
+from pod_detect.io.sources import SAMPLE, check_names, decode_error, one_line
+from pod_detect.io.strings import STR, is_arrow_text
 
 
 class Columns:
@@ -102,7 +102,7 @@ def read_delimited(
 
     ``times`` names, given the header, the columns that will be read as times: those the
     reader parses itself, in its threads, when the first rows are all ISO times pyarrow
-    reads (see :func:`pod_detect._timeparse.stamp_type`). If a later value is not, or a
+    reads (see :func:`pod_detect.io.times.stamp_type`). If a later value is not, or a
     time is out of the trusted range, the file is read again with strings, so what comes
     out is what reading the strings gives.
     """

@@ -24,9 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pod_detect import _sorting
-from pod_detect.errors import ConfigError
-from pod_detect.frames import (
+from pod_detect.engines.frames import (
     collect,
     distinct,
     each_partition,
@@ -35,6 +33,8 @@ from pod_detect.frames import (
     spread,
     whole_posts,
 )
+from pod_detect.errors import ConfigError
+from pod_detect.kernels import sorting as _sorting
 
 __all__ = ["UNTIMED", "WEIGHTINGS", "CoEngagementStats", "co_engagement",
            "co_engagement_with_stats"]

@@ -21,9 +21,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
-from pod_detect._badrows import BadRows
-from pod_detect._strings import STR, arrow_strings, as_strings, clean, is_arrow_text, scalar_string
 from pod_detect.errors import InputError
+from pod_detect.io.badrows import BadRows
+from pod_detect.io.strings import (
+    STR,
+    arrow_strings,
+    as_strings,
+    clean,
+    is_arrow_text,
+    scalar_string,
+)
 
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _NUMERIC_OBJECTS = {"integer", "floating", "mixed-integer-float", "decimal"}

@@ -25,12 +25,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pod_detect import _readers, _sources, _table, _writers
-from pod_detect._badrows import NOTE_PREFIX, ON_BAD_ROWS, BadRows
-from pod_detect._sources import FORMATS
-from pod_detect._strings import Coded, arrow_strings, clean, code, is_arrow_text
-from pod_detect._timeparse import to_epoch_seconds
 from pod_detect.errors import ConfigError, InputError
+from pod_detect.io import readers as _readers
+from pod_detect.io import sources as _sources
+from pod_detect.io import table as _table
+from pod_detect.io import writers as _writers
+from pod_detect.io.badrows import NOTE_PREFIX, ON_BAD_ROWS, BadRows
+from pod_detect.io.sources import FORMATS
+from pod_detect.io.strings import Coded, arrow_strings, clean, code, is_arrow_text
+from pod_detect.io.times import to_epoch_seconds
 from pod_detect.model import CANONICAL_COLUMNS, Interactions
 
 #: Lines before the first record: a delimited file's header.
@@ -368,7 +371,7 @@ def _listing(names: list[str], limit: int = 20) -> str:
 
 #: The text, and the row of it of each row left (None: the same), from the rows left.
 _Texter = Callable[[np.ndarray | None], tuple[pa.Array, np.ndarray | None]]
-#: Labels and codes, as :func:`pod_detect._table.sorted_codes` gives them.
+#: Labels and codes, as :func:`pod_detect.io.table.sorted_codes` gives them.
 _Sorted = tuple[np.ndarray, list[np.ndarray]]
 
 
