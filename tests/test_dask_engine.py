@@ -140,6 +140,26 @@ def test_files_must_agree_on_columns_and_on_authors(cluster, tmp_path):
         load_dask(str(tmp_path / "*.csv"))
 
 
+def test_a_rewritten_file_is_read_again(tmp_path):
+    """Tasks are keyed by their arguments and a long-lived cluster returns what it still
+    holds for a key: the key must change when the file does, even at the same size."""
+    import dask
+
+    from pod_detect.engines.dask import _Options, _summarise, _version
+
+    path = tmp_path / "one.csv"
+    options = _Options(None, None, "utf-8", "error")
+    keys = []
+    for author in ("c", "d"):
+        if path.exists():
+            path.unlink()
+        pd.DataFrame({"actor": ["a"], "author": [author], "post_id": ["p"]}).to_csv(
+            path, index=False)
+        keys.append(dask.delayed(_summarise, pure=True)(str(path), options,
+                                                        _version(str(path))).key)
+    assert keys[0] != keys[1]
+
+
 @pytest.mark.parametrize(("given", "message"), [
     (["nowhere/*.csv"], "matches no file"),
     (["missing.csv"], "no such file"),

@@ -114,7 +114,15 @@ class _Summary:
     notes: tuple[str, ...]
 
 
-def _summarise(path: str, options: _Options) -> _Summary:
+def _version(path: str) -> tuple[int, int, int]:
+    """What names one version of a file in a task's key. Tasks are keyed by their arguments
+    (``pure=True``), and a long-lived cluster hands back a result it still holds for the same
+    key: keyed by the path alone, a file rewritten between two scans would be read as it was."""
+    stat = os.stat(path)
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def _summarise(path: str, options: _Options, version: tuple[int, int, int]) -> _Summary:
     data = options.load(path)
     kinds = np.asarray(data.frame["kind"].cat.categories, dtype=object)
     summary = _Summary(_arrow(data.accounts), _arrow(data.posts), kinds, data.columns,
@@ -130,15 +138,16 @@ def _summaries(files: list[str], options: _Options) -> list[_Summary]:
     out of memory before the last file."""
     import dask
 
-    return compute_each([dask.delayed(_summarise, pure=True)(f, options) for f in files])
+    return compute_each([dask.delayed(_summarise, pure=True)(f, options, _version(f))
+                         for f in files])
 
 
 def _arrow(ids: np.ndarray) -> pa.Array:
     return pa.array(ids, type=pa.large_string())
 
 
-def _canonical(path: str, options: _Options, accounts: pa.Array, posts: pa.Array,
-               kinds: np.ndarray) -> pd.DataFrame:
+def _canonical(path: str, version: tuple[int, int, int], options: _Options,
+               accounts: pa.Array, posts: pa.Array, kinds: np.ndarray) -> pd.DataFrame:
     """One file's canonical rows, with codes into the global sorted ids."""
     data = options.load(path)
     frame = data.frame
@@ -220,7 +229,7 @@ def load_dask(
     meta = _meta(kinds)
     shared = _shared(every_account, every_post, kinds)
     frame = dd.from_delayed(
-        [dask.delayed(_canonical, pure=True)(f, options, *shared) for f in files],
+        [dask.delayed(_canonical, pure=True)(f, _version(f), options, *shared) for f in files],
         meta=meta, verify_meta=False)
     frame, filled, selfish = _fill_authors(frame, accounts, posts, files)
     frame, duplicates = _collapse(frame)
