@@ -19,10 +19,14 @@ import pytest
 
 from pod_detect import io as podio
 from pod_detect.errors import InputError
+from pod_detect.io import canonical
 from pod_detect.io import readers as _readers
 from pod_detect.io import table as _table
 from pod_detect.io import times as _timeparse
 from pod_detect.io.badrows import BadRows
+from pod_detect.io.columns import time_columns
+from pod_detect.io.readers.delimited import read_delimited
+from pod_detect.io.readers.parquet import read_parquet
 from pod_detect.io.strings import STR, Coded, blank_to_na, clean, code
 
 
@@ -233,7 +237,7 @@ def test_arrow_columns_and_the_frame_give_the_same_table(tmp_path: Path) -> None
 def parquet_columns(table: pa.Table) -> _readers.Columns:
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
-    return _readers.read_parquet(pa.py_buffer(buffer.getvalue()), "x.parquet").columns
+    return read_parquet(pa.py_buffer(buffer.getvalue()), "x.parquet").columns
 
 
 def test_parquet_stays_in_arrow_unless_pandas_metadata_changes_it() -> None:
@@ -273,7 +277,7 @@ def test_running_out_of_memory_in_a_thread_is_reported(tmp_path: Path,
     def exhausted(values: object) -> Coded:
         raise pa.ArrowMemoryError("malloc of 8 GB failed")
 
-    monkeypatch.setattr(podio, "code", exhausted)  # the ids are coded in the pool
+    monkeypatch.setattr(canonical, "code", exhausted)  # the ids are coded in the pool
     with pytest.raises(InputError, match="does not fit in the memory available"):
         podio.load(path)
 
@@ -296,9 +300,9 @@ def test_a_file_read_as_a_stream_reads_as_its_bytes(tmp_path: Path) -> None:
     for text, skip in ((TRICKY, False), (ragged, True)):
         path.write_text(text, encoding="utf-8")
         data = pa.py_buffer(text.encode())
-        streamed = _readers.read_delimited(data, str(path), "utf-8", preferred=",",
+        streamed = read_delimited(data, str(path), "utf-8", preferred=",",
                                            skip=skip, file=str(path))
-        mapped = _readers.read_delimited(data, str(path), "utf-8", preferred=",", skip=skip)
+        mapped = read_delimited(data, str(path), "utf-8", preferred=",", skip=skip)
         pd.testing.assert_frame_equal(streamed.frame, mapped.frame)
         assert [str(e) for e in streamed.skipped] == [str(e) for e in mapped.skipped]
     assert streamed.frame["text"].tolist()[:2] == ["two\nlines", 'a "quoted" word, and a comma']
@@ -347,7 +351,7 @@ def by_strings(path: Path, on_bad_rows: str = "error") -> podio.Interactions:
 
 def times_of(path: Path, *, skip: bool = False) -> list[str]:
     raw, _, _ = podio._read(path, None, "utf-8", None, skip=skip,
-                            times=lambda names: podio._time_columns(names, None, str(path)))
+                            times=lambda names: time_columns(names, None, str(path)))
     table = raw.columns._table
     return [c for c in ("timestamp", "post_time") if pa.types.is_timestamp(table[c].type)]
 
