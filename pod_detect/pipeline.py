@@ -7,7 +7,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from pod_detect.candidates.cograph import coengagement_graph
-from pod_detect.detectors import DETECTORS, Context, Detector, Finding
+from pod_detect.candidates.context import Context
+from pod_detect.detectors import DETECTORS, Detector, Finding
 from pod_detect.engines.frames import is_lazy
 from pod_detect.model import Group, Interactions, Report
 from pod_detect.reduce import reduce

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pod_detect.detectors.base import Context, Finding
+from pod_detect.candidates.context import Context
+from pod_detect.detectors.base import Finding
 from pod_detect.engines.frames import rows_of
 from pod_detect.model import SEVERITIES, AccountScore, Group, PostScore, group_id
 from pod_detect.text import duration

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from conftest import organic, round_rows, slow
 
-from pod_detect.detectors import DETECTORS, Context
+from pod_detect.candidates.context import Context
+from pod_detect.detectors import DETECTORS
 from pod_detect.io import parse
 from pod_detect.reduce import reduce
 from pod_detect.settings import Settings

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from conftest import HOUR, build, fast, organic, outside_rows, round_rows, slow
 
-from pod_detect.detectors import DETECTORS, Context
+from pod_detect.candidates.context import Context
+from pod_detect.detectors import DETECTORS
 from pod_detect.pipeline import scan
 from pod_detect.reduce import reduce
 from pod_detect.settings import Settings
@@ -228,7 +229,7 @@ def test_fans_liking_a_few_of_each_others_posts_are_not_a_pod():
 
 def test_group_rows_find_the_same_targets_and_places_as_the_dataframe_way():
     """The packed-key targets and the frame-wide places equal the group-by ones."""
-    from pod_detect.detectors.base import _targeted, _targeted_frames
+    from pod_detect.candidates.context import _targeted, _targeted_frames
     from pod_detect.reduce import places
 
     members = [f"m{i}" for i in range(6)]

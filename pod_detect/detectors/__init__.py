@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pod_detect.detectors.base import Context, Detector, Finding
+from pod_detect.detectors.base import Detector, Finding
 from pod_detect.detectors.coengagement import CoEngagementDetector
 from pod_detect.detectors.comments import CommentsDetector
 from pod_detect.detectors.reciprocal import ReciprocalDetector
@@ -16,4 +16,4 @@ DETECTORS: dict[str, type[Detector]] = {
     CommentsDetector.name: CommentsDetector,
 }
 
-__all__ = ["DETECTORS", "Context", "Detector", "Finding"]
+__all__ = ["DETECTORS", "Detector", "Finding"]

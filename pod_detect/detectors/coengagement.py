@@ -13,7 +13,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from pod_detect.detectors.base import Context, Detector, Finding, selected
+from pod_detect.candidates.context import Context
+from pod_detect.detectors.base import Detector, Finding, selected
 from pod_detect.kernels import sorting as _sorting
 from pod_detect.kernels.grouped import edges_per_group, group_sums, inner_degree, sizes
 from pod_detect.stats.tails import binomial_tail

@@ -11,7 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
+from pod_detect.candidates.context import Context
+from pod_detect.detectors.base import Detector, Finding, per_group, selected
 from pod_detect.engines.frames import SAMPLE_KEY, is_lazy, sample, sample_rows
 from pod_detect.stats.tails import fisher_greater
 from pod_detect.stats.templates import Templates, comment_templates

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pod_detect.detectors.base import Context, Detector, Finding, selected
+from pod_detect.candidates.context import Context
+from pod_detect.detectors.base import Detector, Finding, selected
 from pod_detect.kernels.grouped import inner_degree, sizes
 
 

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pod_detect.detectors.base import Context, Detector, Finding, per_group, selected
+from pod_detect.candidates.context import Context
+from pod_detect.detectors.base import Detector, Finding, per_group, selected
 from pod_detect.engines.frames import SAMPLE_KEY, sample
 from pod_detect.kernels import sorting as _sorting
 from pod_detect.reduce import latency_of

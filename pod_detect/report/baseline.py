@@ -151,7 +151,7 @@ def _recount_posts(report: Report, kept: list[Group]) -> tuple[Any, ...]:
     # suppressing groups only takes engagements away, so the report's posts hold every total.
     import pandas as pd
 
-    from pod_detect.detectors import Context
+    from pod_detect.candidates.context import Context
     from pod_detect.reduce import Reduced
     from pod_detect.scoring import score_posts
     from pod_detect.settings import Settings
