@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pod_detect.candidates.coengage import _Units, co_engagement, co_engagement_with_stats
+from pod_detect.candidates.coengage import co_engagement, co_engagement_with_stats
+from pod_detect.candidates.pair_sums import Units
 from pod_detect.errors import ConfigError
 from pod_detect.io import load
 
 RUSSIAN = Path(__file__).resolve().parents[2] / "shared" / "data" / "russian_coord_tweets.csv"
 RECORDED = Path(__file__).resolve().parent / "data"
-_ORIGINAL_UNITS_INIT = _Units.__init__
+_ORIGINAL_UNITS_INIT = Units.__init__
 SETTINGS = [(60, 2), (10, 1), (300, 3), (0, 1)]  # (window, min_weight) the toolkit was run with
 
 
@@ -170,7 +171,7 @@ def test_the_unpacked_counting_gives_the_packed_tables(monkeypatch, weighting):
     frame = random_frame(7, 6000)
     packed, _ = co_engagement_with_stats(frame, window=120, weighting=weighting, chunk_pairs=500)
     monkeypatch.setattr(_sorting, "fits", lambda *bounds: False)
-    monkeypatch.setattr(_Units, "__init__", _unpacked_units)
+    monkeypatch.setattr(Units, "__init__", _unpacked_units)
     unpacked, _ = co_engagement_with_stats(frame, window=120, weighting=weighting,
                                            chunk_pairs=500)
     pd.testing.assert_frame_equal(unpacked, packed)
@@ -317,7 +318,7 @@ def test_which_engagers_a_capped_post_keeps_does_not_depend_on_row_order():
 
 
 def test_window_ends_of_whole_second_times_equal_the_bisection():
-    from pod_detect.candidates.coengage import _integer_window_ends, _window_ends
+    from pod_detect.candidates.pair_sums import integer_window_ends, window_ends
 
     rng = np.random.default_rng(5)
     for _ in range(100):
@@ -330,8 +331,8 @@ def test_window_ends_of_whole_second_times_equal_the_bisection():
         want = np.array([i + 1 + int(((post[i + 1:] == post[i])
                                       & (time[i + 1:] - time[i] <= window)).sum())
                          for i in range(n)])
-        assert np.array_equal(_integer_window_ends(post, time, window), want)
-        assert np.array_equal(_window_ends(post, time, window), want)
-    assert _integer_window_ends(np.zeros(2, int), np.array([0.5, 1.0]), 60.0) is None
+        assert np.array_equal(integer_window_ends(post, time, window), want)
+        assert np.array_equal(window_ends(post, time, window), want)
+    assert integer_window_ends(np.zeros(2, int), np.array([0.5, 1.0]), 60.0) is None
     # the stand-in time of untimed rows is far from exact as an offset: the bisection
-    assert _integer_window_ends(np.zeros(3, int), np.array([-1e18, 0.0, 61.0]), 60.0) is None
+    assert integer_window_ends(np.zeros(3, int), np.array([-1e18, 0.0, 61.0]), 60.0) is None

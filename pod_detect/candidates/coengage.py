@@ -17,13 +17,23 @@ bounds. See ``docs/co-engagement.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from pod_detect.candidates.pair_sums import (
+    TICKS,
+    Rows,
+    Shared,
+    Sums,
+    Units,
+    chunks_of,
+    count_chunk,
+    ticks_of,
+    window_ends,
+)
 from pod_detect.engines.frames import (
     collect,
     distinct,
@@ -53,9 +63,6 @@ UNTIMED = ("drop", "any")
 #: others, and about 1e18 s from any real time, so never within a window of one.
 _UNTIMED = -1e18
 
-#: ``weighted`` is added up in fixed point, units of 2**-24: integer sums are exact, so the
-#: result is the same to the bit whatever the chunking and the order of the rows.
-_TICKS = 2**24
 
 COLUMNS = ("actor_a", "actor_b", "weight", "weighted")
 
@@ -93,27 +100,6 @@ class CoEngagementStats:
     chunks: int
     pairs: int
     untimed_candidates: int = 0
-
-
-@dataclass(frozen=True)
-class _Rows:
-    """The rows to pair, sorted by (post, time), and the facts each pair needs."""
-
-    post: np.ndarray
-    time: np.ndarray
-    actor: np.ndarray
-    size: np.ndarray  # code of the post's engager count, an index into ``ticks``
-    repeated: np.ndarray  # the actor has another row on the same post
-    ticks: np.ndarray  # per size code: 1 / log2(engagers) in units of 1 / _TICKS
-
-
-@dataclass(frozen=True)
-class _Sums:
-    """Per pair key, sorted by key: ``weight`` units and ``ticks`` of ``weighted``."""
-
-    key: np.ndarray
-    weight: np.ndarray
-    ticks: np.ndarray
 
 
 def co_engagement(
@@ -224,7 +210,7 @@ def co_engagement_with_stats(
         sums = each_partition(whole_posts(columns), count, _PARTIAL_META)
         sums = collect(sums.groupby("key").sum(**spread(sums))).sort_index().reset_index()
         counted = sums[sums["key"] >= 0]
-        total = _Sums(counted["key"].to_numpy(), counted["weight"].to_numpy(),
+        total = Sums(counted["key"].to_numpy(), counted["weight"].to_numpy(),
                       counted["ticks"].to_numpy())
         told = dict(zip(sums["key"][sums["key"] < 0], sums["weight"][sums["key"] < 0],
                         strict=True))
@@ -259,15 +245,15 @@ def _partial(frame: pd.DataFrame, window: float, max_engagers: int | None, weigh
 
 def _partial_sums(frame: pd.DataFrame, window: float, max_engagers: int | None,
                   weighting: str, chunk_pairs: int, any_time: bool,
-                  n_accounts: int) -> tuple[_Sums, list[int]]:
+                  n_accounts: int) -> tuple[Sums, list[int]]:
     """The pair sums of some whole posts, sorted by key, and the :data:`_STATS` of them."""
     rows, capped_posts, capped_rows = _prepare(frame, max_engagers, any_time)
-    counts = _window_ends(rows.post, rows.time, window) - np.arange(len(rows.post)) - 1
-    units = _Units(rows.ticks, n_accounts, 4 * chunk_pairs)
-    shared = _Shared.of(rows, n_accounts, weighting)
+    counts = window_ends(rows.post, rows.time, window) - np.arange(len(rows.post)) - 1
+    units = Units(rows.ticks, n_accounts, 4 * chunk_pairs)
+    shared = Shared.of(rows, n_accounts, weighting)
     chunks = 0
-    for left in _chunks(counts, chunk_pairs):
-        _chunk(rows, left, counts[left], n_accounts, weighting, units, shared)
+    for left in chunks_of(counts, chunk_pairs):
+        count_chunk(rows, left, counts[left], n_accounts, weighting, units, shared)
         chunks += 1
     shared.into(units)
     facts = [len(frame) - _ignored(frame, any_time), len(distinct(rows.post)), capped_posts,
@@ -298,7 +284,7 @@ def _ignored(frame: pd.DataFrame, any_time: bool) -> int:
 
 def _prepare(
     frame: pd.DataFrame, max_engagers: int | None, any_time: bool = False
-) -> tuple[_Rows, int, int]:
+) -> tuple[Rows, int, int]:
     """Rows with a post and a time (or, ``any_time``, none: read as :data:`_UNTIMED`), sorted
     by (post, time), capped; and what the cap left out."""
     post = frame["post"].to_numpy()  # int32 codes: every array here is as long as the rows
@@ -343,220 +329,10 @@ def _prepare(
         cap = rank < max_engagers
         capped_posts, capped_rows = int((engagers > max_engagers).sum()), int((~cap).sum())
         post, time, actor, size, repeated = (a[cap] for a in (post, time, actor, size, repeated))
-    return _Rows(post, time, actor, size, repeated, _ticks(sizes)), capped_posts, capped_rows
+    return Rows(post, time, actor, size, repeated, ticks_of(sizes)), capped_posts, capped_rows
 
 
-def _ticks(engagers: np.ndarray) -> np.ndarray:
-    """``1 / log2(engagers)`` in ticks: 1 for two engagers, 0.1 for 1,024 (1 for one)."""
-    factor = 1.0 / np.log2(np.maximum(engagers, 2).astype(np.float64))
-    return np.round(factor * _TICKS).astype(np.int64)
-
-
-def _window_ends(post: np.ndarray, time: np.ndarray, window: float) -> np.ndarray:
-    """For each sorted row, one past the last row of the same post within ``window`` after it.
-
-    A vectorised bisection over the rest of each row's post: ``lo`` is always within the
-    window (it starts at the row itself), ``hi`` always past it or at the post's end.
-    """
-    fast = _integer_window_ends(post, time, window)
-    if fast is not None:
-        return fast
-    lo = np.arange(len(post))
-    hi = np.searchsorted(post, post, side="right")
-    active = np.flatnonzero(hi - lo > 1)
-    while active.size:
-        mid = (lo[active] + hi[active]) // 2
-        inside = time[mid] - time[active] <= window
-        lo[active] = np.where(inside, mid, lo[active])
-        hi[active] = np.where(inside, hi[active], mid)
-        active = active[hi[active] - lo[active] > 1]
-    return hi
-
-
-def _integer_window_ends(post: np.ndarray, time: np.ndarray, window: float) -> np.ndarray | None:
-    """:func:`_window_ends` by one binary search of sorted queries, when every time is a
-    whole number of seconds (exports with second resolution): each row's (post, time) as
-    one exact int64 ``post * span + time``, the window end that key plus the window.
-    ``None`` when the times are not whole numbers or the keys would not all be exact (the
-    stand-in time of untimed rows is one such case)."""
-    if not len(post) or not float(window).is_integer():
-        return None
-    low, high = float(time.min()), float(time.max())
-    span = high - low + window + 1
-    # every number below 2**53, so the float subtraction and the int64 keys are exact
-    if span * (float(post.max()) + 1) >= 2.0**53 or not np.array_equal(time, np.floor(time)):
-        return None
-    key = post.astype(np.int64) * int(span) + (time - low).astype(np.int64)
-    return np.searchsorted(key, key + int(window), side="right")
-
-
-def _chunks(counts: np.ndarray, budget: int) -> Iterator[np.ndarray]:
-    """Left rows (those with a partner) in runs of at most ``budget`` row pairs.
-
-    A single row with more partners than the budget is a chunk of its own.
-    """
-    rows = np.flatnonzero(counts > 0)
-    total = np.cumsum(counts[rows])
-    begin = 0
-    while begin < len(rows):
-        done = int(total[begin - 1]) if begin else 0
-        end = max(int(np.searchsorted(total, done + budget, side="right")), begin + 1)
-        yield rows[begin:end]
-        begin = end
-
-
-def _chunk(
-    rows: _Rows, left: np.ndarray, counts: np.ndarray, n_accounts: int, weighting: str,
-    units: _Units, shared: _Shared,
-) -> None:
-    """Count the row pairs of one chunk.
-
-    The row pairs that are alone in their unit go to ``units``; the others to ``shared``,
-    to be de-duplicated across chunks: a unit is a (pair, post) for ``"count"``, a (pair,
-    row of ``actor_a``) for ``"qut"``. A row pair shares its unit with another only when an
-    account engaged the post more than once, so only those (about one in seven on
-    simulated data) go through the de-duplication.
-    """
-    # positions as int32 where they fit: these arrays are as long as the chunk's row pairs
-    index = np.int32 if len(rows.actor) < 2**31 - 1 else np.int64
-    firsts = np.cumsum(counts) - counts
-    i = np.repeat(left.astype(index), counts)
-    j: np.ndarray = np.arange(len(i), dtype=index)
-    j += np.repeat((left - firsts + 1).astype(index), counts)  # i + 1 + its pair's rank
-    a, b = rows.actor[i], rows.actor[j]
-    key = np.minimum(a, b).astype(np.int64)
-    key *= n_accounts
-    key += np.maximum(a, b)
-    distinct = a != b  # an account beside itself is no pair: left out by the masks below
-    if weighting == "count":
-        unit, repeated = rows.post[i], rows.repeated[i] | rows.repeated[j]
-    else:  # the lower account's row; it pairs more than once only if the other repeated
-        low = a < b
-        unit, repeated = np.where(low, i, j), rows.repeated[np.where(low, j, i)]
-    del a, b
-    alone = distinct & ~repeated
-    repeated &= distinct
-    units.add(key[alone], rows.size[i[alone]])
-    shared.add(key[repeated], unit[repeated])
-
-
-@dataclass
-class _Shared:
-    """The row pairs that may share their unit with another, each unit counted once across
-    all chunks. Packed as ``key << bits | unit`` and de-duplicated by sorting when both fit
-    in an int64 (pandas' hashing ``drop_duplicates`` took a fifth of the co-engagement
-    count); by ``drop_duplicates`` otherwise. Every row pair of a unit is on one post, so
-    the post's size code is read off the unit (``size_of``)."""
-
-    bits: int
-    packs: bool
-    size_of: np.ndarray
-    parts: list[Any]
-
-    @classmethod
-    def of(cls, rows: _Rows, n_accounts: int, weighting: str) -> _Shared:
-        if weighting == "count":  # the unit is a post
-            bound = int(rows.post.max(initial=0)) + 1
-            size_of = np.zeros(bound, dtype=np.int64)
-            size_of[rows.post] = rows.size
-        else:  # the unit is a row
-            bound, size_of = len(rows.post), rows.size
-        packs = _sorting.fits(max(n_accounts, 1) ** 2, bound)
-        return cls(_sorting.bits(bound), packs, size_of, [])
-
-    def add(self, key: np.ndarray, unit: np.ndarray) -> None:
-        if self.packs:
-            self.parts.append(_sorting.unique((key << self.bits) | unit))
-        else:
-            frame = pd.DataFrame({"key": key, "unit": unit})
-            self.parts.append(frame.drop_duplicates(["key", "unit"]))
-
-    def into(self, units: _Units) -> None:
-        """Each distinct unit, with its post's size code, added to ``units``."""
-        if not self.parts:
-            return
-        if self.packs:
-            packed = _sorting.unique(np.concatenate(self.parts))
-            key, unit = packed >> self.bits, packed & ((1 << self.bits) - 1)
-        else:
-            distinct = pd.concat(self.parts, ignore_index=True).drop_duplicates(["key", "unit"])
-            key, unit = distinct["key"].to_numpy(np.int64), distinct["unit"].to_numpy(np.int64)
-        units.add(key, self.size_of[unit].astype(np.int64))
-
-
-class _Units:
-    """Units (a pair key and the size code of its post) gathered to be counted per key.
-
-    They are kept packed, the size code in the low bits of the key, and counted together
-    by one sort at the end; when more than ``most`` are waiting, those are counted and kept
-    as sums (one per pair), so memory follows the distinct pairs, not the row pairs. The
-    packing is done as they arrive and the counting reuses its arrays: on millions of
-    units each fresh array costs more in page faults than the arithmetic on it.
-    """
-
-    def __init__(self, ticks: np.ndarray, n_accounts: int, most: int) -> None:
-        self.ticks, self.n_accounts, self.most = ticks, n_accounts, most
-        self.size_bits = _sorting.bits(len(ticks))
-        self.packs = _sorting.fits(n_accounts * n_accounts, len(ticks))
-        self.waiting: list[Any] = []  # packed arrays, or (key, size) pairs
-        self.count = 0
-        self.sums: list[_Sums] = []
-
-    def add(self, key: np.ndarray, size: np.ndarray) -> None:
-        if self.packs:
-            packed = np.left_shift(key, self.size_bits, dtype=np.int64)
-            packed |= size
-            self.waiting.append(packed)
-        else:
-            self.waiting.append((key, size))
-        self.count += len(key)
-        if self.count > self.most:
-            self.sums.append(self._collapse())
-
-    def total(self) -> _Sums:
-        """The count and ticks of every key, sorted by key."""
-        last = self._collapse()
-        return _merge([*self.sums, last]) if self.sums else last
-
-    def _collapse(self) -> _Sums:
-        waiting, self.waiting, self.count = self.waiting, [], 0
-        if not self.packs:
-            key = np.concatenate([k for k, _ in waiting] or [np.zeros(0, np.int64)])
-            size = np.concatenate([s for _, s in waiting] or [np.zeros(0, np.int64)])
-            order = np.argsort(key, kind="stable")
-            return _runs(key[order], None, self.ticks[size[order]])
-        # a plain sort of int64 is several times faster than an argsort
-        packed = waiting[0] if len(waiting) == 1 else np.concatenate(
-            waiting or [np.zeros(0, np.int64)])
-        del waiting
-        packed.sort()
-        size = packed & ((1 << self.size_bits) - 1)
-        ticks = self.ticks[size]
-        del size
-        packed >>= self.size_bits  # the keys, sorted
-        return _runs(packed, None, ticks)
-
-
-def _runs(key: np.ndarray, weight: np.ndarray | None, ticks: np.ndarray) -> _Sums:
-    """Add up ``weight`` (None: one per key) and ``ticks`` over runs of equal keys of a
-    sorted ``key``."""
-    if not len(key):
-        return _Sums(key, np.zeros(0, np.int64) if weight is None else weight, ticks)
-    first = _sorting.starts(key)
-    weights = (_sorting.lengths(first, len(key)) if weight is None
-               else np.add.reduceat(weight, first))
-    return _Sums(key[first], weights, np.add.reduceat(ticks, first))
-
-
-def _merge(parts: list[_Sums]) -> _Sums:
-    """Add up sums per key over parts (each sorted by key)."""
-    key = np.concatenate([p.key for p in parts])
-    order = np.argsort(key, kind="stable")  # merges the sorted runs
-    weight = np.concatenate([p.weight for p in parts])[order]
-    return _runs(key[order], weight, np.concatenate([p.ticks for p in parts])[order])
-
-
-def _table(sums: _Sums, n_accounts: int, min_weight: int) -> pd.DataFrame:
+def _table(sums: Sums, n_accounts: int, min_weight: int) -> pd.DataFrame:
     kept = sums.weight >= min_weight
     key = sums.key[kept]
     return pd.DataFrame(
@@ -564,7 +340,7 @@ def _table(sums: _Sums, n_accounts: int, min_weight: int) -> pd.DataFrame:
             "actor_a": (key // n_accounts).astype(np.int32),
             "actor_b": (key % n_accounts).astype(np.int32),
             "weight": sums.weight[kept].astype(np.int64),
-            "weighted": sums.ticks[kept] / _TICKS,
+            "weighted": sums.ticks[kept] / TICKS,
         },
         columns=list(COLUMNS), copy=False,
     )
