@@ -1,7 +1,9 @@
 """pod-detect: find engagement pods and like-farms in interaction exports.
 
-The public API is :func:`load` (read an export into the canonical table) and
-:func:`scan` (run the whole pipeline and return a :class:`~pod_detect.model.Report`).
+The public API is :func:`load` (read an export into the canonical table), :func:`scan` (run
+the whole pipeline on it and return a :class:`~pod_detect.model.Report`) and
+:func:`scan_files` (read and scan, with either engine: what ``pod-detect scan`` does before
+it renders).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "scan"]
+__all__ = ["__version__", "load", "scan", "scan_files"]
 
 
 def load(source: Any, **kwargs: Any) -> Interactions:
@@ -29,3 +31,11 @@ def scan(interactions: Interactions, settings: Settings | None = None) -> Report
     from pod_detect.pipeline import scan as _scan
 
     return _scan(interactions, settings)
+
+
+def scan_files(paths: Any, settings: Settings | None = None, **kwargs: Any) -> Report:
+    """Read exports and scan them, ``engine="pandas"`` or ``"dask"``
+    (:func:`pod_detect.engines.scan_files`)."""
+    from pod_detect.engines import scan_files as _scan_files
+
+    return _scan_files(paths, settings, **kwargs)

@@ -330,7 +330,7 @@ def test_unexpected_error_is_one_line_and_exit_3(
     def boom(*args: object, **kwargs: object) -> object:
         raise ZeroDivisionError("float division\nby zero")
 
-    monkeypatch.setattr(sys.modules["pod_detect.cli.scan"], "run_scan", boom)
+    monkeypatch.setattr(sys.modules["pod_detect.pipeline"], "scan", boom)
     monkeypatch.delenv("POD_DETECT_DEBUG", raising=False)
     code, stderr = run_main(monkeypatch, capsys, ["scan", str(path)])
     assert code == 3
@@ -351,7 +351,7 @@ def test_out_of_memory_after_reading_is_exit_2(
     def hungry(*args: object, **kwargs: object) -> object:
         raise MemoryError
 
-    monkeypatch.setattr(sys.modules["pod_detect.cli.scan"], "run_scan", hungry)
+    monkeypatch.setattr(sys.modules["pod_detect.pipeline"], "scan", hungry)
     code, stderr = run_main(monkeypatch, capsys, ["scan", str(path)])
     assert code == 2
     assert stderr.startswith("pod-detect: error: out of memory; what helps:")

@@ -145,7 +145,7 @@ def test_a_rewritten_file_is_read_again(tmp_path):
     holds for a key: the key must change when the file does, even at the same size."""
     import dask
 
-    from pod_detect.engines.dask import _Options, _summarise, _version
+    from pod_detect.engines.dask.loading import _Options, _summarise, _version
 
     path = tmp_path / "one.csv"
     options = _Options(None, None, "utf-8", "error")

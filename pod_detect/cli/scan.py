@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import gc
-import importlib
 import json
 import shutil
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +35,7 @@ from pod_detect.cli.options import (
     settable,
     threshold_options,
 )
+from pod_detect.engines import ClusterOptions, ReadOptions, scan_files
 from pod_detect.formats import FORMATS, RenderOptions
 from pod_detect.model import Report
 from pod_detect.report import baseline as podbaseline
@@ -126,20 +122,15 @@ def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
     """Read, scan, apply and update the baseline; the report to render."""
     with user_errors():
         settings = Settings(**{name: opts[name] for name in THRESHOLDS})
-        columns = parse_mapping(opts["mapping"])
+        read = ReadOptions(fmt=opts["input_format"], mapping=parse_mapping(opts["mapping"]),
+                           encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"])
+        cluster = ClusterOptions(**{name: opts.get(name) for name in DASK_ONLY})
         entries = podbaseline.read_baseline(opts["baseline"]) if opts["baseline"] else []
         with progress(opts["quiet"]) as show:
             timings = Timings(show)
-            timings.hook("read")
-            if opts["engine"] == "dask":
-                report = _run_dask(exports, opts, columns, settings, timings)
-            else:
-                warm_up()
-                with collector_paused():
-                    data = podio.load(exports[0], fmt=opts["input_format"], mapping=columns,
-                                      encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"])
-                    _warn_bad_rows(data, opts)
-                    report = run_scan(data, settings, on_stage=timings.hook)
+            report = scan_files(exports, settings, engine=opts["engine"], read=read,
+                                cluster=cluster, on_stage=timings.hook,
+                                on_read=lambda data: _warn_bad_rows(data, opts))
         if verbose:
             say(f"timings: {timings.summary()}")
         if opts["baseline"]:
@@ -149,104 +140,13 @@ def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
     return report
 
 
-#: Modules a scan needs only once the export is read: the pipeline (networkx, igraph,
-#: rapidfuzz and the detectors, a fifth of a second) and what the detectors import when
-#: first needed. Nothing the read imports imports them.
-WARM = ("pod_detect.pipeline", "igraph", "scipy.special")
-
-
-def run_scan(data: Any, settings: Settings, *, on_stage: Any) -> Report:
-    """:func:`pod_detect.pipeline.scan`, imported on first use (:func:`warm_up` imports it
-    while the export is read)."""
-    from pod_detect.pipeline import scan
-
-    return scan(data, settings, on_stage=on_stage)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while an export is read and scanned, back on after.
-
-    A scan makes millions of objects and few reference cycles (reference counting frees
-    the rest), and each full collection walks every live object: on the 4M-row benchmark
-    export the collector ran 840 times for 0.47 s, 0.36 s of it in six full collections,
-    on the thread that holds the interpreter lock. What cycles there are wait for the
-    collector's next run, once it is back on.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def warm_up() -> None:
-    """Import :data:`WARM` in a thread while the main one reads the export (pyarrow's reader
-    leaves the interpreter lock): about half a second of start-up that then overlaps the
-    read. Nothing the read imports imports them, nor they it, so the two threads never wait
-    on each other's imports; a failure here is left for the main thread's own import."""
-    def load() -> None:
-        for name in WARM:
-            try:
-                importlib.import_module(name)
-            except Exception:  # the main thread's own import reports it
-                continue
-
-    threading.Thread(target=load, name="pod-detect-imports", daemon=True).start()
-
-
-#: Options that only the Dask engine reads.
+#: Options that only the Dask engine reads (the fields of :class:`ClusterOptions`).
 DASK_ONLY = ("scheduler", "workers", "worker_memory", "scratch")
 
 
 def _warn_bad_rows(data: Any, opts: dict[str, Any]) -> None:
     if opts["on_bad_rows"] == "warn" and podio.bad_rows_note(data):
         say(f"warning: {data.source}: {podio.bad_rows_note(data)}")
-
-
-def _run_dask(exports: list[str], opts: dict[str, Any], columns: dict[str, str],
-              settings: Settings, timings: Timings) -> Report:
-    """Start (or join) a cluster, read the files into it, scan, and bring the report home."""
-    import tempfile
-
-    from pod_detect.engines import dask as dask_engine
-
-    quiet_dask_logs()
-    client = dask_engine.start_cluster(opts["scheduler"], opts["workers"],
-                                       opts["worker_memory"])
-    watchdog = dask_engine.Watchdog(client, patience=None if opts["scheduler"] else 120.0)
-    try:
-        with tempfile.TemporaryDirectory(prefix="pod-detect-") as temporary, watchdog:
-            scratch = opts["scratch"] or (None if opts["scheduler"] else temporary)
-            data = dask_engine.load_dask(exports, fmt=opts["input_format"], mapping=columns,
-                                         encoding=opts["encoding"],
-                                         on_bad_rows=opts["on_bad_rows"], scratch=scratch)
-            _warn_bad_rows(data, opts)
-            return dask_engine.localise(run_scan(data, settings, on_stage=timings.hook))
-    except Exception as error:
-        failure = watchdog.failure(error, opts["worker_memory"])
-        if failure is None:
-            raise
-        raise failure from None
-    finally:
-        client.close()
-        cluster = getattr(client, "cluster", None)
-        if cluster is not None and not opts["scheduler"]:
-            cluster.close()
-
-
-def quiet_dask_logs() -> None:
-    """Dask and distributed log routine events (shuffles, workers) as warnings: keep stderr
-    for pod-detect's own messages."""
-    import logging
-    import warnings
-
-    for name in ("distributed", "dask"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-    warnings.filterwarnings("ignore", module="distributed")
-    warnings.filterwarnings("ignore", module="dask")
 
 
 def _update(report: Report, path: str, entries: list[Any], opts: dict[str, Any]) -> None:

@@ -1,28 +1,14 @@
-"""The Dask engine: the canonical rows of many files as a Dask dataframe, for the same scan.
-
-Each file is read by the pandas reader (:func:`pod_detect.io.load`: the same formats,
-aliases, time parsing, checks and one-line errors, file by file), in a Dask task. A first
-pass collects every file's account, post and kind ids, which are coded in one sorted space as
-the pandas engine codes them; a second pass writes each file's rows with those codes. What
-needs more than one file (a post's author named in another file, duplicates across files) is
-settled on the Dask frame. The canonical frame is written once to a scratch Parquet dataset
-(or kept in the cluster's memory), and :func:`pod_detect.pipeline.scan` runs on it unchanged:
-every step that touches all rows is written over the dataframe API both engines share
-(:mod:`pod_detect.engines.frames`). Only the reduced tables and the rows of candidate groups come
-back to this process.
-
-Dask is an optional dependency (``pip install 'pod-detect[dask]'``); nothing here imports it
-before it is used.
-"""
+"""Many files into one canonical table held by Dask. A first pass collects every file's
+account, post and kind ids, which are coded in one sorted space as the pandas engine codes
+them; a second pass writes each file's rows with those codes. What needs more than one file
+(a post's author named in another file, duplicates across files) is settled on the Dask
+frame, which is written once to scratch Parquet or kept in the cluster's memory."""
 
 from __future__ import annotations
 
-import glob
 import os
-import threading
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,58 +16,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pod_detect.engines.frames import collect, collect_all, compute_each, each_partition
-from pod_detect.errors import ClusterError, ConfigError, InputError, PodDetectError
+from pod_detect.engines.dask.files import expand
+from pod_detect.engines.frames import collect_all, compute_each, each_partition
+from pod_detect.errors import InputError
 from pod_detect.io.badrows import NOTE_PREFIX
-from pod_detect.model import FRAME_COLUMNS, Facts, Interactions, Report
-
-__all__ = ["Watchdog", "expand", "lost_worker", "load_dask", "localise", "start_cluster"]
-
-#: What a path's name may end with to be read (the formats of :mod:`pod_detect.io`).
-READABLE = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".pq", ".tab")
-
-
-def expand(source: str | Sequence[str]) -> list[str]:
-    """The files a source names: paths, glob patterns and directories (every readable file
-    below, e.g. a Parquet dataset), sorted, each once.
-
-    Raises
-    ------
-    InputError
-        When a path does not exist, a pattern matches nothing, or nothing readable is found.
-    """
-    sources = [source] if isinstance(source, str) else list(source)
-    found: list[str] = []
-    for item in sources:
-        if item == "-":
-            raise InputError("the Dask engine reads files, not standard input", source="-")
-        if os.path.isdir(item):
-            found += _below(item)
-        elif any(c in item for c in "*?["):
-            matched = sorted(glob.glob(item, recursive=True))
-            if not matched:
-                raise InputError("matches no file", source=item)
-            found += [m for p in matched for m in (_below(p) if os.path.isdir(p) else [p])]
-        elif os.path.exists(item):
-            found.append(item)
-        else:
-            raise InputError("no such file", source=item)
-    files = list(dict.fromkeys(found))
-    if not files:
-        raise InputError("holds no file pod-detect reads (" + ", ".join(READABLE) + ")",
-                         source=", ".join(sources))
-    return files
-
-
-def _below(directory: str) -> list[str]:
-    paths = []
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        for name in sorted(names):
-            bare = name[:-3] if name.endswith((".gz", ".zst")) else name
-            if bare.lower().endswith(READABLE) and not name.startswith((".", "_")):
-                paths.append(os.path.join(root, name))
-    return sorted(paths)
+from pod_detect.model import FRAME_COLUMNS, Facts, Interactions
 
 
 @dataclass(frozen=True)
@@ -368,178 +307,3 @@ def _filled(notes: tuple[str, ...]) -> int:
     return 0
 
 
-def localise(report: Report) -> Report:
-    """The report with only the rows its renderers read, in pandas: every row by or on a
-    flagged account (the Dask frame stays behind; the facts of all rows are kept)."""
-    from pod_detect.engines.frames import is_lazy
-
-    data = report.interactions
-    if not is_lazy(data.frame):
-        return report
-    flagged = np.unique(np.concatenate(
-        [np.asarray(g.members, dtype="int64") for g in report.groups] or
-        [np.empty(0, dtype="int64")]))
-    frame = data.frame
-    near = collect(frame[frame["actor"].isin(flagged) | frame["author"].isin(flagged)])
-    near = near.sort_values(["timestamp", "actor", "author", "post", "line"],
-                            kind="stable", na_position="last").reset_index(drop=True)
-    local = replace(data, frame=near, known=data.facts)
-    return replace(report, interactions=local)
-
-
-def start_cluster(scheduler: str | None, workers: int | None = None,
-                  memory_limit: str | None = None) -> Any:
-    """A distributed client: of the scheduler at ``scheduler``, else of a local cluster of
-    ``workers`` processes (default: one per core), one thread each, no dashboard.
-
-    Raises
-    ------
-    ConfigError
-        When Dask is not installed or the scheduler cannot be reached.
-    """
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ConfigError("the Dask engine needs Dask: pip install 'pod-detect[dask]'") from None
-    if scheduler:
-        try:
-            return Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as error:
-            raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {error}") from None
-    import logging
-
-    import dask
-    from dask.utils import parse_bytes
-    from distributed.system import MEMORY_LIMIT
-
-    count = workers or os.cpu_count() or 1
-    try:
-        limit = (parse_bytes(memory_limit) if memory_limit and memory_limit != "auto"
-                 else MEMORY_LIMIT // count)
-    except ValueError:
-        raise ConfigError(f"worker memory {memory_limit!r} is not a size (e.g. 1GB, 1.5GiB, "
-                          "512MB)") from None
-    if limit <= 0:
-        raise ConfigError(f"worker memory {memory_limit!r} must be more than 0")
-    # A peer-to-peer shuffle buffers up to 1 GiB per worker by default, outside the memory
-    # Dask can spill, and a scan runs several at once: a tenth of the worker's limit each.
-    dask.config.set({"distributed.p2p.comm.buffer": max(limit // 10, 16 * 2**20),
-                     "distributed.p2p.storage.buffer": max(limit // 20, 8 * 2**20)})
-    # Arrow's own allocator keeps freed memory for reuse, which a worker reading file after
-    # file under a memory limit cannot afford; the system allocator gives it back.
-    cluster = LocalCluster(n_workers=count, threads_per_worker=1,
-                           dashboard_address=None, memory_limit=memory_limit or "auto",
-                           processes=True, silence_logs=logging.CRITICAL,
-                           env={"ARROW_DEFAULT_MEMORY_POOL": "system"})
-    return Client(cluster)
-
-
-#: What helps when workers run out of memory, the end of every cluster error.
-ADVICE = ("give each worker more memory, run fewer workers with more memory each, or split "
-          "the input into smaller files")
-
-
-def _limit(memory_limit: str | None) -> str:
-    return f" (--worker-memory {memory_limit})" if memory_limit else ""
-
-
-#: What the tasks of a Dask key prefix do, for the message when their workers keep dying.
-TASKS = {"_summarise": "while reading a file", "_canonical": "while reading and coding a file"}
-
-
-def lost_worker(error: Exception, memory_limit: str | None) -> ClusterError | None:
-    """The one-line error for ``error`` when it says a task killed every worker that ran it
-    (distributed's ``KilledWorker``), else None."""
-    if type(error).__name__ != "KilledWorker":
-        return None
-    key = str(error.args[0]) if error.args else ""
-    prefix = key.strip("('\"").split("-", 1)[0]
-    what = TASKS.get(prefix, f"in a reduce step ({prefix})" if prefix else "in a task")
-    return ClusterError(f"Dask workers kept dying {what}, most often because it needed more "
-                        f"memory than a worker has{_limit(memory_limit)}; {ADVICE}")
-
-
-class Watchdog:
-    """Watches a cluster's workers while a scan runs: counts the workers that left (died,
-    most often of their memory limit, and were restarted under a new address), and with a
-    ``patience`` closes ``client`` once no worker has been running for that many seconds,
-    so that the scan ends (with :attr:`message`) instead of waiting for ever when every
-    worker died and was not restarted, or every worker is paused (Dask pauses a worker at
-    80% of its memory limit, and memory no task holds is never spilled). A restarted worker
-    is back within seconds, a worker that spills resumes. Give no ``patience`` for a remote
-    cluster, which may scale to zero on purpose.
-
-    ``workers`` gives the cluster's workers as ``{address: status}`` (default: asks the
-    scheduler).
-    """
-
-    message = ("the local Dask cluster had no running worker for two minutes (its workers "
-               "were paused near their memory limit, or died and were not started again); "
-               "give each worker more memory (--worker-memory), run fewer workers with more "
-               "memory each, or split the input into smaller files")
-
-    def __init__(self, client: Any, patience: float | None = 120.0, every: float = 2.0,
-                 workers: Any = None) -> None:
-        self.client = client
-        self.patience = patience
-        self.every = every
-        self.fired = False
-        self.lost = 0
-        self._seen: set[str] = set()
-        self._workers = workers or (lambda: {
-            address: info.get("status")
-            for address, info in client.scheduler_info(n_workers=-1)["workers"].items()})
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="pod-detect-watchdog",
-                                        daemon=True)
-
-    def __enter__(self) -> Watchdog:
-        self._look()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def running(self) -> int:
-        """Workers running now (not paused, not closing)."""
-        return self._look()
-
-    def _look(self) -> int:
-        try:
-            workers = dict(self._workers())
-        except Exception:  # a cluster shutting down: its state is no longer readable
-            workers = {}
-        self.lost += len(self._seen - set(workers))
-        self._seen = set(workers)
-        return sum(status == "running" for status in workers.values())
-
-    def _watch(self) -> None:
-        alone_since: float | None = None
-        while not self._stop.wait(self.every):
-            now = time.monotonic()
-            if self._look():
-                alone_since = None
-                continue
-            alone_since = now if alone_since is None else alone_since
-            if self.patience is not None and now - alone_since >= self.patience:
-                self.fired = True
-                self.client.close()
-                return
-
-    def failure(self, error: BaseException, memory_limit: str | None) -> ClusterError | None:
-        """The one-line error for ``error``, raised by the scan while this watched it, when
-        the cluster is the likely cause: no running worker (see :attr:`message`), a task
-        that killed every worker that ran it, or workers that died meanwhile (distributed
-        then fails in ways of its own); None for pod-detect's own errors and when no worker
-        was lost."""
-        if self.fired:
-            return ClusterError(self.message)
-        lost = lost_worker(error, memory_limit) if isinstance(error, Exception) else None
-        if lost is not None or isinstance(error, PodDetectError) or not self.lost:
-            return lost
-        return ClusterError(
-            f"{self.lost} Dask workers died during the scan, most often because a task needed "
-            f"more memory than a worker has{_limit(memory_limit)}, and then the scan failed "
-            f"({type(error).__name__}); {ADVICE}")
