@@ -37,6 +37,7 @@ from pod_detect.cli.options import (
 )
 from pod_detect.engines import ClusterOptions, ReadOptions, scan_files
 from pod_detect.formats import FORMATS, RenderOptions
+from pod_detect.formats.settings import render_settings
 from pod_detect.model import Report
 from pod_detect.report import baseline as podbaseline
 from pod_detect.report.graph_export import export_graph
@@ -182,7 +183,7 @@ def config_command(ctx: click.Context, fmt: str) -> None:
                     "settings": [{"name": n, "value": v, "source": s} for n, v, s in rows]}
         emit(json.dumps(document, indent=2) + "\n", "-")
     else:
-        emit(podconfig.render_settings(rows), "-")
+        emit(render_settings(rows), "-")
         say(f"config file: {source.path or 'none found'}")
 
 

@@ -1,0 +1,69 @@
+"""``pod-detect explain`` for people: one account's story
+(:func:`pod_detect.report.explain.explain`) as rich tables, plain text without colour; every
+string from the export escaped."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    for unit, size in (("d", 86_400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def render_explanation(info: dict[str, Any], color: bool, width: int) -> str:
+    """The explanation as rich tables (plain text when ``color`` is false)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=color, no_color=not color, width=width,
+                      highlight=False, emoji=False)
+    group = info["group"]
+    console.print(f"[bold]{escape(info['account'])}[/]: gives {info['engagements_given']} "
+                  f"engagements, receives {info['engagements_received']}")
+    if group:
+        console.print(f"member of {group['id']} ({group['kind']}, {group['severity']}, score "
+                      f"{group['score']:.2f}, {group['size']} members)")
+        for reason in (info["account_score"] or {}).get("reasons", []) + group["reasons"]:
+            console.print(f"  - {escape(reason)}")
+    else:
+        console.print("not a member of any reported group")
+    for key, title in (("engages", "Engages"), ("engaged_by", "Engaged by")):
+        table = Table(title=f"{title} ({info[key + '_total']} accounts, top {len(info[key])})")
+        for column in ("account", "engagements", "posts", "back", "reciprocal", "same group"):
+            table.add_column(column)
+        for r in info[key]:
+            table.add_row(escape(r["account"]), str(r["engagements"]), str(r["posts"]),
+                          str(r["back"]), "yes" if r["reciprocal"] else "no",
+                          "yes" if r["same_group"] else "")
+        console.print(table)
+    lat = info["latency"]
+    table = Table(title="Latency after the post")
+    for column in ("who", "n", "q1", "median", "q3"):
+        table.add_column(column)
+    for who, q in (("this account", lat["account"]), ("everyone else", lat["everyone_else"])):
+        table.add_row(who, str(q["n"]), _duration(q["q1"]), _duration(q["median"]),
+                      _duration(q["q3"]))
+    console.print(table)
+    c = info["comments"]
+    console.print(f"comments: {c['comments']}, templated {c['templated']}, matching the "
+                  f"group's templates {c['group_templates']}")
+    for e in c["examples"]:
+        flag = "group template" if e["group_template"] else "templated" if e["templated"] else ""
+        console.print(f"  {escape(repr(e['text']))} {flag}")
+    table = Table(title="Posts where it took part with its group")
+    for column in ("post", "author", "time", "latency", "members engaged"):
+        table.add_column(column)
+    for p in info["posts_with_group"]:
+        table.add_row(escape(p["post_id"]), escape(p["author"]), p["time"] or "-",
+                      _duration(p["latency_s"]), str(p["group_members_engaged"]))
+    console.print(table)
+    return out.getvalue()
