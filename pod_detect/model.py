@@ -226,6 +226,9 @@ class Report:
     posts: tuple[PostScore, ...]
     notes: tuple[str, ...] = ()
     suppressed: tuple[Suppressed, ...] = ()
+    #: Each post's time by code, NaN last, as the scan measured latencies from (see
+    #: :func:`pod_detect.reduce.latency_at`); None on a report made by hand.
+    post_times: np.ndarray | None = None
 
     def account_name(self, code: int) -> str:
         return str(self.interactions.accounts[code]) if code >= 0 else ""

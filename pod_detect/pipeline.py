@@ -11,7 +11,7 @@ from pod_detect.candidates.context import Context
 from pod_detect.detectors import DETECTORS, Detector, Finding
 from pod_detect.engines.frames import is_lazy
 from pod_detect.model import Group, Interactions, Report
-from pod_detect.reduce import reduce
+from pod_detect.reduce import post_times, reduce
 from pod_detect.scoring import STRUCTURE, score_accounts, score_groups, score_posts, select
 from pod_detect.settings import Settings
 from pod_detect.stats.templates import comment_templates
@@ -215,4 +215,5 @@ def scan(
         accounts=tuple(score_accounts(groups)),
         posts=tuple(score_posts(context, groups)),
         notes=tuple(notes),
+        post_times=post_times(context.reduced.posts),
     )

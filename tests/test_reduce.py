@@ -162,3 +162,25 @@ def test_the_sorting_reduce_equals_the_dataframe_reduce(source):
         pd.testing.assert_frame_equal(getattr(fast, name), getattr(general, name),
                                       check_exact=True)
     assert len(fast.pairs) > 0
+
+
+def test_the_report_and_the_detectors_measure_latency_alike():
+    """One definition: the report's latencies (HTML, explain) are the detectors', from the
+    post times of the whole export, even when the report keeps only some rows (a Dask
+    scan's localised report): a post whose first engagement is dropped keeps its time."""
+    from dataclasses import replace
+
+    from pod_detect.pipeline import scan
+    from pod_detect.report.analysis import latency
+
+    rows = [("b", "a", "p1", 10.0, None), ("c", "a", "p1", 70.0, None),
+            ("d", "a", "p2", 5.0, 0.0), ("c", "a", "p2", 95.0, 0.0)]
+    data = build(rows)
+    report = scan(data)
+    frame = data.frame
+    expected = latency_of(frame, reduce(data).posts)
+    assert np.allclose(latency(report), expected, equal_nan=True)
+    kept = frame[frame["actor"] == list(data.accounts).index("c")]
+    local = replace(report, interactions=replace(data, frame=kept))
+    assert np.allclose(latency(local), expected[kept.index.to_numpy()], equal_nan=True)
+    assert sorted(latency(local).tolist()) == [60.0, 95.0]

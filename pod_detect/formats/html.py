@@ -122,7 +122,7 @@ def network_svg(report: Report) -> Markup | None:
 
 def render(report: Report, options: RenderOptions) -> str:
     """The report as one self-contained HTML document."""
-    lat = latency(report.interactions.frame)
+    lat = latency(report)
     authors, author_chart = _authors(report)
     posts, post_chart = _posts(report)
     script, script_hash = _script()

@@ -217,17 +217,21 @@ def post_table(by_post: pd.DataFrame, engagers: pd.Series, n_posts: int) -> pd.D
 
 
 def latency_of(rows: pd.DataFrame, posts: pd.DataFrame) -> np.ndarray:
-    """Seconds from each row's post to the row (the post's ``post_time``, else the row's
-    own ``post_time``); never negative; NaN without a time."""
-    return _latency(rows, _post_times(posts))
+    """:func:`latency_at` with the post times of a :attr:`Reduced.posts` table."""
+    return latency_at(rows, post_times(posts))
 
 
-def _post_times(posts: pd.DataFrame) -> np.ndarray:
+def post_times(posts: pd.DataFrame) -> np.ndarray:
     """Each post's time by code, and NaN last (for rows without a post)."""
     return np.append(posts["post_time"].to_numpy(dtype="float64"), np.nan)
 
 
-def _latency(rows: pd.DataFrame, post_time: np.ndarray) -> np.ndarray:
+def latency_at(rows: pd.DataFrame, post_time: np.ndarray) -> np.ndarray:
+    """The one definition of latency: seconds from each row's post to the row. A post's
+    time is its ``post_time`` when the export gives one, else its first engagement in the
+    whole export (:func:`post_table`); a row whose post has neither falls back on its own
+    ``post_time``. Never negative; NaN without a time. ``post_time``: by post code, NaN
+    last (:func:`post_times`)."""
     post = rows["post"].to_numpy()
     start = post_time[np.where(post >= 0, post, len(post_time) - 1)]
     start = np.where(np.isnan(start), rows["post_time"].to_numpy(dtype="float64"), start)

@@ -10,28 +10,25 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.model import Group, Report
+from pod_detect.reduce import latency_at, reduce
 
 
-def latency(frame: pd.DataFrame) -> np.ndarray:
-    """Seconds from each row's post to the engagement; NaN when unknown.
+def latency(report: Report) -> np.ndarray:
+    """Seconds from each row's post to the engagement, for every row of the report's frame;
+    NaN when unknown. The detectors' definition (:func:`pod_detect.reduce.latency_at`),
+    from the post times of the whole export (:attr:`~pod_detect.model.Report.post_times`),
+    so the report shows what the timing detector tested, whichever rows it keeps."""
+    frame = report.interactions.frame
+    return latency_at(frame, post_times(report))
 
-    Uses ``post_time`` when known, else the post's first engagement in the export.
 
-    Parameters
-    ----------
-    frame
-        The canonical frame.
-
-    Returns
-    -------
-    numpy.ndarray
-        One float per row of ``frame``.
-    """
-    times = frame["timestamp"]
-    first = times.groupby(frame["post"]).transform("min")
-    first = first.where(frame["post"].to_numpy() >= 0)
-    start = frame["post_time"].fillna(first)
-    return (times - start).clip(lower=0).to_numpy(dtype="float64")
+def post_times(report: Report) -> np.ndarray:
+    """Each post's time by code, and NaN last: the scan's, or for a report made by hand
+    from its frame, by the same rule (:func:`pod_detect.reduce.reduce`)."""
+    if report.post_times is not None:
+        return report.post_times
+    return np.append(reduce(report.interactions).posts["post_time"].to_numpy("float64"),
+                     np.nan)
 
 
 def group_rows(report: Report, group: Group) -> pd.DataFrame:
@@ -43,7 +40,7 @@ def group_rows(report: Report, group: Group) -> pd.DataFrame:
     if group.kind == "pod":
         mask &= frame["author"].isin(members)
     rows = frame.loc[mask, ["actor", "author", "post", "timestamp"]].copy()
-    rows["latency"] = latency(frame)[mask.to_numpy()]
+    rows["latency"] = latency(report)[mask.to_numpy()]
     return rows
 
 

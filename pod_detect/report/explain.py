@@ -57,7 +57,7 @@ def _counterparts(report: Report, code: int, group: Group | None) -> dict[str, A
 
 def _latency(report: Report, code: int) -> dict[str, Any]:
     frame = report.interactions.frame
-    lat = latency(frame)
+    lat = latency(report)
     mine = (frame["actor"] == code).to_numpy()
     return {"account": quartiles(lat[mine]), "everyone_else": quartiles(lat[~mine])}
 
@@ -93,7 +93,7 @@ def _posts(report: Report, code: int, group: Group | None) -> list[dict[str, Any
     together = frame[frame["post"].isin(mine["post"]) & frame["actor"].isin(members)]
     count = together.groupby("post")["actor"].nunique().rename("members")
     table = mine.drop_duplicates("post").join(count, on="post")
-    table["latency"] = latency(frame)[frame.index.get_indexer(table.index)]
+    table["latency"] = latency(report)[frame.index.get_indexer(table.index)]
     table = table[(table["members"] >= 2) | table["author"].isin(members)]
     table = table.sort_values(["members", "post"], ascending=[False, True], kind="stable")
     return [{"post_id": report.post_name(int(r.post)), "author": report.account_name(int(r.author)),
