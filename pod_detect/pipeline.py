@@ -213,7 +213,7 @@ def scan(
         signals=signals,
         groups=tuple(groups),
         accounts=tuple(score_accounts(groups)),
-        posts=tuple(score_posts(context, groups)),
+        posts=tuple(score_posts(data, context.reduced.posts, groups, settings.inflating)),
         notes=tuple(notes),
         post_times=post_times(context.reduced.posts),
     )

@@ -21,7 +21,8 @@ import pandas as pd
 from pod_detect.candidates.context import Context
 from pod_detect.detectors.base import Finding
 from pod_detect.engines.frames import rows_of
-from pod_detect.model import SEVERITIES, AccountScore, Group, PostScore, group_id
+from pod_detect.kernels.grouped import membership
+from pod_detect.model import SEVERITIES, AccountScore, Group, Interactions, PostScore, group_id
 from pod_detect.text import duration
 
 #: Detectors whose strength says how pod-shaped a group is.
@@ -183,25 +184,27 @@ def _account_reasons(group: Group, numbers: dict[str, Any]) -> list[str]:
     return reasons
 
 
-def score_posts(context: Context, groups: Sequence[Group]) -> list[PostScore]:
+def score_posts(data: Interactions, totals: pd.DataFrame, groups: Sequence[Group],
+                inflating: str) -> list[PostScore]:
     """Per post with a known author: engagements, and how many came from pods and farms.
 
-    For groups of at least ``settings.inflating`` severity, an engagement is inauthentic
-    when the engaging account is in a ``pod`` with the post's author (a pod member's like
-    of an outsider may be genuine), or in a ``lockstep`` group (a like-farm account's every
-    like is bought).
+    For groups of at least ``inflating`` severity, an engagement is inauthentic when the
+    engaging account is in a ``pod`` with the post's author (a pod member's like of an
+    outsider may be genuine), or in a ``lockstep`` group (a like-farm account's every like
+    is bought). ``totals`` gives each post's ``author`` and ``engagements`` by post code
+    (:attr:`pod_detect.reduce.Reduced.posts`, or a report's own posts).
     """
-    floor = SEVERITIES.index(context.settings.inflating)
-    inflating = [g for g in groups if SEVERITIES.index(g.severity) >= floor]
-    index = context.membership([frozenset(g.members) for g in inflating])
+    floor = SEVERITIES.index(inflating)
+    flagged = [g for g in groups if SEVERITIES.index(g.severity) >= floor]
+    index = membership([frozenset(g.members) for g in flagged], len(data.accounts))
     members = np.flatnonzero(index[:-1] >= 0)
-    rows = rows_of(context.data.frame, "actor", members, ["actor", "author", "post"])
+    rows = rows_of(data.frame, "actor", members, ["actor", "author", "post"])
     rows = rows[(rows["post"] >= 0) & (rows["author"] >= 0)]
-    one_way = np.array([g.kind == "lockstep" for g in inflating] + [False])
+    one_way = np.array([g.kind == "lockstep" for g in flagged] + [False])
     actor_group = index[rows["actor"].to_numpy()]
     from_pod = (actor_group == index[rows["author"].to_numpy()]) | one_way[actor_group]
     bought = pd.Series(from_pod, index=rows.index).groupby(rows["post"].to_numpy()).sum()
-    table = context.reduced.posts.reindex(bought.index)
+    table = totals.reindex(bought.index)
     per_post = pd.DataFrame({"author": table["author"].to_numpy(),
                              "engagements": table["engagements"].to_numpy(),
                              "from_pods": bought.to_numpy()}, index=bought.index)
@@ -213,5 +216,5 @@ def score_posts(context: Context, groups: Sequence[Group]) -> list[PostScore]:
             per_post["engagements"].tolist(), per_post["from_pods"].tolist(), strict=True,
         )
     ]
-    names = context.data.posts
+    names = data.posts
     return sorted(posts, key=lambda p: (-p.from_pods, -p.engagements, str(names[p.post])))

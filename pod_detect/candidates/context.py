@@ -19,7 +19,7 @@ from pod_detect.candidates.communities import communities
 from pod_detect.candidates.reciprocal import Budget, dense_groups, reciprocal_graph
 from pod_detect.engines.frames import distinct, is_lazy, row_hashes, rows_of
 from pod_detect.kernels import sorting as _sorting
-from pod_detect.kernels.grouped import edge_arrays, edges_per_group, sizes
+from pod_detect.kernels.grouped import edge_arrays, edges_per_group, membership, sizes
 from pod_detect.model import Interactions
 from pod_detect.reduce import Reduced, every_place, latency_of, places
 from pod_detect.settings import Settings
@@ -144,11 +144,8 @@ class Context:
         return linked, posters * (posters - 1) // 2
 
     def membership(self, groups: list[frozenset[int]]) -> np.ndarray:
-        """Array mapping each account code to its group's index in ``groups``, else -1."""
-        index = np.full(len(self.data.accounts) + 1, -1, dtype="int64")
-        for i, members in enumerate(groups):
-            index[list(members)] = i
-        return index
+        """:func:`~pod_detect.kernels.grouped.membership` of ``groups`` in this export."""
+        return membership(groups, len(self.data.accounts))
 
     def group_rows(self, groups: list[frozenset[int]]) -> pd.DataFrame:
         """Rows whose actor is in a group: ``group``, ``actor``, ``author``, ``post``,

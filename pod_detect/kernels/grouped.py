@@ -52,3 +52,12 @@ def group_sums(values: np.ndarray, index: np.ndarray, n_groups: int) -> np.ndarr
     members = np.flatnonzero(index[: len(values)] >= 0)
     return np.bincount(index[members], weights=values[members].astype("float64"),
                        minlength=n_groups)
+
+
+def membership(groups: list[frozenset[int]], n_accounts: int) -> np.ndarray:
+    """Array mapping each account code to its group's index in ``groups`` (disjoint), else
+    -1; one entry more than the accounts, -1, for the code -1 (no account)."""
+    index = np.full(n_accounts + 1, -1, dtype="int64")
+    for i, members in enumerate(groups):
+        index[list(members)] = i
+    return index

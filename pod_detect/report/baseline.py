@@ -147,22 +147,17 @@ def apply_baseline(
 
 
 def _recount_posts(report: Report, kept: list[Group]) -> tuple[Any, ...]:
-    # score_posts reads the rows, the settings, group membership and each post's totals;
-    # suppressing groups only takes engagements away, so the report's posts hold every total.
+    # suppressing groups only takes engagements away, so the report's posts hold the
+    # totals of every post still inflated
     import pandas as pd
 
-    from pod_detect.candidates.context import Context
-    from pod_detect.reduce import Reduced
     from pod_detect.scoring import score_posts
-    from pod_detect.settings import Settings
 
     totals = pd.DataFrame(
         {"author": [p.author for p in report.posts],
          "engagements": [p.engagements for p in report.posts]},
         index=pd.Index([p.post for p in report.posts], dtype="int64"))
-    reduced = Reduced(posts=totals, pairs=pd.DataFrame(), accounts=pd.DataFrame())
-    context = Context(report.interactions, reduced, Settings(**report.settings))
-    return tuple(score_posts(context, kept))
+    return tuple(score_posts(report.interactions, totals, kept, report.settings["inflating"]))
 
 
 def update_baseline(
