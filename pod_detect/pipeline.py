@@ -129,37 +129,61 @@ def examine_groups(
     return [f for detector in runnable for f in found[detector.name]]
 
 
-def start_ahead(
-    pool: ThreadPoolExecutor, data: Interactions, settings: Settings, runnable: list[Detector]
-) -> dict[str, Future[Any]]:
-    """Start, in ``pool``, the frame-wide work that does not need the reduce step (the
-    co-engagement graph, the comment templates), so that it overlaps with it: numpy and
-    pyarrow leave the interpreter lock while they work. Not for a Dask frame, whose
-    scheduler runs things side by side already."""
-    if is_lazy(data.frame):
-        return {}
-    names = {d.name for d in runnable}
-    ahead: dict[str, Future[Any]] = {}
-    if "coengagement" in names:
-        ahead["coengagement"] = pool.submit(
-            coengagement_graph, data.frame, settings, len(data.accounts))
-    if "comments" in names:
-        ahead["comment_templates"] = pool.submit(comment_templates, data.frame)
-    return ahead
+class Overlap:
+    """The scan's one other thread, and everything it overlaps (numpy, pyarrow and
+    rapidfuzz leave the interpreter lock while they work):
 
+    - :meth:`start` (before the reduce step): the frame-wide work that does not need it,
+      the co-engagement graph and the comment templates;
+    - :meth:`use_the_wait` (after it): while the co-engagement graph is still being built,
+      the reciprocal groups and each detector's :meth:`~Detector.prepare` on this thread;
+    - :attr:`pool` for :func:`find_groups`: the reciprocal groups examined there while this
+      thread finds and examines the co-engagement communities.
 
-def use_the_wait(context: Context, runnable: list[Detector], pending: Future[Any] | None) -> None:
-    """While the co-engagement graph is still being built in the other thread, find the
-    reciprocal groups (which do not need it) and let the detectors compute what they need
-    of the whole frame (:meth:`Detector.prepare`), instead of waiting idle. Each result is
-    kept for when it is needed, so the report is the same whichever finishes first."""
-    if pending is None:
-        return
-    context.reciprocal_groups  # noqa: B018  (a cached property: computed now, kept)
-    for detector in runnable:
-        if pending.done():
+    Every result is kept for when it is needed and gathered in a fixed order, so the
+    report is the same whichever thread finishes first. A Dask frame gets no thread: its
+    scheduler runs things side by side already. Use as a context manager: on leaving, the
+    work not started is dropped and the work running is not waited for.
+    """
+
+    def __init__(self, data: Interactions, settings: Settings, runnable: list[Detector]) -> None:
+        self.data, self.settings, self.runnable = data, settings, runnable
+        self.pool = (None if is_lazy(data.frame) else
+                     ThreadPoolExecutor(max_workers=1, thread_name_prefix="pod-detect"))
+        self.ahead: dict[str, Future[Any]] = {}
+
+    def __enter__(self) -> Overlap:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def start(self) -> dict[str, Future[Any]]:
+        """Start the work that does not need the reduce step; its futures by
+        :meth:`Context.memo` name."""
+        if self.pool is None:
+            return {}
+        names = {d.name for d in self.runnable}
+        data = self.data
+        if "coengagement" in names:
+            self.ahead["coengagement"] = self.pool.submit(
+                coengagement_graph, data.frame, self.settings, len(data.accounts))
+        if "comments" in names:
+            self.ahead["comment_templates"] = self.pool.submit(comment_templates, data.frame)
+        return self.ahead
+
+    def use_the_wait(self, context: Context) -> None:
+        """Find the reciprocal groups and prepare the detectors while the co-engagement graph
+        is still being built, instead of waiting idle."""
+        pending = self.ahead.get("coengagement")
+        if pending is None:
             return
-        detector.prepare(context)
+        context.reciprocal_groups  # noqa: B018  (a cached property: computed now, kept)
+        for detector in self.runnable:
+            if pending.done():
+                return
+            detector.prepare(context)
 
 
 def scan(
@@ -192,16 +216,13 @@ def scan(
     signals = data.signals()
     notes = list(data.notes) + coverage_notes(data, signals)
     runnable = runnable_detectors(detectors or tuple(DETECTORS), signals, notes)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pod-detect")
-    try:
-        ahead = start_ahead(pool, data, settings, runnable)
+    with Overlap(data, settings, runnable) as overlap:
+        ahead = overlap.start()
         stage("reduce")
         context = Context(data, reduce(data), settings, ahead)
         stage("candidates")
-        use_the_wait(context, runnable, ahead.get("coengagement"))
-        groups = find_groups(context, runnable, stage, None if is_lazy(data.frame) else pool)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        overlap.use_the_wait(context)
+        groups = find_groups(context, runnable, stage, overlap.pool)
     stage("score")
     for what in context.budget.exhausted:
         notes.append(
