@@ -12,7 +12,26 @@ import pytest
 from hypothesis import settings
 
 from pod_detect.io import parse
+from pod_detect.kernels import fast_paths
 from pod_detect.model import Interactions
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--general-paths", action="store_true",
+        help="run every test with the pandas engine's fast paths off (the general dataframe "
+             "paths the Dask engine takes; pod_detect.kernels.fast_paths)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--general-paths"):
+        os.environ[fast_paths.ENVIRONMENT] = "1"  # the CLI's subprocesses too
+        fast_paths.disable()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    off = [name for name in fast_paths.FAST_PATHS if not fast_paths.enabled(name)]
+    return f"pod-detect fast paths off: {', '.join(off) or 'none'}"
 
 # Hypothesis: "ci" (the default) keeps tests/test_properties.py under a minute; "long" runs
 # 20 times as many examples (HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py).

@@ -9,7 +9,7 @@ a post with two engagers counts 1, one with 1,024 counts 0.1.
 How it stays linear in what it finds: rows are sorted by (post, time); a vectorised bisection
 finds, for each row, the last row of the same post within the window, so the row pairs to look
 at are exactly the rows between. They are built with :func:`numpy.repeat` in chunks of at most
-``chunk_pairs`` row pairs and counted by sorting integer pair keys ``a * n + b``. Only row pairs
+``chunk_pairs`` row pairs and counted by sorting packed (a, b) integer keys. Only row pairs
 inside the window are ever built, never every pair of a viral post's engagers; a burst of ``k``
 engagements inside one window still gives ``k (k - 1) / 2`` of them, which ``max_engagers``
 bounds. See ``docs/co-engagement.md``.
@@ -45,6 +45,7 @@ from pod_detect.engines.frames import (
 )
 from pod_detect.errors import ConfigError
 from pod_detect.kernels import sorting as _sorting
+from pod_detect.kernels.keys import Key
 
 __all__ = ["UNTIMED", "WEIGHTINGS", "CoEngagementStats", "co_engagement",
            "co_engagement_with_stats"]
@@ -311,12 +312,8 @@ def _prepare(
     post, time = post[order], time[order]
     actor = every_actor[order]
     # (post, actor) groups numbered in order of first appearance, so consecutive in a post
-    span = int(actor.max(initial=0)) + 1
-    key = post.astype(np.int64)
-    key *= span
-    key += actor
-    group, repeats = _sorting.factorize(key, (int(post.max(initial=0)) + 1) * span)
-    del key
+    engaging = Key(int(post.max(initial=0)) + 1, int(actor.max(initial=0)) + 1)
+    group, repeats = _sorting.factorize(engaging.pack(post, actor), engaging.bound)
     new_post = np.diff(post, prepend=-1) != 0
     post_index = np.cumsum(new_post) - 1  # each row's post, numbered 0, 1, ... in order
     rank = group - group[np.flatnonzero(new_post)][post_index]  # 0: the first engager
@@ -334,11 +331,11 @@ def _prepare(
 
 def _table(sums: Sums, n_accounts: int, min_weight: int) -> pd.DataFrame:
     kept = sums.weight >= min_weight
-    key = sums.key[kept]
+    key, pair = sums.key[kept], Key(n_accounts, n_accounts)
     return pd.DataFrame(
         {
-            "actor_a": (key // n_accounts).astype(np.int32),
-            "actor_b": (key % n_accounts).astype(np.int32),
+            "actor_a": pair.field(key, 0).astype(np.int32),
+            "actor_b": pair.field(key, 1).astype(np.int32),
             "weight": sums.weight[kept].astype(np.int64),
             "weighted": sums.ticks[kept] / TICKS,
         },

@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.engines.frames import collect, collect_all, each_partition, is_lazy, length, spread
+from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
+from pod_detect.kernels.keys import Key
 from pod_detect.settings import Settings
 from pod_detect.stats.tails import poisson_tail
 
@@ -91,9 +93,10 @@ class _Null:
 
 def _null_inputs(rows: Any, n_accounts: int) -> tuple[_Null, _Null]:
     """The :class:`_Null` of the timed rows and of the untimed rows (one pass each way)."""
-    if not is_lazy(rows):
+    if not is_lazy(rows) and fast_paths.enabled("null_model"):
         return _null_arrays(rows, n_accounts)
-    keyed = each_partition(rows, _keys, _KEYS_META).drop_duplicates(subset="key")
+    keyed = each_partition(rows, _keys, _KEYS_META, _key(n_accounts)).drop_duplicates(
+        subset="key")
     engagers, counted = collect_all(keyed.groupby(["timed", "post"]).size(**spread(keyed)),
                                     rows["timestamp"].count())
     engagers = engagers.astype("float64")
@@ -113,13 +116,14 @@ def _null_inputs(rows: Any, n_accounts: int) -> tuple[_Null, _Null]:
 
 def _null_arrays(rows: pd.DataFrame, n_accounts: int) -> tuple[_Null, _Null]:
     """:func:`_null_inputs` of a pandas frame, by one sort of the (post, actor, timed) keys."""
-    keys = _sorting.unique(_keys(rows)["key"].to_numpy())
-    timed = keys & 1 == 1
+    packing = _key(n_accounts)
+    keys = _sorting.unique(_keys(rows, packing)["key"].to_numpy())
+    timed = packing.field(keys, 2) == 1
     timed_rows = int(rows["timestamp"].notna().sum())
     out = []
     for flag, n_rows in ((True, timed_rows), (False, len(rows) - timed_rows)):
         mine = keys[timed == flag]
-        post, actor = mine >> 32, (mine >> 1) & ((1 << 31) - 1)
+        post, actor = packing.field(mine, 0), packing.field(mine, 1)
         size = np.bincount(post).astype("float64")
         out.append(_Null(
             activity=np.bincount(actor, minlength=n_accounts).astype("float64"),
@@ -146,11 +150,15 @@ _KEYS_META = pd.DataFrame({"key": pd.Series(dtype="int64"), "actor": pd.Series(d
                            "post": pd.Series(dtype="int32"), "timed": pd.Series(dtype="bool")})
 
 
-def _keys(rows: pd.DataFrame) -> pd.DataFrame:
+def _key(n_accounts: int) -> Key:
+    """(post, actor, timed) keys: post codes are int32 (:data:`pod_detect.model.FRAME_COLUMNS`)."""
+    return Key(2**31, n_accounts, 2)
+
+
+def _keys(rows: pd.DataFrame, packing: Key) -> pd.DataFrame:
     """(timed, post, actor) of each row, with the three as one int64 key."""
     timed = rows["timestamp"].notna().to_numpy()
-    post = rows["post"].to_numpy().astype("int64")
-    key = (((post << 31) | rows["actor"].to_numpy()) << 1) | timed
+    key = packing.pack(rows["post"].to_numpy(), rows["actor"].to_numpy(), timed)
     return pd.DataFrame({"key": key, "actor": rows["actor"].to_numpy(),
                          "post": rows["post"].to_numpy(), "timed": timed}, index=rows.index)
 

@@ -18,8 +18,10 @@ from pod_detect.candidates.cograph import CoGraph, coengagement_graph
 from pod_detect.candidates.communities import communities
 from pod_detect.candidates.reciprocal import Budget, dense_groups, reciprocal_graph
 from pod_detect.engines.frames import distinct, is_lazy, row_hashes, rows_of
+from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
 from pod_detect.kernels.grouped import edge_arrays, edges_per_group, membership, sizes
+from pod_detect.kernels.keys import Key
 from pod_detect.model import Interactions
 from pod_detect.reduce import Reduced, every_place, latency_of, places
 from pod_detect.settings import Settings
@@ -201,17 +203,19 @@ def _targeted(rows: pd.DataFrame, sizes: np.ndarray, n_posts: int,
     quarter of the group's members, and at least 3 (``sizes``: members per group)."""
     group, post = rows["group"].to_numpy(), rows["post"].to_numpy()
     known = np.flatnonzero(post >= 0)
-    span = max(n_posts, 1)
-    place = group[known].astype("int64") * span + post[known]  # (group, post)
-    if not _sorting.fits(len(sizes) * span, n_accounts):
+    engaging = Key(len(sizes), max(n_posts, 1), n_accounts)  # (group, post, actor)
+    if not engaging.fits or not fast_paths.enabled("targeted"):
         return _targeted_frames(rows, sizes)
-    engaged = _sorting.unique(place * n_accounts + rows["actor"].to_numpy()[known])
-    where, engagers = _sorting.runs(engaged // n_accounts)  # every place, sorted
-    targeted = engagers >= np.maximum(3, np.ceil(sizes[where // span] / 4))
+    place = Key(len(sizes), max(n_posts, 1))  # (group, post): what ``engaging`` begins with
+    placed = place.pack(group[known], post[known])
+    engaged = _sorting.unique(engaging.pack(group[known], post[known],
+                                            rows["actor"].to_numpy()[known]))
+    where, engagers = _sorting.runs(engaging.prefix(engaged, 2))  # every place, sorted
+    targeted = engagers >= np.maximum(3, np.ceil(sizes[place.field(where, 0)] / 4))
     out = np.zeros(len(rows), dtype=bool)
     if targeted.any():  # the rows by place: their runs are the places of ``where``, in order
-        order = _sorting.stable_order(place, len(sizes) * span)
-        out[known[order]] = np.repeat(targeted, _sorting.runs(place[order])[1])
+        order = _sorting.stable_order(placed, place.bound)
+        out[known[order]] = np.repeat(targeted, _sorting.runs(placed[order])[1])
     return out
 
 

@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
+from pod_detect.kernels.keys import Key
 
 #: ``weighted`` is added up in fixed point, units of 2**-24: integer sums are exact, so the
 #: result is the same to the bit whatever the chunking and the order of the rows.
@@ -118,9 +120,7 @@ def count_chunk(
     j: np.ndarray = np.arange(len(i), dtype=index)
     j += np.repeat((left - firsts + 1).astype(index), counts)  # i + 1 + its pair's rank
     a, b = rows.actor[i], rows.actor[j]
-    key = np.minimum(a, b).astype(np.int64)
-    key *= n_accounts
-    key += np.maximum(a, b)
+    key = Key(n_accounts, n_accounts).pack(np.minimum(a, b), np.maximum(a, b))
     distinct = a != b  # an account beside itself is no pair: left out by the masks below
     if weighting == "count":
         unit, repeated = rows.post[i], rows.repeated[i] | rows.repeated[j]
@@ -155,7 +155,8 @@ class Shared:
             size_of[rows.post] = rows.size
         else:  # the unit is a row
             bound, size_of = len(rows.post), rows.size
-        packs = _sorting.fits(max(n_accounts, 1) ** 2, bound)
+        packs = (Key(n_accounts, n_accounts, bound).fits
+                 and fast_paths.enabled("pair_units"))
         return cls(_sorting.bits(bound), packs, size_of, [])
 
     def add(self, key: np.ndarray, unit: np.ndarray) -> None:
@@ -191,7 +192,8 @@ class Units:
     def __init__(self, ticks: np.ndarray, n_accounts: int, most: int) -> None:
         self.ticks, self.n_accounts, self.most = ticks, n_accounts, most
         self.size_bits = _sorting.bits(len(ticks))
-        self.packs = _sorting.fits(n_accounts * n_accounts, len(ticks))
+        self.packs = (Key(n_accounts, n_accounts, len(ticks)).fits
+                      and fast_paths.enabled("pair_units"))
         self.waiting: list[Any] = []  # packed arrays, or (key, size) pairs
         self.count = 0
         self.sums: list[Sums] = []

@@ -15,8 +15,10 @@ import pandas as pd
 
 from pod_detect.candidates.context import Context
 from pod_detect.detectors.base import Detector, Finding, selected
+from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
 from pod_detect.kernels.grouped import edges_per_group, group_sums, inner_degree, sizes
+from pod_detect.kernels.keys import Key
 from pod_detect.stats.tails import binomial_tail
 
 #: Share of a post's engagers from which a group counts as supplying its audience.
@@ -168,22 +170,21 @@ def _group_posts(inside: pd.DataFrame, n_groups: int, n_posts: int,
     member's) and ``engagers`` (distinct members). By one sort of packed (group, post,
     actor) keys where they fit in an int64; ``own`` is the same on every row of a (group,
     post), since a post has one author."""
-    if not _sorting.fits(n_groups, n_posts, n_accounts):
+    engaging = Key(n_groups, n_posts, n_accounts)
+    if not engaging.fits or not fast_paths.enabled("group_posts"):
         distinct = inside.drop_duplicates(["group", "actor", "post"])
         return distinct.groupby(["group", "post"], sort=True).agg(
             own=("own", "first"), engagers=("actor", "size")).reset_index()
-    post_bits, actor_bits = _sorting.bits(n_posts), _sorting.bits(n_accounts)
-    pair = inside["group"].to_numpy().astype(np.int64)
-    pair <<= post_bits
-    pair |= inside["post"].to_numpy()
-    key = pair << actor_bits
-    key |= inside["actor"].to_numpy()
-    pairs, engagers = _sorting.runs(_sorting.unique(key) >> actor_bits)
+    place = Key(n_groups, n_posts)  # what ``engaging`` begins with
+    group, post = inside["group"].to_numpy(), inside["post"].to_numpy()
+    pair = place.pack(group, post)
+    key = engaging.pack(group, post, inside["actor"].to_numpy())
+    pairs, engagers = _sorting.runs(engaging.prefix(_sorting.unique(key), 2))
     own_pairs = _sorting.unique(pair[inside["own"].to_numpy()])
     at = np.minimum(np.searchsorted(own_pairs, pairs), max(len(own_pairs) - 1, 0))
     own = own_pairs[at] == pairs if len(own_pairs) else np.zeros(len(pairs), dtype=bool)
-    return pd.DataFrame({"group": (pairs >> post_bits).astype(inside["group"].dtype),
-                         "post": (pairs & ((1 << post_bits) - 1)).astype(inside["post"].dtype),
+    return pd.DataFrame({"group": place.field(pairs, 0).astype(inside["group"].dtype),
+                         "post": place.field(pairs, 1).astype(inside["post"].dtype),
                          "own": own, "engagers": engagers})
 
 
@@ -258,11 +259,10 @@ def _target_coverage(
     author = pairs["author"].to_numpy()
     # only the members' pairs with a target author of their group: the sums of those
     # (group, author) are what they would be among all the members' pairs
-    span = int(len(index))
-    wanted = np.unique(weights["group"].to_numpy(dtype=np.int64) * span
-                       + weights["author"].to_numpy(dtype=np.int64))
+    target = Key(len(index), len(index))  # (group, author)
+    wanted = np.unique(target.pack(weights["group"].to_numpy(), weights["author"].to_numpy()))
     members = np.flatnonzero(actor_group >= 0)
-    key = actor_group[members].astype(np.int64) * span + author[members]
+    key = target.pack(actor_group[members], author[members])
     at = np.minimum(np.searchsorted(wanted, key), max(len(wanted) - 1, 0))
     mine_rows = members[wanted[at] == key] if len(wanted) else members[:0]
     mine = pd.DataFrame({"group": actor_group[mine_rows], "author": author[mine_rows],

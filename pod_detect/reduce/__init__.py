@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.engines.frames import collect_all, each_partition, is_lazy, spread
+from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
+from pod_detect.kernels.keys import Key
 from pod_detect.model import Interactions
 from pod_detect.stats.tails import poisson_tail
 
@@ -53,7 +55,7 @@ def reduce(data: Interactions) -> Reduced:
     A pandas frame is reduced by sorting packed integer keys (:func:`reduce_arrays`), a
     Dask frame by the dataframe API (:func:`reduce_frames`); the two give the same tables.
     """
-    if is_lazy(data.frame):
+    if is_lazy(data.frame) or not fast_paths.enabled("reduce"):
         return reduce_frames(data)
     return reduce_arrays(data)
 
@@ -64,18 +66,20 @@ def reduce_frames(data: Interactions) -> Reduced:
     n_accounts, n_posts = len(data.accounts), len(data.posts)
     known = frame[frame["post"] >= 0]
     # (actor, post) once: a post has one author, so this is also (actor, author, post) once
-    distinct = each_partition(known, _engagement_keys, _ENGAGEMENT_META).drop_duplicates(
-        subset="key")
+    engagement = Key(n_posts, n_accounts)
+    distinct = each_partition(known, lambda p: _engagement_keys(p, engagement),
+                              _ENGAGEMENT_META).drop_duplicates(subset="key")
     engaged = distinct[distinct["author"] >= 0]
     undistinct = frame[(frame["post"] < 0) & (frame["author"] >= 0)]  # each row a post
     by_post, engagers = _post_aggregates(known, distinct)
     by_post, engagers = collect_all(by_post, engagers)
     posts = post_table(by_post, engagers, n_posts)
     with_author = frame[frame["author"] >= 0]
-    rows_per_pair = each_partition(with_author, lambda p: _pair_key(p, n_accounts),
+    pair = Key(n_accounts, n_accounts)
+    rows_per_pair = each_partition(with_author, lambda p: _pair_key(p, pair),
                                    _KEY_META).value_counts()
     parts = [engaged, undistinct]
-    keys = [each_partition(part, lambda p: _pair_key(p, n_accounts), _KEY_META)
+    keys = [each_partition(part, lambda p: _pair_key(p, pair), _KEY_META)
             for part in parts]
     counts = [part[column].value_counts() for part in parts for column in ("actor", "author")]
     pairs_once = [k.drop_duplicates() for k in keys]
@@ -86,8 +90,8 @@ def reduce_frames(data: Interactions) -> Reduced:
     given = _sum(rest[k:k + 2 * k:2])
     received = _sum(rest[k + 1:k + 2 * k:2])
     once = pd.unique(np.concatenate([p.to_numpy() for p in rest[3 * k:]]))
-    authored = pd.Series(once // n_accounts).value_counts()
-    pairs = pair_table(by_pair, posted, posts, n_accounts)
+    authored = pd.Series(pair.field(once, 0)).value_counts()
+    pairs = pair_table(by_pair, posted, posts, pair)
     accounts = account_table(_dense(given, n_accounts), _dense(received, n_accounts),
                              _dense(authored, n_accounts), posts)
     return Reduced(posts=posts, pairs=add_null_model(pairs, accounts), accounts=accounts)
@@ -104,25 +108,26 @@ def reduce_arrays(data: Interactions) -> Reduced:
     own_time = frame["post_time"].to_numpy(dtype=np.float64)
     known = _where(post >= 0)
     # (post, actor) once: the distinct engagements, in one sort
-    engagement = _sorting.unique((known(post) << 31) | known(actor))
+    engaging, pair = Key(n_posts, n), Key(n, n)
+    engagement = _sorting.unique(engaging.pack(known(post), known(actor)))
     posts = _post_arrays(known(post), known(author), known(time), known(own_time),
-                         engagement >> 31, n_posts)
+                         engaging.field(engagement, 0), n_posts)
     with_author = _where(author >= 0)
-    key, engagements = _sorting.counts(with_author(actor) * n + with_author(author))
+    key, engagements = _sorting.counts(pair.pack(with_author(actor), with_author(author)))
     # distinct posts engaged per pair: the distinct engagements of posts with an author,
     # and each row without a post id (a post of its own)
-    by = engagement & ((1 << 31) - 1)
-    of = posts["author"].to_numpy(dtype=np.int64)[engagement >> 31]
+    by = engaging.field(engagement, 1)
+    of = posts["author"].to_numpy(dtype=np.int64)[engaging.field(engagement, 0)]
     named = of >= 0
     alone = np.flatnonzero((post < 0) & (author >= 0))
     engager = np.concatenate([by[named], actor[alone]])
     engaged = np.concatenate([of[named], author[alone]])
-    once, posted = _sorting.counts(engager * n + engaged)
+    once, posted = _sorting.counts(pair.pack(engager, engaged))
     per_pair = np.zeros(len(key), dtype=np.int64)
     per_pair[np.searchsorted(key, once)] = posted
-    pairs = _pair_frame(key, engagements, per_pair, posts, n)
+    pairs = _pair_frame(key, engagements, per_pair, posts, pair)
     accounts = account_table(np.bincount(engager, minlength=n), np.bincount(engaged, minlength=n),
-                             np.bincount(once // n, minlength=n), posts)
+                             np.bincount(pair.field(once, 0), minlength=n), posts)
     return Reduced(posts=posts, pairs=add_null_model(pairs, accounts), accounts=accounts)
 
 
@@ -183,16 +188,16 @@ _ENGAGEMENT_META = pd.DataFrame({"key": pd.Series(dtype="int64"),
                                  "post": pd.Series(dtype="int32")})
 
 
-def _engagement_keys(rows: pd.DataFrame) -> pd.DataFrame:
+def _engagement_keys(rows: pd.DataFrame, engagement: Key) -> pd.DataFrame:
     """Each row's (post, actor) as one int64 key, beside actor, author and post."""
-    key = (rows["post"].to_numpy().astype("int64") << 31) | rows["actor"].to_numpy()
+    key = engagement.pack(rows["post"].to_numpy(), rows["actor"].to_numpy())
     return pd.DataFrame({"key": key, "actor": rows["actor"].to_numpy(),
                          "author": rows["author"].to_numpy(), "post": rows["post"].to_numpy()},
                         index=rows.index)
 
 
-def _pair_key(rows: pd.DataFrame, n_accounts: int) -> pd.Series:
-    key = rows["actor"].to_numpy().astype("int64") * n_accounts + rows["author"].to_numpy()
+def _pair_key(rows: pd.DataFrame, pair: Key) -> pd.Series:
+    key = pair.pack(rows["actor"].to_numpy(), rows["author"].to_numpy())
     return pd.Series(key, index=rows.index, name="key")
 
 
@@ -311,18 +316,19 @@ def _within(ref_post: np.ndarray, ref_time: np.ndarray, post: np.ndarray, time: 
 
 
 def pair_table(rows: pd.Series, posts_engaged: pd.Series, posts: pd.DataFrame,
-               n_accounts: int) -> pd.DataFrame:
+               pair: Key) -> pd.DataFrame:
     """Every ordered (actor, author) pair with an engagement, from its rows and distinct
     posts engaged by pair key."""
     rows = rows.sort_index()
     engaged = posts_engaged.reindex(rows.index).fillna(0).to_numpy().astype("int64")
-    return _pair_frame(rows.index.to_numpy(), rows.to_numpy(), engaged, posts, n_accounts)
+    return _pair_frame(rows.index.to_numpy(), rows.to_numpy(), engaged, posts, pair)
 
 
 def _pair_frame(key: np.ndarray, engagements: np.ndarray, engaged: np.ndarray,
-                posts: pd.DataFrame, n_accounts: int) -> pd.DataFrame:
-    """The pair table from its columns by sorted pair key ``actor * n_accounts + author``."""
-    author = (key % n_accounts).astype("int32")
+                posts: pd.DataFrame, pair: Key) -> pd.DataFrame:
+    """The pair table from its columns by sorted (actor, author) key."""
+    n_accounts = pair.bounds[0]
+    author = pair.field(key, 1).astype("int32")
     owners = posts["author"].to_numpy()
     authored = np.bincount(owners[owners >= 0], minlength=n_accounts)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -331,7 +337,7 @@ def _pair_frame(key: np.ndarray, engagements: np.ndarray, engaged: np.ndarray,
     np.minimum(coverage, 1.0, out=coverage)
     coverage[~np.isfinite(coverage)] = np.nan
     return pd.DataFrame({
-        "actor": (key // n_accounts).astype("int32"),
+        "actor": pair.field(key, 0).astype("int32"),
         "author": author,
         "engagements": engagements.astype("int64"),
         "posts": engaged,

@@ -21,7 +21,9 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from pod_detect.engines.frames import collect_all, each_partition, is_lazy
+from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
+from pod_detect.kernels.keys import Key
 
 #: Distinct accounts that must write the same normalised text for it to be a template.
 TEMPLATE_ACCOUNTS = 3
@@ -210,7 +212,7 @@ def comment_templates(frame: Any) -> Templates:
     """Normalise every non-empty comment of a pandas or Dask frame (``actor`` and ``text``
     columns) and find the templates: normalised texts written by :data:`TEMPLATE_ACCOUNTS`
     accounts."""
-    if not is_lazy(frame):
+    if not is_lazy(frame) and fast_paths.enabled("templates"):
         return templates_arrays(frame)
     return templates_frames(frame)
 
@@ -225,7 +227,9 @@ def templates_arrays(frame: pd.DataFrame) -> Templates:
     rows = present[written]
     word = codes[written].astype(np.int64)
     actor = frame["actor"].to_numpy()[rows].astype(np.int64)
-    writers = np.bincount(_sorting.unique((word << 31) | actor) >> 31, minlength=len(words))
+    written_by = Key(len(words), int(actor.max(initial=0)) + 1)
+    writers = np.bincount(written_by.field(_sorting.unique(written_by.pack(word, actor)), 0),
+                          minlength=len(words))
     empty = pc.equal(words, "").to_numpy(zero_copy_only=False)
     chosen = np.flatnonzero((writers >= TEMPLATE_ACCOUNTS) & ~empty)
     texts = words.take(pa.array(chosen)).to_pylist()
