@@ -28,7 +28,7 @@ from pod_detect.simulate import SimConfig, simulate
 pytest.importorskip("distributed")
 from pod_detect.engines.dask import expand, load_dask, localise, start_cluster  # noqa: E402
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture(scope="module")

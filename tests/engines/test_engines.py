@@ -13,7 +13,7 @@ from pod_detect.engines import ClusterOptions, ReadOptions, scan_files
 from pod_detect.errors import ConfigError
 from pod_detect.report import to_dict
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "linkedin_pods.csv"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "linkedin_pods.csv"
 
 
 def document(report: pod_detect.model.Report) -> dict:

@@ -15,7 +15,7 @@ from hostile import COMMENT, IMG, SCRIPT, report
 import pod_detect
 from pod_detect.formats import FORMATS, RenderOptions
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 
 

@@ -147,7 +147,7 @@ def test_quiet_says_nothing_and_verbose_says_timings_and_notes(planted, tmp_path
     assert any("min_posts (command line)" in line for line in lines)
 
 
-CI = Path(__file__).resolve().parents[1] / "examples" / "ci"
+CI = Path(__file__).resolve().parents[2] / "examples" / "ci"
 
 
 @pytest.mark.parametrize("recipe", ["github-actions.yml", "gitlab-ci.yml"])

@@ -156,7 +156,7 @@ def test_the_sorting_reduce_equals_the_dataframe_reduce(source):
     if source == "mixed":
         data = parse(mixed_export(), source="mixed.csv")
     else:
-        data = load(str(Path(__file__).parent.parent / "examples" / source))
+        data = load(str(Path(__file__).resolve().parents[2] / "examples" / source))
     fast, general = reduce_arrays(data), reduce_frames(data)
     for name in ("posts", "pairs", "accounts"):
         pd.testing.assert_frame_equal(getattr(fast, name), getattr(general, name),

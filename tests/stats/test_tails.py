@@ -12,7 +12,7 @@ from scipy import stats
 
 from pod_detect.stats.tails import binomial_tail, chi2_tail, fisher_greater, poisson_tail
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.mark.parametrize("seed", range(3))

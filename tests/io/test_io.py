@@ -16,7 +16,7 @@ from pod_detect import io as podio
 from pod_detect.errors import ConfigError, InputError
 from pod_detect.model import FRAME_COLUMNS
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "russian_coord_tweets.csv"
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "russian_coord_tweets.csv"
 
 # Five engagements with two posts; row 4 has no author (same post as rows 1-2: bob).
 CSV = (

@@ -1,7 +1,7 @@
 """Output formats: every registered format renders; golden files; SARIF schema; escaping.
 
 Golden files in tests/golden/ come from a fixed, hand-built report (so detector and scoring
-changes do not move them); regenerate with ``UPDATE_GOLDEN=1 pytest tests/test_formats.py``.
+changes do not move them); regenerate with ``UPDATE_GOLDEN=1 pytest tests/formats/test_formats.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pod_detect.io import load
 from pod_detect.model import AccountScore, Group, Report
 from pod_detect.pipeline import scan
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # tests/
 GOLDEN = HERE / "golden"
 SARIF_SCHEMA = HERE / "schemas" / "sarif-schema-2.1.0.json"
 

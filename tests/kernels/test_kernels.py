@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pod_detect.kernels import fast_paths
 from pod_detect.kernels.keys import Key
 
-PACKAGE = Path(__file__).resolve().parents[1] / "pod_detect"
+PACKAGE = Path(__file__).resolve().parents[2] / "pod_detect"
 
 
 @given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 2**20), st.integers(0, 1)),

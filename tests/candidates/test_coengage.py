@@ -21,8 +21,8 @@ from pod_detect.candidates.pair_sums import Units
 from pod_detect.errors import ConfigError
 from pod_detect.io import load
 
-RUSSIAN = Path(__file__).resolve().parents[2] / "shared" / "data" / "russian_coord_tweets.csv"
-RECORDED = Path(__file__).resolve().parent / "data"
+RUSSIAN = Path(__file__).resolve().parents[3] / "shared" / "data" / "russian_coord_tweets.csv"
+RECORDED = Path(__file__).resolve().parents[1] / "data"
 _ORIGINAL_UNITS_INIT = Units.__init__
 SETTINGS = [(60, 2), (10, 1), (300, 3), (0, 1)]  # (window, min_weight) the toolkit was run with
 
