@@ -138,8 +138,8 @@ def count_chunk(
 class Shared:
     """The row pairs that may share their unit with another, each unit counted once across
     all chunks. Packed as ``key << bits | unit`` and de-duplicated by sorting when both fit
-    in an int64 (pandas' hashing ``drop_duplicates`` took a fifth of the co-engagement
-    count); by ``drop_duplicates`` otherwise. Every row pair of a unit is on one post, so
+    in an int64 (pandas' hashing ``drop_duplicates`` is much slower); by
+    ``drop_duplicates`` otherwise. Every row pair of a unit is on one post, so
     the post's size code is read off the unit (``size_of``)."""
 
     bits: int

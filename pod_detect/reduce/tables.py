@@ -47,7 +47,7 @@ def pair_frame(key: np.ndarray, engagements: np.ndarray, engaged: np.ndarray,
         "engagements": engagements.astype("int64"),
         "posts": engaged,
         "coverage": coverage,
-    }, copy=False)  # fresh arrays: a copy into blocks took a twentieth of the reduce
+    }, copy=False)  # fresh arrays: a copy into blocks would cost a twentieth of the reduce
 
 
 def account_table(given: np.ndarray, received: np.ndarray, authored: np.ndarray,

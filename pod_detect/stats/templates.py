@@ -128,8 +128,8 @@ _NOT_A_SPACE = (r"(?:https?://\S+|@[\p{L}\p{N}_]+|[^\p{L}\p{N}\s\p{Z}]|_"
 #: The runs of :data:`_NOISE` that are not a single plain space: one with some other noise
 #: in it, or two spaces or more. Replacing them gives what replacing every run gives (a
 #: lone space becomes a space), with a tenth of the matches on ordinary prose, which is
-#: most of RE2's cost: 2.4 times faster on 163,000 distinct comments. The tests hold the
-#: two to the same output on every code point and on random texts.
+#: most of RE2's cost (benchmarks/README.md, measurements behind the code). The tests hold
+#: the two to the same output on every code point and on random texts.
 _NOISE_RUNS = (rf" ?{_NOT_A_SPACE}(?:{_NOT_A_SPACE}| )*"
                rf"| {{2,}}(?:{_NOT_A_SPACE}| )*")
 
@@ -178,8 +178,8 @@ def _encode_unsorted(text: pd.Series | pa.Array) -> tuple[np.ndarray, pa.Array, 
 
 
 def _encode_each(texts: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-    """:func:`_encode_unsorted` of texts that are nearly all distinct (a frame's comments:
-    643,000 distinct among the 660,000 of the 4M-row benchmark export), normalising each
+    """:func:`_encode_unsorted` of texts that are nearly all distinct (a frame's comments
+    mostly are), normalising each
     text as it is instead of the distinct ones after a first dictionary encoding, which
     would cost more than it saves. The same codes, words and blanks: the words of both
     are numbered in the order they first occur."""
