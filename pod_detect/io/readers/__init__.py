@@ -8,15 +8,16 @@ did that and sniffed the format). Every failure becomes a one-line
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from pod_detect.io.readers import delimited, json, parquet
-from pod_detect.io.readers.base import Columns, Raw, Reader, arrow_to_pandas
+from pod_detect.io.readers.base import Columns, Raw, arrow_to_pandas
 
 #: The reader of each format, called as ``reader(data, name, encoding, skip=...)``; the
 #: delimited ones also take ``file`` and ``times`` (see
 #: :func:`~pod_detect.io.readers.delimited.read_delimited`).
-READERS: dict[str, Reader] = {
+READERS: dict[str, Callable[..., Raw]] = {
     "csv": partial(delimited.read_delimited, preferred=","),
     "tsv": partial(delimited.read_delimited, preferred="\t"),
     "json": json.read_json,
@@ -24,4 +25,4 @@ READERS: dict[str, Reader] = {
     "parquet": parquet.read_parquet,
 }
 
-__all__ = ["READERS", "Columns", "Raw", "Reader", "arrow_to_pandas"]
+__all__ = ["READERS", "Columns", "Raw", "arrow_to_pandas"]

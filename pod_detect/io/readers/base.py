@@ -4,7 +4,7 @@ pandas) and the input's row number of each row."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -94,12 +94,3 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
         return None
 
     return table.to_pandas(types_mapper=mapper)
-
-
-
-
-class Reader(Protocol):
-    """A reader: the bytes of one export (decompressed, UTF-8) to its raw table."""
-
-    def __call__(self, data: pa.Buffer, name: str, encoding: str, *,
-                 skip: bool = False) -> Raw: ...
