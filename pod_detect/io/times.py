@@ -1,8 +1,9 @@
 """Read a time column as float seconds since the Unix epoch, UTC (a helper of :mod:`.io`).
 
 Accepted: ISO 8601 text (``T`` or space, fractional seconds, with or without a zone; no zone
-means UTC), epoch numbers in seconds, milliseconds, microseconds or nanoseconds (one unit
-per column, chosen from the magnitude of its values), and datetime columns (Parquet).
+means UTC; a trailing `` UTC`` or `` GMT``, as GitHub's archive writes times, is UTC too),
+epoch numbers in seconds, milliseconds, microseconds or nanoseconds (one unit per column,
+chosen from the magnitude of its values), and datetime columns (Parquet).
 Everything is vectorised: the only per-row work happens inside pandas, pyarrow and numpy.
 
 Text is first cast by pyarrow, whose ISO 8601 forms pandas reads alike; a column it cannot
@@ -43,6 +44,8 @@ _EXPECTED = "(ISO 8601 or epoch seconds/milliseconds expected)"
 #: nanosecond range, a local time out of range can be a UTC time in range, or the reverse.
 _FAST_RANGE = (-8_520_336_000 * 10**9, 7_258_118_400 * 10**9)
 _STAMPS = tuple(pa.timestamp(unit, tz=tz) for unit in ("s", "ns") for tz in ("UTC", None))
+#: A time followed by a zone name that means UTC (``2019-08-05 11:52:30 UTC``), read as ``Z``.
+_UTC_NAMED = r"^(.*\d)\s+(?i:UTC|GMT)$"
 
 
 def to_epoch_seconds(
@@ -107,23 +110,41 @@ def _from_text(
     fast = _cast(text)
     if fast is not None:
         return fast, "ISO 8601"
+    shown = pd.Series(STR.__from_arrow__(text))
+    named = _utc_named(text)
+    if named is not None:
+        fast = _cast(named)
+        if fast is not None:
+            return fast, "ISO 8601"
+        return _from_strings(pd.Series(STR.__from_arrow__(named)), present, source, column, bad,
+                             shown)
     number = _numbers(text)
     if number is not None and not np.isnan(number[present]).any():
         return _from_epoch(number, lambda row: text[row].as_py(), source, column, bad)
-    return _from_strings(pd.Series(STR.__from_arrow__(text)), present, source, column, bad)
+    return _from_strings(shown, present, source, column, bad)
+
+
+def _utc_named(text: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """The text with a trailing `` UTC``/`` GMT`` written ``Z``; None when no value has one."""
+    if not pc.any(pc.match_substring_regex(text, _UTC_NAMED)).as_py():
+        return None
+    return pc.replace_substring_regex(text, _UTC_NAMED, r"\1Z")
 
 
 def _from_strings(
-    text: pd.Series, present: np.ndarray, source: str, column: str, bad: BadRows
+    text: pd.Series, present: np.ndarray, source: str, column: str, bad: BadRows,
+    shown: pd.Series | None = None,
 ) -> tuple[np.ndarray, str]:
-    """Strings that are not all times pyarrow reads, nor all numbers: ISO text or epoch."""
+    """Strings that are not all times pyarrow reads, nor all numbers: ISO text or epoch.
+    Messages quote ``shown`` (the values as read; default ``text``)."""
+    shown = text if shown is None else shown
     numeric = text.str.fullmatch(_NUMBER).to_numpy(dtype=bool, na_value=False)
-    if numeric.any() and _mixed(text, present, numeric, source, column, bad):
+    if numeric.any() and _mixed(shown, present, numeric, source, column, bad):
         number = pd.to_numeric(text.where(numeric), errors="coerce")
         seconds, how = _from_epoch(number.to_numpy(dtype="float64", na_value=np.nan),
                                    text.iloc.__getitem__, source, column, bad)
         return np.where(numeric, seconds, np.nan), how
-    return _from_iso(text, present & ~numeric, source, column, bad), "ISO 8601"
+    return _from_iso(text, present & ~numeric, source, column, bad, shown), "ISO 8601"
 
 
 def _cast(text: pa.ChunkedArray) -> np.ndarray | None:
@@ -216,12 +237,14 @@ def _from_datetimes(values: pd.Series) -> np.ndarray:
 
 
 def _from_iso(
-    text: pd.Series, present: np.ndarray, source: str, column: str, bad: BadRows
+    text: pd.Series, present: np.ndarray, source: str, column: str, bad: BadRows,
+    shown: pd.Series | None = None,
 ) -> np.ndarray:
+    shown = text if shown is None else shown
     stamps = pd.to_datetime(text.where(present), utc=True, format="ISO8601", errors="coerce")
     failed = present & stamps.isna().to_numpy()
     bad.flag(failed, lambda row: InputError(
-        f"cannot read {text.iloc[row]!r} as a time {_EXPECTED}", source=source, column=column))
+        f"cannot read {shown.iloc[row]!r} as a time {_EXPECTED}", source=source, column=column))
     return _seconds(stamps)
 
 

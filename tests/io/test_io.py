@@ -337,7 +337,16 @@ def test_blank_actor_names_the_row(tmp_path: Path) -> None:
 
 ISO_SAME = ["2021-06-16T22:04:51Z", "2021-06-16 22:04:51", "2021-06-16T22:04:51+00:00",
             "2021-06-17T01:04:51+03:00", "2021-06-16T22:04:51.000", "1623881091",
-            "1623881091000", "1623881091000000", "1623881091000000000", "1623881091.0"]
+            "1623881091000", "1623881091000000", "1623881091000000000", "1623881091.0",
+            "2021-06-16 22:04:51 UTC", "2021-06-16T22:04:51 gmt"]
+
+
+def test_a_column_mixing_utc_forms_reads_as_github_writes_it(tmp_path: Path) -> None:
+    """GitHub's archive writes ``2019-08-05 11:52:30 UTC``; an export may mix it with ``Z``."""
+    path = tmp_path / "stars.csv"
+    path.write_text("actor,author,post_id,timestamp\n"
+                    "a,b,b/r,2021-06-16 22:04:51 UTC\nc,b,b/r,2021-06-16T22:04:52Z\n")
+    assert podio.load(path).frame["timestamp"].tolist() == [T0, T0 + 1]
 
 
 @pytest.mark.parametrize("value", ISO_SAME)
@@ -374,6 +383,9 @@ def test_datetime_columns_from_parquet(tmp_path: Path, tz: str | None) -> None:
     (["2021-06-16T22:04:51Z", "2021-13-45"],
      ["e.csv, row 2, column 'ts': cannot read '2021-13-45' as a time (ISO 8601 or epoch"]),
     (["yesterday", "2021-06-16"], ["row 1, column 'ts'", "'yesterday'"]),
+    (["2021-06-16 22:04:51 UTC", "2021-13-45 22:04:51 UTC"],
+     ["row 2, column 'ts': cannot read '2021-13-45 22:04:51 UTC' as a time"]),
+    (["2021-06-16 22:04:51 UTC", "22:04:51 Moscow"], ["row 2", "'22:04:51 Moscow'"]),
     (["1623881091", "1623881091000"], ["row 2", "epoch milliseconds", "epoch seconds"]),
 ])
 def test_bad_times(values: list[str], parts: list[str]) -> None:
