@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from pod_detect.candidates.cograph import coengagement_graph
 from pod_detect.candidates.context import Context
 from pod_detect.detectors import DETECTORS, Detector, Finding
+from pod_detect.engines import StageHook
 from pod_detect.engines.frames import is_lazy
 from pod_detect.model import Group, Interactions, Report
 from pod_detect.reduce import post_times, reduce
 from pod_detect.scoring import STRUCTURE, score_accounts, score_groups, score_posts, select
 from pod_detect.settings import Settings
 from pod_detect.stats.templates import comment_templates
-
-#: Called with the name of each stage as it starts (for progress displays).
-StageHook = Callable[[str], None]
 
 
 def coverage_notes(data: Interactions, signals: dict[str, str | None]) -> list[str]:

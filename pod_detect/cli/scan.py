@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -141,8 +142,8 @@ def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
     return report
 
 
-#: Options that only the Dask engine reads (the fields of :class:`ClusterOptions`).
-DASK_ONLY = ("scheduler", "workers", "worker_memory", "scratch")
+#: Options that only the Dask engine reads: the fields of :class:`ClusterOptions`.
+DASK_ONLY = tuple(f.name for f in fields(ClusterOptions))
 
 
 def _warn_bad_rows(data: Any, opts: dict[str, Any]) -> None:
