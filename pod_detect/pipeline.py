@@ -15,6 +15,7 @@ from pod_detect.reduce import post_times, reduce
 from pod_detect.scoring import STRUCTURE, score_accounts, score_groups, score_posts, select
 from pod_detect.settings import Settings
 from pod_detect.stats.templates import comment_templates
+from pod_detect.text import scale
 
 
 def coverage_notes(data: Interactions, signals: dict[str, str | None]) -> list[str]:
@@ -47,6 +48,30 @@ def coverage_notes(data: Interactions, signals: dict[str, str | None]) -> list[s
             "no post_time column: latency is measured from each post's first engagement "
             "in the export"
         )
+    return notes
+
+
+def scale_notes(context: Context) -> list[str]:
+    """What the co-engagement graph found at each time scale, and whether everyone else in
+    the export is an organic baseline at all (a campaign-only export is not)."""
+    if not context.made("coengagement"):
+        return []
+    counts = context.coengagement.counts
+    notes = []
+    if counts.get("timed") and counts.get("scales", 1) > 1:
+        found = ", ".join(f"{scale(float(w))}: {n:,}"
+                          for w, n in counts["significant_by_scale"].items())
+        notes.append(
+            f"co-engagement tested at {counts['scales']} time scales, each pair at its most "
+            f"significant (corrected for the scales tried); significant pairs by scale: "
+            f"{found}")
+    share = context.campaign_share
+    if share >= 0.5:
+        notes.append(
+            f"{share:.0%} of the engagements are by accounts that co-engage with another "
+            "beyond five sigma: everyone else in this export is mostly the campaign itself, "
+            "not an organic baseline, so a timing or comments test against it that finds "
+            "nothing is not held against a group")
     return notes
 
 
@@ -221,6 +246,7 @@ def scan(
         overlap.use_the_wait(context)
         groups = find_groups(context, runnable, stage, overlap.pool)
     stage("score")
+    notes += scale_notes(context)
     for what in context.budget.exhausted:
         notes.append(
             f"budget hit: {what}; groups in the densest parts of the graph may be incomplete"

@@ -1,17 +1,33 @@
 """Evidence -> one verdict: group scores, severities, account scores and per-post figures.
 
-A group's score is its *structure* (how pod-shaped it is: reciprocal density times the
-completeness of its rounds) scaled by its *behaviour* (timing and, later, other signals
-that show coordination rather than friendship)::
+A group's verdict has two parts (docs/design.md, "The verdict"):
 
-    score = structure * (1 + behaviour) / 2
+- **effect**: how pod-shaped it is, ``s`` (its strongest structure finding: reciprocal
+  density times the completeness of its rounds, or co-engagement density times how much
+  of its targets' engagement it supplies), and how coordinated it behaves, ``b`` (its
+  strongest behaviour finding: how much earlier, how much more templated). Either the
+  structure confirms itself or the behaviour confirms it, two independent routes::
 
-so structure alone reaches at most 0.5 (medium at the default bands) and only a group that
-is both pod-shaped and behaves like one reaches high.
+      score = 1 - (1 - s**3) * (1 - s * b)
+
+  Alone, the structure must be close to complete: ``s**3`` is 0.25 for a group whose
+  members engage two thirds of each other's posts (what close friends can do, s ~ 0.63),
+  0.51 at the round share that defines a pod's round (0.8) and ``high`` (0.75) from
+  s ~ 0.91, where only a pod engages every member's every post. With coordinated
+  behaviour a group half as complete reaches ``medium`` (s = 0.4, b = 0.9: 0.40);
+- **evidence**: how improbable its structure is under the null model, corrected for every
+  group of its size the search could have returned, combined by Fisher's method with the
+  behaviour tests' p-values. A group chance explains (``p > alpha``) is not reported; one
+  short of five sigma (``high_alpha``) is capped below ``high``. A behaviour test that
+  did not run adds nothing; one that ran and found nothing lowers the combined evidence,
+  never vetoes; against a contaminated baseline (an export that is mostly the campaign,
+  :attr:`pod_detect.candidates.context.Context.contaminated`) a test that found nothing
+  is left out.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +39,7 @@ from pod_detect.detectors.base import Finding
 from pod_detect.engines.frames import rows_of
 from pod_detect.kernels.grouped import membership
 from pod_detect.model import SEVERITIES, AccountScore, Group, Interactions, PostScore, group_id
+from pod_detect.stats.evidence import log10_fisher
 from pod_detect.text import duration
 
 #: Detectors whose strength says how pod-shaped a group is.
@@ -55,23 +72,79 @@ def cluster(findings: Sequence[Finding], overlap: float = 0.5) -> list[list[Find
     return clusters
 
 
+def effect(structure: float, behaviour: float) -> float:
+    """The effect part of the score: the structure confirmed by itself or by behaviour."""
+    return 1.0 - (1.0 - structure ** 3) * (1.0 - structure * behaviour)
+
+
+def verdict(found: Sequence[Finding], settings: Any, contaminated: bool = False
+            ) -> tuple[float, dict[str, Any], list[str]]:
+    """The score of one group's findings, the evidence numbers and the reasons it adds.
+
+    Returns a score of 0 when chance explains the group (see the module)."""
+    shapes = sorted((f for f in found if f.detector in STRUCTURE),
+                    key=lambda f: (-f.strength, STRUCTURE.index(f.detector)))
+    structure = shapes[0].strength if shapes else 0.0
+    acting = [f for f in found if f.detector in BEHAVIOUR]
+    behaviour = max((f.strength for f in acting), default=0.0)
+    log_alpha = math.log10(settings.alpha)
+    tests = [shapes[0].log10_p if shapes and shapes[0].log10_p is not None else 0.0]
+    left_out = []
+    for f in acting:
+        if f.log10_p is None:
+            continue
+        if contaminated and f.log10_p > log_alpha:
+            left_out.append(f.detector)
+            continue
+        tests.append(f.log10_p)
+    log_p = log10_fisher(tests)
+    score = effect(structure, behaviour)
+    numbers: dict[str, Any] = {"structure": round(structure, 4),
+                               "behaviour": round(behaviour, 4),
+                               "log10_pvalue": round(max(log_p, -1e6), 2),
+                               "pvalue": float(f"{10.0 ** log_p:.3g}")}
+    reasons = []
+    if log_p > log_alpha:
+        return 0.0, numbers, reasons
+    high_alpha = min(settings.high_alpha, settings.alpha)
+    if log_p > math.log10(high_alpha):
+        score = min(score, settings.high - 1e-4)
+        reasons.append(
+            f"the evidence (p = {_p(log_p)}) is short of what a high verdict needs "
+            f"(p <= {high_alpha:.2g}, five sigma), so the group is not rated high")
+    else:
+        reasons.append(f"chance does not explain it: p = {_p(log_p)}, corrected for every "
+                       "group of its size the search could have found")
+    if left_out:
+        reasons.append(
+            f"{', '.join(left_out)}: not counted against the group, because everyone else "
+            "in this export is mostly the same campaign (no organic baseline)")
+    return score, numbers, reasons
+
+
+def _p(log_p: float) -> str:
+    """A p-value for a sentence, from its log10 (``1e-9000`` does not fit a float)."""
+    if log_p > -300:
+        return f"{10.0 ** log_p:.2g}"
+    return f"1e{math.floor(log_p)}"
+
+
 def score_groups(context: Context, findings: Sequence[Finding]) -> list[Group]:
     """Turn findings into scored groups, strongest first; groups below ``low`` are dropped."""
     names = context.data.accounts
     groups = []
+    contaminated = context.contaminated
     for found in cluster(findings):
         shapes = sorted((f for f in found if f.detector in STRUCTURE),
                         key=lambda f: (-f.strength, STRUCTURE.index(f.detector)))
-        structure = shapes[0].strength if shapes else 0.0
         kind = shapes[0].kind if shapes else found[0].kind
-        behaviour = max((f.strength for f in found if f.detector in BEHAVIOUR), default=0.0)
-        score = round(structure * (1.0 + behaviour) / 2.0, 4)
+        raw, numbers, said = verdict(found, context.settings, contaminated)
+        score = round(raw, 4)
         severity = context.settings.severity(score)
         if severity is None:
             continue
         head = found[0]
-        evidence: dict[str, Any] = {"structure": round(structure, 4),
-                                    "behaviour": round(behaviour, 4)}
+        evidence: dict[str, Any] = dict(numbers)
         for finding in found:
             evidence.update(finding.evidence)
         groups.append(
@@ -82,7 +155,7 @@ def score_groups(context: Context, findings: Sequence[Finding]) -> list[Group]:
                 score=score,
                 severity=severity,  # type: ignore[arg-type]
                 evidence=evidence,
-                reasons=tuple(r for f in _strongest_first(found) for r in f.reasons),
+                reasons=tuple([r for f in _strongest_first(found) for r in f.reasons] + said),
                 detectors=tuple(f.detector for f in found),
                 member_evidence=_member_evidence(found),
             )

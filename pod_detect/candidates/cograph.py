@@ -25,15 +25,17 @@ class CoGraph:
     Attributes
     ----------
     edges
-        Significant pairs, ``actor_a`` < ``actor_b``, sorted: ``weight`` (posts co-engaged),
-        ``weighted`` (each post down-weighted by its size) and ``pvalue``.
+        Significant pairs, ``actor_a`` < ``actor_b``, sorted: ``weight`` (posts co-engaged
+        at the pair's scale), ``weighted`` (each post down-weighted by its size),
+        ``pvalue`` (corrected for the scales tried) and ``scale`` (the window, seconds).
     pairs
-        Every pair that co-engaged at least ``min_coengaged`` posts, significant or not:
-        ``actor_a``, ``actor_b``, ``weight``.
+        Every pair that co-engaged at least ``min_coengaged`` posts at some scale,
+        significant or not: ``actor_a``, ``actor_b``, ``weight`` (at its best scale).
     counts
         What building it counted: ``pairs``, ``significant_pairs``, ``timed`` (some rows
-        have a time, so a window was used), ``untimed_rows`` (rows with a post but no time,
-        paired at any time), ``capped_posts``, ``rows``.
+        have a time, so windows were used), ``untimed_rows`` (rows with a post but no time,
+        paired at any time), ``capped_posts`` (at the widest scale), ``rows``, ``scales``
+        (windows tested) and ``significant_by_scale`` (edges per window, keyed by seconds).
     """
 
     edges: pd.DataFrame
@@ -42,40 +44,69 @@ class CoGraph:
 
 
 def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = None) -> CoGraph:
-    """Accounts that engage the same posts within ``settings.window`` seconds, again and again,
-    more often than their activity predicts (``frame``: pandas or Dask).
+    """Accounts that engage the same posts close in time, again and again, more often than
+    their activity predicts (``frame``: pandas or Dask), at every time scale of
+    ``settings.scales``.
 
     The null model scatters co-engagements over pairs in proportion to the product of the two
     accounts' activity (distinct posts engaged): ``expected = n_a * n_b * rate``, with
     ``rate`` the observed co-engagements per unit of that product over all pairs; the
-    p-value is the Poisson upper tail. Rows without a time (likes, on some platforms) are
-    paired at any time with the other untimed rows of their post, and have a null model of
-    their own, added to that of the timed rows. Edges keep ``weight`` (posts co-engaged),
-    ``weighted`` (each post down-weighted by its size) and ``pvalue``.
+    p-value is the Poisson upper tail. Each scale (window) is counted and tested on its own;
+    a pair keeps its most significant scale, its p-value multiplied by the number of scales
+    tried (Bonferroni), so testing a minute, an hour and a day finds the farm that delivers
+    over a day without letting the extra tests raise false alarms. Rows without a time
+    (likes, on some platforms) are paired at any time with the other untimed rows of their
+    post, and have a null model of their own, added to that of the timed rows; without any
+    time every window is the same and one is tested. Edges keep ``weight`` (posts
+    co-engaged at their scale), ``weighted`` (each post down-weighted by its size),
+    ``pvalue`` (corrected) and ``scale`` (seconds).
 
     Returns the graph, the repeated pairs and the statistics (capped viral posts...).
     """
-    from pod_detect.candidates.coengage import co_engagement_with_stats
-
     columns = frame[["actor", "post", "timestamp"]]
     rows = columns[columns["post"] >= 0]
     if n_accounts is None:
         n_accounts = int(collect(columns["actor"].max())) + 1
+    timed, untimed = _null_inputs(rows, n_accounts)
+    scales = settings.scales if timed.rows else settings.scales[:1]
+    tested = [_at_scale(rows, settings, n_accounts, timed, untimed, w, len(scales))
+              for w in scales]
+    every = pd.concat([t for t, _ in tested], ignore_index=True)
+    best = _most_significant(every, n_accounts)
+    keep = best["pvalue"].to_numpy() <= settings.alpha
+    edges = best[keep].reset_index(drop=True)
+    infos = [info for _, info in tested]
+    by_scale = {f"{w:g}": int((edges["scale"] == w).sum()) for w in scales}
+    counts = {"pairs": len(best), "significant_pairs": int(keep.sum()),
+              "timed": timed.rows > 0, "untimed_rows": untimed.rows,
+              "capped_posts": max(i.capped_posts for i in infos), "rows": infos[0].rows,
+              "scales": len(scales), "significant_by_scale": by_scale}
+    return CoGraph(edges, best[["actor_a", "actor_b", "weight"]], counts)
+
+
+def _at_scale(rows: Any, settings: Settings, n_accounts: int, timed: _Null, untimed: _Null,
+              window: float, tests: int) -> tuple[pd.DataFrame, Any]:
+    """The repeated pairs within ``window`` with their p-value, multiplied by ``tests``."""
+    from pod_detect.candidates.coengage import co_engagement_with_stats
+
     pairs, info = co_engagement_with_stats(
-        rows, window=settings.window, min_weight=settings.min_coengaged,
+        rows, window=window, min_weight=settings.min_coengaged,
         max_engagers=settings.max_engagers, untimed="any", n_accounts=n_accounts,
     )
     a, b = pairs["actor_a"].to_numpy(), pairs["actor_b"].to_numpy()
-    timed, untimed = _null_inputs(rows, n_accounts)
     expected = (_expected(timed, a, b, info.candidates - info.untimed_candidates)
                 + _expected(untimed, a, b, info.untimed_candidates))
-    pvalue = poisson_tail(pairs["weight"].to_numpy(), expected)
-    keep = pvalue <= settings.alpha
-    edges = pairs[keep].assign(pvalue=pvalue[keep]).reset_index(drop=True)
-    counts = {"pairs": len(pairs), "significant_pairs": int(keep.sum()),
-              "timed": timed.rows > 0, "untimed_rows": untimed.rows,
-              "capped_posts": info.capped_posts, "rows": info.rows}
-    return CoGraph(edges, pairs[["actor_a", "actor_b", "weight"]], counts)
+    pvalue = np.minimum(1.0, poisson_tail(pairs["weight"].to_numpy(), expected) * tests)
+    return pairs.assign(pvalue=pvalue, scale=float(window)), info
+
+
+def _most_significant(every: pd.DataFrame, n_accounts: int) -> pd.DataFrame:
+    """Each pair once, at its smallest p-value (ties: the shorter window), sorted by pair."""
+    pair = Key(n_accounts, n_accounts).pack(every["actor_a"].to_numpy(),
+                                            every["actor_b"].to_numpy())
+    order = np.lexsort((every["scale"].to_numpy(), every["pvalue"].to_numpy(), pair))
+    first = order[_sorting.starts(pair[order])] if len(order) else order
+    return every.iloc[first].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

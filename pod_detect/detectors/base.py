@@ -33,6 +33,11 @@ class Finding:
         Plain-language sentences, each naming its numbers.
     member_evidence
         Per member code, numbers for that account alone.
+    log10_p
+        ``log10`` of the finding's p-value: for a structure finding, the improbability of
+        the group's structure under the null model, corrected for every group of its size
+        the search could have returned (:mod:`pod_detect.stats.evidence`); for a behaviour
+        finding, its test's p-value. ``None`` when the detector ran no test.
     """
 
     detector: str
@@ -42,6 +47,7 @@ class Finding:
     evidence: dict[str, Any]
     reasons: tuple[str, ...] = ()
     member_evidence: dict[int, dict[str, Any]] = field(default_factory=dict)
+    log10_p: float | None = None
 
 
 def selected(groups: list[frozenset[int]], only: Sequence[int] | None) -> list[int]:

@@ -15,11 +15,20 @@ import pandas as pd
 
 from pod_detect.candidates.context import Context
 from pod_detect.detectors.base import Detector, Finding, selected
+from pod_detect.engines.frames import distinct, rows_of
 from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
-from pod_detect.kernels.grouped import edges_per_group, group_sums, inner_degree, sizes
+from pod_detect.kernels.grouped import (
+    edges_per_group,
+    group_sums,
+    inner_degree,
+    inner_edges,
+    sizes,
+)
 from pod_detect.kernels.keys import Key
+from pod_detect.stats.evidence import log10_group_structure
 from pod_detect.stats.tails import binomial_tail
+from pod_detect.text import scale as window_name
 
 #: Share of a post's engagers from which a group counts as supplying its audience.
 OWNS = 0.5
@@ -71,16 +80,19 @@ class CoEngagementDetector(Detector):
         index = context.membership(groups)
         numbers = _numbers(context, groups, index, inside)
         degree = inner_degree(*context.coengagement_edges, index)
+        numbers["scale"] = _scales(context, index, len(groups))
         table = numbers.to_dict("records")  # plain numbers: a Series per group costs more
-        given = max(1, int(context.reduced.accounts["given"].sum()))
+        given_per = context.reduced.accounts["given"].to_numpy()
+        given = max(1, int(given_per.sum()))
+        eligible = int((given_per >= context.settings.min_coengaged).sum())
         return [
-            self._finding(context, members, table[i], degree, given)
+            self._finding(context, members, table[i], degree, given, eligible)
             for i, members in ((i, groups[i]) for i in selected(groups, only))
         ]
 
     def _finding(
         self, context: Context, members: frozenset[int], row: dict[str, Any],
-        degree: np.ndarray, given: int,
+        degree: np.ndarray, given: int, eligible: int,
     ) -> Finding:
         n = len(members)
         possible = n * (n - 1) // 2
@@ -98,7 +110,11 @@ class CoEngagementDetector(Detector):
         silent = 1.0 - float(row["posters"]) / n
         if kind == "lockstep" and row["timed"] < context.settings.min_baseline:
             early = float("nan")  # too few timed engagements to tell early from late
-        supplied = _supplied(min(1.0, exclusivity / OWNS), coverage, early, silent)
+        campaign = float(row["others_coordinated"])
+        if kind == "lockstep" and campaign >= 0.5:
+            early = float("nan")  # the others are the campaign: no organic pace to beat
+        supplied = max(_supplied(min(1.0, exclusivity / OWNS), coverage, early, silent),
+                       exclusivity)
         evidence: dict[str, Any] = {
             "coengaged_pairs": edges,
             "coengagement_density": round(density, 4),
@@ -110,9 +126,13 @@ class CoEngagementDetector(Detector):
             evidence["target_coverage"] = round(coverage, 4)
             evidence["earliness"] = None if np.isnan(early) else round(early, 4)
             evidence["silent_share"] = round(silent, 4)
+            evidence["others_coordinated_share"] = round(campaign, 4)
         counts = context.coengagement.counts
-        within = (f" within {context.settings.window:.0f} s of each other"
-                  if counts["timed"] else "")
+        scale = float(row["scale"])
+        if counts["timed"] and scale >= 0:
+            evidence["scale_s"] = scale
+        within = (f" within {window_name(scale)} of each other" if counts["timed"] and scale >= 0
+                  else "")
         if counts["timed"] and counts["untimed_rows"]:
             within += " (rows without a time: at any time)"
         reasons = [
@@ -125,10 +145,14 @@ class CoEngagementDetector(Detector):
             f"members' own" + (" (one-way: lockstep)" if kind == "lockstep" else ""),
         ]
         member_evidence = {m: {"coengaged_with": int(degree[m])} for m in sorted(members)}
+        log10_p = log10_group_structure(edges, possible, context.settings.alpha, n,
+                                        eligible)
+        evidence["structure_log10_p"] = round(log10_p, 2)
         return Finding(
             detector=self.name, kind=kind, members=members,
             strength=float(density * possible / (possible + 1) * supplied * (1.0 - explained)),
             evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
+            log10_p=log10_p,
         )
 
 
@@ -159,9 +183,28 @@ def _numbers(
     targets = inside[~inside["own"].to_numpy() & one_way[inside["group"].to_numpy()]]
     targets = targets.assign(position=context.places(targets))
     table["early"] = _earliness(context, targets, n)
+    table["others_coordinated"] = _others_coordinated(context, targets, index, n)
     timed = targets["position"].notna().groupby(targets["group"]).sum()
     table["timed"] = timed.reindex(table.index, fill_value=0).to_numpy()
     return table
+
+
+def _scales(context: Context, index: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group, the window at which most of its inner co-engagement edges are most
+    significant (ties: the shorter); -1 for a group without inner edges."""
+    u, v = context.coengagement_edges
+    group = inner_edges(u, v, index)
+    inner = group >= 0
+    scale = context.coengagement.edges["scale"].to_numpy()[inner]
+    windows = np.unique(scale)
+    out = np.full(n_groups, -1.0)
+    if not len(windows):
+        return out
+    votes = np.zeros((n_groups, len(windows)), dtype=np.int64)
+    np.add.at(votes, (group[inner], np.searchsorted(windows, scale)), 1)
+    has = votes.sum(axis=1) > 0
+    out[has] = windows[np.argmax(votes[has], axis=1)]
+    return out
 
 
 def _group_posts(inside: pd.DataFrame, n_groups: int, n_posts: int,
@@ -215,10 +258,36 @@ def _supplied(share: float, coverage: float, early: float, silent: float) -> flo
     ``coverage * early``. Without times (``early`` NaN: fewer than ``min_baseline`` timed
     engagements of the targets) the share counts in full, and coverage counts for the
     members who never post (``silent``: a farm's throwaway accounts, not a brand's staff).
+    The same holds when the other engagers of the targets are mostly the campaign's own
+    accounts (a campaign-only export): coming early among them tells nothing, and
+    ``early`` is NaN then too.
     """
     if np.isnan(early):
         return max(share, coverage * silent)
     return max(share * (1.0 + early) / 2.0, coverage * early)
+
+
+def _others_coordinated(context: Context, targets: pd.DataFrame, index: np.ndarray,
+                        n_groups: int) -> np.ndarray:
+    """Per group, the share of the other engagers of the posts it targets (not members)
+    who co-engage significantly with someone themselves: near 1 when its targets' audience
+    is the campaign (an export of a campaign's targets), near 0 when it is organic."""
+    out = np.zeros(n_groups)
+    if not len(targets):
+        return out
+    u, v = context.coengagement_edges
+    coordinated = np.zeros(len(index), dtype=bool)
+    coordinated[u], coordinated[v] = True, True
+    pairs = targets[["group", "post"]].drop_duplicates()
+    posts = distinct(pairs["post"].to_numpy())
+    others = rows_of(context.data.frame, "post", posts, ["actor", "post"]).drop_duplicates()
+    met = pairs.merge(others, on="post")
+    met = met[index[met["actor"].to_numpy()] != met["group"].to_numpy()]
+    met = met.drop_duplicates(["group", "actor"])
+    share = pd.Series(coordinated[met["actor"].to_numpy()], dtype="float64").groupby(
+        met["group"].to_numpy()).mean()
+    out[share.index.to_numpy()] = share.to_numpy()
+    return out
 
 
 def _earliness(context: Context, rows: pd.DataFrame, n_groups: int) -> np.ndarray:

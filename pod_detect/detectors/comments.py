@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from pod_detect.candidates.context import Context
 from pod_detect.detectors.base import Detector, Finding, per_group, selected
 from pod_detect.engines.frames import SAMPLE_KEY, is_lazy, sample, sample_rows
+from pod_detect.stats.evidence import log10_of
 from pod_detect.stats.tails import fisher_greater
 from pod_detect.stats.templates import Templates, comment_templates
 
@@ -103,6 +104,7 @@ class CommentsDetector(Detector):
         return Finding(
             detector=self.name, kind="pod", members=members, strength=float(strength),
             evidence=evidence, reasons=(reason,), member_evidence=member_evidence,
+            log10_p=log10_of(pvalue),
         )
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from pod_detect.candidates.context import Context
 from pod_detect.detectors.base import Detector, Finding, selected
 from pod_detect.kernels.grouped import inner_degree, sizes
+from pod_detect.stats.evidence import log10_group_structure
 
 
 class ReciprocalDetector(Detector):
@@ -41,17 +42,22 @@ class ReciprocalDetector(Detector):
         linked, possible = context.reciprocity_of(groups, index)
         degree = inner_degree(*context.reciprocal_edges, index)
         rounds = _rounds(context, groups, index, inside) if has_posts else None
+        accounts = context.reduced.accounts
+        eligible = int(((accounts["given"].to_numpy() > 0)
+                        & (accounts["received"].to_numpy() > 0)).sum())
         given = np.bincount(inside["actor"].to_numpy(), minlength=len(index))
         per_group = None if rounds is None else rounds.to_dict("records")
         return [
             self._finding(context, members, int(linked[i]), int(possible[i]), degree,
-                          None if per_group is None else per_group[i], given, has_posts)
+                          None if per_group is None else per_group[i], given, has_posts,
+                          eligible)
             for i, members in ((i, groups[i]) for i in selected(groups, only))
         ]
 
     def _finding(
         self, context: Context, members: frozenset[int], linked: int, possible: int,
         degree: np.ndarray, rounds: dict[str, Any] | None, given: np.ndarray, has_posts: bool,
+        eligible: int,
     ) -> Finding:
         n = len(members)
         density = linked / possible if possible else 0.0
@@ -76,9 +82,12 @@ class ReciprocalDetector(Detector):
             reasons.append("without post ids the completeness of rounds cannot be measured")
         else:
             strength = 0.0
+        log10_p = log10_group_structure(linked, possible, context.settings.alpha, n, eligible)
+        evidence["structure_log10_p"] = round(log10_p, 2)
         return Finding(
             detector=self.name, kind="pod", members=members, strength=float(strength),
             evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
+            log10_p=log10_p,
         )
 
     def _describe_rounds(

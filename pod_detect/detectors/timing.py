@@ -14,6 +14,7 @@ from pod_detect.detectors.base import Detector, Finding, per_group, selected
 from pod_detect.engines.frames import SAMPLE_KEY, sample
 from pod_detect.kernels import sorting as _sorting
 from pod_detect.reduce import latency_of
+from pod_detect.stats.evidence import log10_of
 from pod_detect.stats.ranktests import Sample, mann_whitney_less
 from pod_detect.text import duration
 
@@ -93,6 +94,7 @@ class TimingDetector(Detector):
         return Finding(
             detector=self.name, kind="pod", members=members, strength=float(strength),
             evidence=evidence, reasons=reasons, member_evidence=member_evidence,
+            log10_p=log10_of(float(pvalue)),
         )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pod_detect.errors import ConfigError
 from pod_detect.model import SEVERITIES
+from pod_detect.stats.evidence import FIVE_SIGMA
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,13 @@ class Settings:
     clique_budget
         Maximal cliques enumerated at most; past it the report says the budget was hit.
     window
-        Seconds within which two accounts' engagements of one post count as co-engagement.
+        Seconds within which two accounts' engagements of one post count as co-engagement;
+        ``None`` (the default) tests every one of ``windows`` instead.
+    windows
+        The time scales co-engagement is tested at when ``window`` is not set: each pair
+        keeps its most significant scale, its p-value multiplied by the number of scales
+        (Bonferroni), so that trying several costs no false alarms. Campaigns act at every
+        scale: a pod within minutes of a post, a bought-star farm over hours and days.
     min_coengaged
         Posts two accounts must co-engage before the pair counts (repetition, not one burst).
     max_engagers
@@ -42,6 +49,10 @@ class Settings:
         work a viral post can cause.
     max_edges
         Co-engagement edges given to community detection at most (the heaviest).
+    high_alpha
+        The combined evidence a ``high`` verdict needs (p-value, corrected): five sigma.
+        A group whose evidence is weaker is capped just below ``high``; one weaker than
+        ``alpha`` is not reported.
     low, medium, high
         Score at or above which a group gets that severity; below ``low`` it is not reported.
     inflating
@@ -56,10 +67,12 @@ class Settings:
     density: float = 0.6
     min_baseline: int = 20
     clique_budget: int = 100_000
-    window: float = 900.0
+    window: float | None = None
+    windows: tuple[float, ...] = (60.0, 900.0, 3600.0, 86400.0, 604800.0)
     min_coengaged: int = 3
     max_engagers: int = 200
     max_edges: int = 2_000_000
+    high_alpha: float = FIVE_SIGMA
     low: float = 0.2
     medium: float = 0.4
     high: float = 0.75
@@ -70,6 +83,8 @@ class Settings:
             raise ConfigError("min_posts must be at least 1")
         if not 0 < self.alpha < 1:
             raise ConfigError("alpha must be between 0 and 1")
+        if not 0 < self.high_alpha < 1:
+            raise ConfigError("high_alpha must be between 0 and 1")
         if self.min_group_size < 2:
             raise ConfigError("min_group_size must be at least 2")
         for name in ("round_share", "density"):
@@ -79,6 +94,11 @@ class Settings:
             raise ConfigError("clique_budget must be at least 1")
         if not 0 <= self.low <= self.medium <= self.high <= 1:
             raise ConfigError("severity thresholds must satisfy 0 <= low <= medium <= high <= 1")
+        if self.window is not None and not self.window >= 0:
+            raise ConfigError("window must be a number of seconds >= 0")
+        object.__setattr__(self, "windows", tuple(float(w) for w in self.windows))
+        if not self.windows or any(not w >= 0 for w in self.windows):
+            raise ConfigError("windows must be one or more numbers of seconds >= 0")
         if self.inflating not in SEVERITIES:
             raise ConfigError(f"inflating must be one of {', '.join(SEVERITIES)}")
 
@@ -89,6 +109,12 @@ class Settings:
             if score >= getattr(self, name):
                 band = name
         return band
+
+    @property
+    def scales(self) -> tuple[float, ...]:
+        """The co-engagement windows tested: ``window`` alone when set, else ``windows``."""
+        return (float(self.window),) if self.window is not None else tuple(
+            sorted({float(w) for w in self.windows}))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

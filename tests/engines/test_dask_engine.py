@@ -185,7 +185,9 @@ def test_the_command_line_engine(tmp_path):
     result = runner.invoke(cli, ["scan", str(tmp_path / "parts" / "*.csv"), "--engine", "dask",
                                  "--workers", "2", "-f", "json"])
     assert result.exit_code == 1, result.output  # pods found
-    assert json.loads(result.stdout)["summary"]["groups"] == 9
+    whole = runner.invoke(cli, ["scan", str(EXAMPLES / "linkedin_pods.csv"), "-f", "json"])
+    groups = json.loads(result.stdout)["summary"]["groups"]
+    assert groups >= 1 and groups == json.loads(whole.stdout)["summary"]["groups"]
     result = runner.invoke(cli, ["scan", str(EXAMPLES / "clean.csv"), "--workers", "2"])
     assert result.exit_code == 2 and "--workers only applies with --engine dask" in result.output
     result = runner.invoke(cli, ["scan", "a.csv", "b.csv"])

@@ -88,7 +88,8 @@ def test_config_command_names_the_source_of_each_setting(nested):
     assert document["config_file"] == str(path)
     by_name = {s["name"]: s for s in document["settings"]}
     assert by_name["map"] == {"name": "map", "value": ["actor=liker"], "source": str(path)}
-    assert by_name["window"] == {"name": "window", "value": 900.0, "source": "default"}
+    # no fixed window by default: co-engagement is tested at every scale of ``windows``
+    assert by_name["window"] == {"name": "window", "value": None, "source": "default"}
 
 
 def test_config_without_a_file_is_all_defaults(nested):
