@@ -65,14 +65,30 @@ def scale_notes(context: Context) -> list[str]:
             f"co-engagement tested at {counts['scales']} time scales, each pair at its most "
             f"significant (corrected for the scales tried); significant pairs by scale: "
             f"{found}")
-    share = context.campaign_share
-    if share >= 0.5:
+    if counts.get("skipped_scales"):
+        left = ", ".join(scale(float(w)) + (f" ({n:,} row pairs)" if n >= 0 else "")
+                         for w, n in counts["skipped_scales"].items())
         notes.append(
-            f"{share:.0%} of the engagements are by accounts that co-engage with another "
-            "beyond five sigma: everyone else in this export is mostly the campaign itself, "
-            "not an organic baseline, so a timing or comments test against it that finds "
-            "nothing is not held against a group")
+            f"budget hit: co-engagement not tested at {left}, over the budget of "
+            f"{context.settings.scale_budget:,} row pairs a scale (busy posts pair nearly "
+            "everyone at those scales); --window tests one scale of your choice")
     return notes
+
+
+def campaign_notes(context: Context, groups: list[Group]) -> list[str]:
+    """Say when most of the export's engagement comes from flagged accounts: then
+    "everyone else", the baseline of the timing and comments tests, is not organic (an
+    investigator's export of a campaign), and a test that found nothing says little."""
+    given = context.reduced.accounts["given"].to_numpy()
+    total = float(given.sum())
+    members = [m for g in groups for m in g.members]
+    share = float(given[members].sum()) / total if total and members else 0.0
+    if share < 0.5:
+        return []
+    return [f"{share:.0%} of the engagements in this export are by flagged accounts: "
+            "everyone else is not an organic baseline, so a timing or comments test that "
+            "finds nothing against them says little (it lowers a group's evidence, never "
+            "vetoes it)"]
 
 
 def runnable_detectors(
@@ -246,7 +262,7 @@ def scan(
         overlap.use_the_wait(context)
         groups = find_groups(context, runnable, stage, overlap.pool)
     stage("score")
-    notes += scale_notes(context)
+    notes += scale_notes(context) + campaign_notes(context, groups)
     for what in context.budget.exhausted:
         notes.append(
             f"budget hit: {what}; groups in the densest parts of the graph may be incomplete"

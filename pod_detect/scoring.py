@@ -20,9 +20,9 @@ A group's verdict has two parts (docs/design.md, "The verdict"):
   behaviour tests' p-values. A group chance explains (``p > alpha``) is not reported; one
   short of five sigma (``high_alpha``) is capped below ``high``. A behaviour test that
   did not run adds nothing; one that ran and found nothing lowers the combined evidence,
-  never vetoes; against a contaminated baseline (an export that is mostly the campaign,
-  :attr:`pod_detect.candidates.context.Context.contaminated`) a test that found nothing
-  is left out.
+  never vetoes: an export that is mostly the campaign, where "everyone else" is no
+  organic baseline, cannot hide a group whose structure chance does not explain (the
+  report's notes say when most of the engagement comes from flagged accounts).
 """
 
 from __future__ import annotations
@@ -77,8 +77,7 @@ def effect(structure: float, behaviour: float) -> float:
     return 1.0 - (1.0 - structure ** 3) * (1.0 - structure * behaviour)
 
 
-def verdict(found: Sequence[Finding], settings: Any, contaminated: bool = False
-            ) -> tuple[float, dict[str, Any], list[str]]:
+def verdict(found: Sequence[Finding], settings: Any) -> tuple[float, dict[str, Any], list[str]]:
     """The score of one group's findings, the evidence numbers and the reasons it adds.
 
     Returns a score of 0 when chance explains the group (see the module)."""
@@ -89,14 +88,7 @@ def verdict(found: Sequence[Finding], settings: Any, contaminated: bool = False
     behaviour = max((f.strength for f in acting), default=0.0)
     log_alpha = math.log10(settings.alpha)
     tests = [shapes[0].log10_p if shapes and shapes[0].log10_p is not None else 0.0]
-    left_out = []
-    for f in acting:
-        if f.log10_p is None:
-            continue
-        if contaminated and f.log10_p > log_alpha:
-            left_out.append(f.detector)
-            continue
-        tests.append(f.log10_p)
+    tests += [f.log10_p for f in acting if f.log10_p is not None]
     log_p = log10_fisher(tests)
     score = effect(structure, behaviour)
     numbers: dict[str, Any] = {"structure": round(structure, 4),
@@ -115,10 +107,6 @@ def verdict(found: Sequence[Finding], settings: Any, contaminated: bool = False
     else:
         reasons.append(f"chance does not explain it: p = {_p(log_p)}, corrected for every "
                        "group of its size the search could have found")
-    if left_out:
-        reasons.append(
-            f"{', '.join(left_out)}: not counted against the group, because everyone else "
-            "in this export is mostly the same campaign (no organic baseline)")
     return score, numbers, reasons
 
 
@@ -133,12 +121,11 @@ def score_groups(context: Context, findings: Sequence[Finding]) -> list[Group]:
     """Turn findings into scored groups, strongest first; groups below ``low`` are dropped."""
     names = context.data.accounts
     groups = []
-    contaminated = context.contaminated
     for found in cluster(findings):
         shapes = sorted((f for f in found if f.detector in STRUCTURE),
                         key=lambda f: (-f.strength, STRUCTURE.index(f.detector)))
         kind = shapes[0].kind if shapes else found[0].kind
-        raw, numbers, said = verdict(found, context.settings, contaminated)
+        raw, numbers, said = verdict(found, context.settings)
         score = round(raw, 4)
         severity = context.settings.severity(score)
         if severity is None:

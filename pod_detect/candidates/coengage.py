@@ -263,6 +263,24 @@ def _partial_sums(frame: pd.DataFrame, window: float, max_engagers: int | None,
     return units.total(), facts
 
 
+def row_pairs_within(frame: pd.DataFrame, windows: tuple[float, ...],
+                     max_engagers: int | None, untimed: str = "any",
+                     stop_above: int | None = None) -> list[int]:
+    """How many row pairs a count at each of ``windows`` (ascending) would build (its
+    cost), found without building them: the rows prepared once, then one window search
+    per window. With ``stop_above``, the windows after the first that costs more are not
+    searched (a wider window never costs less): the list is shorter."""
+    rows, _, _ = _prepare(frame[["actor", "post", "timestamp"]], max_engagers,
+                          untimed == "any")
+    first = np.arange(len(rows.post))
+    out: list[int] = []
+    for w in windows:
+        out.append(int((window_ends(rows.post, rows.time, float(w)) - first - 1).sum()))
+        if stop_above is not None and out[-1] > stop_above:
+            break
+    return out
+
+
 def _check(
     window: float, min_weight: int, max_engagers: int | None, weighting: str, chunk_pairs: int
 ) -> None:

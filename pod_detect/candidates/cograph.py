@@ -35,7 +35,9 @@ class CoGraph:
         What building it counted: ``pairs``, ``significant_pairs``, ``timed`` (some rows
         have a time, so windows were used), ``untimed_rows`` (rows with a post but no time,
         paired at any time), ``capped_posts`` (at the widest scale), ``rows``, ``scales``
-        (windows tested) and ``significant_by_scale`` (edges per window, keyed by seconds).
+        (windows tested), ``significant_by_scale`` (edges per window, keyed by seconds)
+        and ``skipped_scales`` (windows over ``scale_budget``: their row pairs, -1 where
+        not counted because a shorter one was over already).
     """
 
     edges: pd.DataFrame
@@ -68,7 +70,7 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
     if n_accounts is None:
         n_accounts = int(collect(columns["actor"].max())) + 1
     timed, untimed = _null_inputs(rows, n_accounts)
-    scales = settings.scales if timed.rows else settings.scales[:1]
+    scales, skipped = _affordable(rows, settings, timed.rows > 0)
     tested = [_at_scale(rows, settings, n_accounts, timed, untimed, w, len(scales))
               for w in scales]
     every = pd.concat([t for t, _ in tested], ignore_index=True)
@@ -80,8 +82,33 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
     counts = {"pairs": len(best), "significant_pairs": int(keep.sum()),
               "timed": timed.rows > 0, "untimed_rows": untimed.rows,
               "capped_posts": max(i.capped_posts for i in infos), "rows": infos[0].rows,
-              "scales": len(scales), "significant_by_scale": by_scale}
+              "scales": len(scales), "significant_by_scale": by_scale,
+              "skipped_scales": skipped}
     return CoGraph(edges, best[["actor_a", "actor_b", "weight"]], counts)
+
+
+def _affordable(rows: Any, settings: Settings, timed: bool
+                ) -> tuple[tuple[float, ...], dict[str, int]]:
+    """The scales to test, and the row pairs of those left out over ``scale_budget``.
+
+    Without times every window is the same: one is tested. On a pandas frame each scale's
+    row pairs are counted first, cheaply; a scale over the budget is left out unless it is
+    the only one or the shortest (some scale is always tested). A Dask frame tests them
+    all (its workers share the work and its partitions bound the memory)."""
+    scales = settings.scales
+    if not timed:
+        return scales[:1], {}
+    if len(scales) == 1 or is_lazy(rows):
+        return scales, {}
+    from pod_detect.candidates.coengage import row_pairs_within
+
+    cost = row_pairs_within(rows, scales, settings.max_engagers,
+                            stop_above=settings.scale_budget)
+    cost += [-1] * (len(scales) - len(cost))  # wider than one over budget: over it too
+    kept = tuple(w for i, (w, n) in enumerate(zip(scales, cost, strict=True))
+                 if i == 0 or 0 <= n <= settings.scale_budget)
+    skipped = {f"{w:g}": n for w, n in zip(scales, cost, strict=True) if w not in kept}
+    return kept, skipped
 
 
 def _at_scale(rows: Any, settings: Settings, n_accounts: int, timed: _Null, untimed: _Null,

@@ -93,31 +93,6 @@ class Context:
                 edges["actor_b"].to_numpy().astype("int64"))
 
     @cached_property
-    def campaign_share(self) -> float:
-        """The share of all engagements given by accounts that co-engage with another
-        beyond five sigma (``high_alpha``: overwhelming, not the day-to-day co-engagement
-        of people who follow the same accounts). When that is most of the export (an
-        investigator's export of a campaign), "everyone else" is mostly the campaign
-        itself, not an organic baseline (see :attr:`contaminated`)."""
-        if self.data.signals()["coengagement"] is not None:
-            return 0.0
-        edges = self.coengagement.edges
-        strong = edges["pvalue"].to_numpy() <= min(self.settings.high_alpha,
-                                                    self.settings.alpha)
-        coordinated = distinct(np.concatenate([edges["actor_a"].to_numpy()[strong],
-                                               edges["actor_b"].to_numpy()[strong]]))
-        given = self.reduced.accounts["given"].to_numpy()
-        total = float(given.sum())
-        return float(given[coordinated].sum() / total) if total else 0.0
-
-    @property
-    def contaminated(self) -> bool:
-        """Whether most of the export is the campaign (:attr:`campaign_share` at least a
-        half): then a behaviour test against everyone else that finds nothing is not held
-        against a group."""
-        return self.campaign_share >= 0.5
-
-    @cached_property
     def reciprocal_groups(self) -> list[frozenset[int]]:
         return dense_groups(self.reciprocal_graph, self.settings, self.budget)
 

@@ -15,7 +15,6 @@ import pandas as pd
 
 from pod_detect.candidates.context import Context
 from pod_detect.detectors.base import Detector, Finding, selected
-from pod_detect.engines.frames import distinct, rows_of
 from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
 from pod_detect.kernels.grouped import (
@@ -110,9 +109,6 @@ class CoEngagementDetector(Detector):
         silent = 1.0 - float(row["posters"]) / n
         if kind == "lockstep" and row["timed"] < context.settings.min_baseline:
             early = float("nan")  # too few timed engagements to tell early from late
-        campaign = float(row["others_coordinated"])
-        if kind == "lockstep" and campaign >= 0.5:
-            early = float("nan")  # the others are the campaign: no organic pace to beat
         supplied = max(_supplied(min(1.0, exclusivity / OWNS), coverage, early, silent),
                        exclusivity)
         evidence: dict[str, Any] = {
@@ -126,7 +122,6 @@ class CoEngagementDetector(Detector):
             evidence["target_coverage"] = round(coverage, 4)
             evidence["earliness"] = None if np.isnan(early) else round(early, 4)
             evidence["silent_share"] = round(silent, 4)
-            evidence["others_coordinated_share"] = round(campaign, 4)
         counts = context.coengagement.counts
         scale = float(row["scale"])
         if counts["timed"] and scale >= 0:
@@ -183,7 +178,6 @@ def _numbers(
     targets = inside[~inside["own"].to_numpy() & one_way[inside["group"].to_numpy()]]
     targets = targets.assign(position=context.places(targets))
     table["early"] = _earliness(context, targets, n)
-    table["others_coordinated"] = _others_coordinated(context, targets, index, n)
     timed = targets["position"].notna().groupby(targets["group"]).sum()
     table["timed"] = timed.reindex(table.index, fill_value=0).to_numpy()
     return table
@@ -258,36 +252,10 @@ def _supplied(share: float, coverage: float, early: float, silent: float) -> flo
     ``coverage * early``. Without times (``early`` NaN: fewer than ``min_baseline`` timed
     engagements of the targets) the share counts in full, and coverage counts for the
     members who never post (``silent``: a farm's throwaway accounts, not a brand's staff).
-    The same holds when the other engagers of the targets are mostly the campaign's own
-    accounts (a campaign-only export): coming early among them tells nothing, and
-    ``early`` is NaN then too.
     """
     if np.isnan(early):
         return max(share, coverage * silent)
     return max(share * (1.0 + early) / 2.0, coverage * early)
-
-
-def _others_coordinated(context: Context, targets: pd.DataFrame, index: np.ndarray,
-                        n_groups: int) -> np.ndarray:
-    """Per group, the share of the other engagers of the posts it targets (not members)
-    who co-engage significantly with someone themselves: near 1 when its targets' audience
-    is the campaign (an export of a campaign's targets), near 0 when it is organic."""
-    out = np.zeros(n_groups)
-    if not len(targets):
-        return out
-    u, v = context.coengagement_edges
-    coordinated = np.zeros(len(index), dtype=bool)
-    coordinated[u], coordinated[v] = True, True
-    pairs = targets[["group", "post"]].drop_duplicates()
-    posts = distinct(pairs["post"].to_numpy())
-    others = rows_of(context.data.frame, "post", posts, ["actor", "post"]).drop_duplicates()
-    met = pairs.merge(others, on="post")
-    met = met[index[met["actor"].to_numpy()] != met["group"].to_numpy()]
-    met = met.drop_duplicates(["group", "actor"])
-    share = pd.Series(coordinated[met["actor"].to_numpy()], dtype="float64").groupby(
-        met["group"].to_numpy()).mean()
-    out[share.index.to_numpy()] = share.to_numpy()
-    return out
 
 
 def _earliness(context: Context, rows: pd.DataFrame, n_groups: int) -> np.ndarray:

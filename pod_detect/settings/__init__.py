@@ -49,6 +49,11 @@ class Settings:
         work a viral post can cause.
     max_edges
         Co-engagement edges given to community detection at most (the heaviest).
+    scale_budget
+        Row pairs a co-engagement count at one of ``windows`` may build; a wider scale
+        that would build more (the hours and days of a busy platform, where everyone
+        engages everyone's posts within a day) is not tested, and the report says so.
+        The shortest scale is always tested; ``window`` is always tested.
     high_alpha
         The combined evidence a ``high`` verdict needs (p-value, corrected): five sigma.
         A group whose evidence is weaker is capped just below ``high``; one weaker than
@@ -72,6 +77,7 @@ class Settings:
     min_coengaged: int = 3
     max_engagers: int = 200
     max_edges: int = 2_000_000
+    scale_budget: int = 10_000_000
     high_alpha: float = FIVE_SIGMA
     low: float = 0.2
     medium: float = 0.4
