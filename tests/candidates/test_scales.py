@@ -1,0 +1,71 @@
+"""Co-engagement at every time scale: a farm that delivers over hours is invisible to a
+15-minute window and found by the default scales, at the scale it acts."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from conftest import DAY, HOUR, build, organic
+
+from pod_detect.candidates.cograph import coengagement_graph
+from pod_detect.pipeline import scan
+from pod_detect.settings import Settings
+
+
+def slow_farm(farm, n_posts=8, seed=3):
+    """Throwaway accounts starring the same repositories, each a few hours after the other."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k in range(n_posts):
+        start = (k * 1.5 + rng.uniform(0, 0.5)) * DAY
+        for i, actor in enumerate(farm):
+            rows.append((actor, f"client{k % 3}", f"repo{k}", start + i * 2 * HOUR
+                         + rng.uniform(0, HOUR), start))
+    return rows
+
+
+def edges_of(rows, **settings):
+    data = build(rows)
+    graph = coengagement_graph(data.frame, Settings(**settings), len(data.accounts))
+    names = np.asarray(data.accounts, dtype=object)
+    return graph, {(names[a], names[b]): s for a, b, s in zip(
+        graph.edges["actor_a"], graph.edges["actor_b"], graph.edges["scale"], strict=True)}
+
+
+def test_a_farm_acting_over_hours_is_invisible_at_15_minutes_and_found_at_its_scale():
+    farm = [f"star{i}" for i in range(8)]
+    rows = organic() + slow_farm(farm)
+    _, fixed = edges_of(rows, window=900)
+    inside = {p for p in fixed if set(p) <= set(farm)}
+    assert not inside
+    graph, scaled = edges_of(rows)
+    inside = {p: s for p, s in scaled.items() if set(p) <= set(farm)}
+    assert len(inside) == len(list(itertools.combinations(farm, 2)))
+    assert set(inside.values()) <= {86_400.0, 604_800.0}
+    assert graph.counts["scales"] == 5 and graph.counts["significant_by_scale"]["86400"] > 0
+
+
+def test_the_pvalue_is_corrected_for_the_scales_tried():
+    farm = [f"star{i}" for i in range(8)]
+    rows = organic() + slow_farm(farm)
+    one, _ = edges_of(rows, window=86_400)
+    five, _ = edges_of(rows)
+    pair = ["actor_a", "actor_b"]
+    both = one.edges.merge(five.edges, on=pair, suffixes=("_one", "_five"))
+    same = both[both["scale_five"] == 86_400.0]
+    assert len(same)
+    assert np.allclose(same["pvalue_five"], np.minimum(1.0, same["pvalue_one"] * 5))
+
+
+def test_the_report_says_the_scale_and_the_budget():
+    farm = [f"star{i}" for i in range(8)]
+    rows = organic() + slow_farm(farm)
+    report = scan(build(rows))
+    (group,) = [g for g in report.groups if g.kind == "lockstep"]
+    assert group.evidence["scale_s"] in (86_400.0, 604_800.0)
+    assert any("within 1 day" in r or "within 1 week" in r for r in group.reasons)
+    assert any("time scales" in note for note in report.notes)
+    tight = scan(build(rows), Settings(scale_budget=1))
+    assert any("budget hit: co-engagement not tested at" in n for n in tight.notes)
+    assert not [g for g in tight.groups if g.kind == "lockstep"]  # the 1-minute scale only
