@@ -95,7 +95,7 @@ def verdict(found: Sequence[Finding], settings: Any) -> tuple[float, dict[str, A
                                "behaviour": round(behaviour, 4),
                                "log10_pvalue": round(max(log_p, -1e6), 2),
                                "pvalue": float(f"{10.0 ** log_p:.3g}")}
-    reasons = []
+    reasons: list[str] = []
     if log_p > log_alpha:
         return 0.0, numbers, reasons
     high_alpha = min(settings.high_alpha, settings.alpha)

@@ -171,6 +171,7 @@ def co_engagement_with_stats(
     chunk_pairs: int = CHUNK_PAIRS,
     untimed: str = "drop",
     n_accounts: int | None = None,
+    prepared: Prepared | None = None,
 ) -> tuple[pd.DataFrame, CoEngagementStats]:
     """:func:`co_engagement`, with the stats returned beside the table.
 
@@ -186,6 +187,10 @@ def co_engagement_with_stats(
         Most row pairs built at once (the memory bound); the result does not depend on it.
     n_accounts
         Account codes are below it (default: one more than the largest actor code).
+    prepared
+        The rows of a pandas ``frame`` already sorted and capped by :func:`prepare` with
+        the same ``max_engagers`` and ``untimed``: several windows counted on the same
+        rows sort them once.
 
     Returns
     -------
@@ -203,7 +208,7 @@ def co_engagement_with_stats(
 
     options = (float(window), max_engagers, weighting, chunk_pairs, untimed == "any", n)
     if not is_lazy(columns):  # one partition: no frame of partial sums to add up
-        total, facts = _partial_sums(columns, *options)
+        total, facts = _partial_sums(columns, *options, prepared=prepared)
     else:
         def count(part: pd.DataFrame) -> pd.DataFrame:
             return _partial(part, *options)
@@ -246,9 +251,9 @@ def _partial(frame: pd.DataFrame, window: float, max_engagers: int | None, weigh
 
 def _partial_sums(frame: pd.DataFrame, window: float, max_engagers: int | None,
                   weighting: str, chunk_pairs: int, any_time: bool,
-                  n_accounts: int) -> tuple[Sums, list[int]]:
+                  n_accounts: int, prepared: Prepared | None = None) -> tuple[Sums, list[int]]:
     """The pair sums of some whole posts, sorted by key, and the :data:`_STATS` of them."""
-    rows, capped_posts, capped_rows = _prepare(frame, max_engagers, any_time)
+    rows, capped_posts, capped_rows = prepared or _prepare(frame, max_engagers, any_time)
     counts = window_ends(rows.post, rows.time, window) - np.arange(len(rows.post)) - 1
     units = Units(rows.ticks, n_accounts, 4 * chunk_pairs)
     shared = Shared.of(rows, n_accounts, weighting)
@@ -263,15 +268,24 @@ def _partial_sums(frame: pd.DataFrame, window: float, max_engagers: int | None,
     return units.total(), facts
 
 
-def row_pairs_within(frame: pd.DataFrame, windows: tuple[float, ...],
-                     max_engagers: int | None, untimed: str = "any",
+#: Rows sorted by (post, time) and capped (:func:`prepare`), with the posts and rows the
+#: cap left out.
+Prepared = tuple[Rows, int, int]
+
+
+def prepare(frame: pd.DataFrame, max_engagers: int | None, untimed: str = "any") -> Prepared:
+    """The rows of a pandas ``frame`` as every count sorts and caps them: counting several
+    windows on them (``prepared=``) sorts the rows once."""
+    return _prepare(frame[["actor", "post", "timestamp"]], max_engagers, untimed == "any")
+
+
+def row_pairs_within(prepared: Prepared, windows: tuple[float, ...],
                      stop_above: int | None = None) -> list[int]:
     """How many row pairs a count at each of ``windows`` (ascending) would build (its
-    cost), found without building them: the rows prepared once, then one window search
-    per window. With ``stop_above``, the windows after the first that costs more are not
-    searched (a wider window never costs less): the list is shorter."""
-    rows, _, _ = _prepare(frame[["actor", "post", "timestamp"]], max_engagers,
-                          untimed == "any")
+    cost), found without building them: one window search per window over the
+    :func:`prepare`-d rows. With ``stop_above``, the windows after the first that costs more
+    are not searched (a wider window never costs less): the list is shorter."""
+    rows = prepared[0]
     first = np.arange(len(rows.post))
     out: list[int] = []
     for w in windows:

@@ -10,6 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pod_detect.candidates.coengage import (
+    Prepared,
+    co_engagement_with_stats,
+    prepare,
+    row_pairs_within,
+)
 from pod_detect.engines.frames import collect, collect_all, each_partition, is_lazy, length, spread
 from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
@@ -42,7 +48,7 @@ class CoGraph:
 
     edges: pd.DataFrame
     pairs: pd.DataFrame
-    counts: dict[str, int]
+    counts: dict[str, Any]
 
 
 def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = None) -> CoGraph:
@@ -70,8 +76,9 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
     if n_accounts is None:
         n_accounts = int(collect(columns["actor"].max())) + 1
     timed, untimed = _null_inputs(rows, n_accounts)
-    scales, skipped = _affordable(rows, settings, timed.rows > 0)
-    tested = [_at_scale(rows, settings, n_accounts, timed, untimed, w, len(scales))
+    prepared = None if is_lazy(rows) else prepare(rows, settings.max_engagers)
+    scales, skipped = _affordable(prepared, settings, timed.rows > 0)
+    tested = [_at_scale(rows, settings, n_accounts, timed, untimed, w, len(scales), prepared)
               for w in scales]
     every = pd.concat([t for t, _ in tested], ignore_index=True)
     best = _most_significant(every, n_accounts)
@@ -87,38 +94,35 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
     return CoGraph(edges, best[["actor_a", "actor_b", "weight"]], counts)
 
 
-def _affordable(rows: Any, settings: Settings, timed: bool
+def _affordable(prepared: Prepared | None, settings: Settings, timed: bool
                 ) -> tuple[tuple[float, ...], dict[str, int]]:
     """The scales to test, and the row pairs of those left out over ``scale_budget``.
 
-    Without times every window is the same: one is tested. On a pandas frame each scale's
-    row pairs are counted first, cheaply; a scale over the budget is left out unless it is
-    the only one or the shortest (some scale is always tested). A Dask frame tests them
-    all (its workers share the work and its partitions bound the memory)."""
+    Without times every window is the same: one is tested. On a pandas frame (its rows
+    ``prepared``) the row pairs of each scale but the shortest are counted first, cheaply;
+    a scale over the budget is left out, and so is every wider one (the shortest is always
+    tested). A Dask frame tests them all (its workers share the work and its partitions
+    bound the memory)."""
     scales = settings.scales
     if not timed:
         return scales[:1], {}
-    if len(scales) == 1 or is_lazy(rows):
+    if len(scales) == 1 or prepared is None:
         return scales, {}
-    from pod_detect.candidates.coengage import row_pairs_within
-
-    cost = row_pairs_within(rows, scales, settings.max_engagers,
-                            stop_above=settings.scale_budget)
+    cost = [0] + row_pairs_within(prepared, scales[1:], stop_above=settings.scale_budget)
     cost += [-1] * (len(scales) - len(cost))  # wider than one over budget: over it too
-    kept = tuple(w for i, (w, n) in enumerate(zip(scales, cost, strict=True))
-                 if i == 0 or 0 <= n <= settings.scale_budget)
+    kept = tuple(w for w, n in zip(scales, cost, strict=True)
+                 if 0 <= n <= settings.scale_budget)
     skipped = {f"{w:g}": n for w, n in zip(scales, cost, strict=True) if w not in kept}
     return kept, skipped
 
 
 def _at_scale(rows: Any, settings: Settings, n_accounts: int, timed: _Null, untimed: _Null,
-              window: float, tests: int) -> tuple[pd.DataFrame, Any]:
+              window: float, tests: int, prepared: Prepared | None) -> tuple[pd.DataFrame, Any]:
     """The repeated pairs within ``window`` with their p-value, multiplied by ``tests``."""
-    from pod_detect.candidates.coengage import co_engagement_with_stats
-
     pairs, info = co_engagement_with_stats(
         rows, window=window, min_weight=settings.min_coengaged,
         max_engagers=settings.max_engagers, untimed="any", n_accounts=n_accounts,
+        prepared=prepared,
     )
     a, b = pairs["actor_a"].to_numpy(), pairs["actor_b"].to_numpy()
     expected = (_expected(timed, a, b, info.candidates - info.untimed_candidates)
