@@ -12,7 +12,7 @@ from pod_detect.engines import StageHook
 from pod_detect.engines.frames import is_lazy
 from pod_detect.model import Group, Interactions, Report
 from pod_detect.reduce import post_times, reduce
-from pod_detect.scoring import STRUCTURE, score_accounts, score_groups, score_posts, select
+from pod_detect.scoring import STRUCTURE, effect, score_accounts, score_groups, score_posts, select
 from pod_detect.settings import Settings
 from pod_detect.stats.templates import comment_templates
 from pod_detect.text import scale
@@ -143,10 +143,10 @@ def examine_groups(
     """Every runnable detector's findings on ``groups``, in the detectors' order.
 
     The structure detectors look at every group; the behaviour detectors only at the groups
-    whose structure could reach the ``low`` band. A score is structure scaled by at most
-    1 (``structure * (1 + behaviour) / 2``), so the others would be dropped whatever their
-    behaviour: skipping them changes no report and keeps hundreds of organic communities
-    from costing a timing and a comments test each.
+    whose structure could reach the ``low`` band with the strongest behaviour
+    (:func:`pod_detect.scoring.effect` of it and 1), so the others would be dropped whatever
+    their behaviour: skipping them changes no report and keeps hundreds of organic
+    communities from costing a timing and a comments test each.
     """
     stage = stage or (lambda name: None)
     found: dict[str, list[Finding]] = {}
@@ -158,7 +158,8 @@ def examine_groups(
     for finding in (f for fs in found.values() for f in fs):
         strongest[finding.members] = max(strongest.get(finding.members, 0.0), finding.strength)
     low = context.settings.low
-    promising = [i for i, g in enumerate(groups) if round(strongest.get(g, 0.0), 4) >= low]
+    promising = [i for i, g in enumerate(groups)
+                 if round(effect(strongest.get(g, 0.0), 1.0), 4) >= low]
     for detector in runnable:
         if detector.name not in STRUCTURE:
             stage(detector.name)

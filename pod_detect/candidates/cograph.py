@@ -16,6 +16,7 @@ from pod_detect.candidates.coengage import (
     prepare,
     row_pairs_within,
 )
+from pod_detect.candidates.pair_sums import Rows
 from pod_detect.engines.frames import collect, collect_all, each_partition, is_lazy, length, spread
 from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
@@ -77,8 +78,11 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
         n_accounts = int(collect(columns["actor"].max())) + 1
     timed, untimed = _null_inputs(rows, n_accounts)
     prepared = None if is_lazy(rows) else prepare(rows, settings.max_engagers)
-    scales, skipped = _affordable(prepared, settings, timed.rows > 0)
-    tested = [_at_scale(rows, settings, n_accounts, timed, untimed, w, len(scales), prepared)
+    spread = _spread(rows) if timed.rows and settings.window is None else None
+    scales, skipped = _affordable(_tight(prepared, spread, settings), settings,
+                                  timed.rows > 0)
+    tested = [_at_scale(*_posts_for(rows, prepared, spread, w, settings), settings,
+                        n_accounts, timed, untimed, w, len(scales))
               for w in scales]
     every = pd.concat([t for t, _ in tested], ignore_index=True)
     best = _most_significant(every, n_accounts)
@@ -92,6 +96,77 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
               "scales": len(scales), "significant_by_scale": by_scale,
               "skipped_scales": skipped}
     return CoGraph(edges, best[["actor_a", "actor_b", "weight"]], counts)
+
+
+def _spread(rows: Any) -> np.ndarray:
+    """Per post code, the standard deviation of its engagement times in seconds (0 for a
+    post with fewer than two timed rows): sums of times and squares, from the earliest
+    time, so both engines add the same partial sums."""
+    origin = float(collect(rows["timestamp"].min()))
+
+    def sums(part: pd.DataFrame, start: float) -> pd.DataFrame:
+        t = part["timestamp"].to_numpy(dtype=np.float64) - start
+        ok = ~np.isnan(t)
+        return pd.DataFrame({"post": part["post"].to_numpy()[ok], "n": np.ones(ok.sum()),
+                             "s": t[ok], "q": t[ok] * t[ok]})
+
+    meta = pd.DataFrame({c: pd.Series(dtype=d) for c, d in
+                         (("post", "int32"), ("n", "float64"), ("s", "float64"),
+                          ("q", "float64"))})
+    parts = each_partition(rows, sums, meta, origin)
+    if is_lazy(parts):
+        totals = collect(parts.groupby("post")[["n", "s", "q"]].sum())
+        post, n, s, q = (totals.index.to_numpy(), totals["n"].to_numpy(),
+                         totals["s"].to_numpy(), totals["q"].to_numpy())
+        size = int(post.max(initial=-1)) + 1
+        out_n, out_s, out_q = (np.zeros(size) for _ in range(3))
+        out_n[post], out_s[post], out_q[post] = n, s, q
+        n, s, q = out_n, out_s, out_q
+    else:
+        post = parts["post"].to_numpy()
+        n, s, q = (np.bincount(post, weights=parts[c].to_numpy()) for c in ("n", "s", "q"))
+    mean = np.divide(s, n, out=np.zeros_like(s), where=n > 0)
+    var = np.divide(q, n, out=np.zeros_like(q), where=n > 0) - mean * mean
+    return np.sqrt(np.clip(np.where(n >= 2, var, 0.0), 0.0, None))
+
+
+def _tight(prepared: Prepared | None, spread: np.ndarray | None,
+           settings: Settings) -> Prepared | None:
+    """The prepared rows the widest scales would count on (for their cost): the posts
+    spread over at least ``wide_from``."""
+    if prepared is None or spread is None:
+        return prepared
+    return _only_posts(prepared, spread >= settings.wide_from)
+
+
+def _posts_for(rows: Any, prepared: Prepared | None, spread: np.ndarray | None,
+               window: float, settings: Settings) -> tuple[Any, Prepared | None]:
+    """The rows (and prepared rows) a count at ``window`` looks at: every post up to
+    ``wide_from``; past it, the posts whose engagement spreads at least that long."""
+    if spread is None or window <= settings.wide_from:
+        return rows, prepared
+    wide = spread >= window
+    if prepared is not None:
+        return rows, _only_posts(prepared, wide)
+
+    def keep(part: pd.DataFrame, ok: np.ndarray) -> pd.DataFrame:
+        post = part["post"].to_numpy()
+        inside = (post >= 0) & (post < len(ok))
+        inside[inside] = ok[post[inside]]
+        return part[inside]
+
+    return each_partition(rows, keep, rows._meta, wide), None
+
+
+def _only_posts(prepared: Prepared, wanted: np.ndarray) -> Prepared:
+    """The prepared rows of the posts ``wanted`` (a mask by post code)."""
+    rows, capped_posts, capped_rows = prepared
+    post = rows.post
+    inside = np.zeros(len(post), dtype=bool)
+    known = post < len(wanted)
+    inside[known] = wanted[post[known]]
+    return (Rows(post[inside], rows.time[inside], rows.actor[inside], rows.size[inside],
+                 rows.repeated[inside], rows.ticks), capped_posts, capped_rows)
 
 
 def _affordable(prepared: Prepared | None, settings: Settings, timed: bool
@@ -116,8 +191,9 @@ def _affordable(prepared: Prepared | None, settings: Settings, timed: bool
     return kept, skipped
 
 
-def _at_scale(rows: Any, settings: Settings, n_accounts: int, timed: _Null, untimed: _Null,
-              window: float, tests: int, prepared: Prepared | None) -> tuple[pd.DataFrame, Any]:
+def _at_scale(rows: Any, prepared: Prepared | None, settings: Settings, n_accounts: int,
+              timed: _Null, untimed: _Null, window: float, tests: int
+              ) -> tuple[pd.DataFrame, Any]:
     """The repeated pairs within ``window`` with their p-value, multiplied by ``tests``."""
     pairs, info = co_engagement_with_stats(
         rows, window=window, min_weight=settings.min_coengaged,

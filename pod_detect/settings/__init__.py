@@ -49,6 +49,12 @@ class Settings:
         work a viral post can cause.
     max_edges
         Co-engagement edges given to community detection at most (the heaviest).
+    wide_from
+        Windows longer than this (seconds) count only on the posts whose engagement times
+        spread (standard deviation) at least as long as the window: on a post that gets
+        all its engagement within a day, engaging it "within a day of each other" says no
+        more than engaging it at all (a brand's staff, a celebrity's fans); on a
+        repository starred over years it is a burst. Windows up to it count on every post.
     scale_budget
         Row pairs a co-engagement count at one of ``windows`` may build; a wider scale
         that would build more (the hours and days of a busy platform, where everyone
@@ -77,6 +83,7 @@ class Settings:
     min_coengaged: int = 3
     max_engagers: int = 200
     max_edges: int = 2_000_000
+    wide_from: float = 900.0
     scale_budget: int = 10_000_000
     high_alpha: float = FIVE_SIGMA
     low: float = 0.2
