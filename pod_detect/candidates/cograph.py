@@ -33,11 +33,13 @@ class CoGraph:
     ----------
     edges
         Significant pairs, ``actor_a`` < ``actor_b``, sorted: ``weight`` (posts co-engaged
-        at the pair's scale), ``weighted`` (each post down-weighted by its size),
+        at the pair's scale), ``weighted`` (posts co-engaged at the window where the pair
+        co-engaged most, each down-weighted by its size: the community weights),
         ``pvalue`` (corrected for the scales tried) and ``scale`` (the window, seconds).
     pairs
         Every pair that co-engaged at least ``min_coengaged`` posts at some scale,
-        significant or not: ``actor_a``, ``actor_b``, ``weight`` (at its best scale).
+        significant or not: ``actor_a``, ``actor_b``, ``weight`` (the largest at any
+        scale: how often the two engage the same posts at all).
     counts
         What building it counted: ``pairs``, ``significant_pairs``, ``timed`` (some rows
         have a time, so windows were used), ``untimed_rows`` (rows with a post but no time,
@@ -95,7 +97,8 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
               "capped_posts": max(i.capped_posts for i in infos), "rows": infos[0].rows,
               "scales": len(scales), "significant_by_scale": by_scale,
               "skipped_scales": skipped}
-    return CoGraph(edges, best[["actor_a", "actor_b", "weight"]], counts)
+    pairs = best[["actor_a", "actor_b", "widest"]].rename(columns={"widest": "weight"})
+    return CoGraph(edges.drop(columns="widest"), pairs, counts)
 
 
 def _spread(rows: Any) -> np.ndarray:
@@ -208,12 +211,22 @@ def _at_scale(rows: Any, prepared: Prepared | None, settings: Settings, n_accoun
 
 
 def _most_significant(every: pd.DataFrame, n_accounts: int) -> pd.DataFrame:
-    """Each pair once, at its smallest p-value (ties: the shorter window), sorted by pair."""
+    """Each pair once, at its smallest p-value (ties: the shorter window), sorted by pair,
+    with ``widest`` and ``weighted`` from the window where it co-engaged most posts (how
+    often the two engage the same posts at all: what Louvain and growing a community
+    compare; a wide window counts fewer posts, a short one fewer pairs)."""
     pair = Key(n_accounts, n_accounts).pack(every["actor_a"].to_numpy(),
                                             every["actor_b"].to_numpy())
     order = np.lexsort((every["scale"].to_numpy(), every["pvalue"].to_numpy(), pair))
     first = order[_sorting.starts(pair[order])] if len(order) else order
-    return every.iloc[first].reset_index(drop=True)
+    weight = every["weight"].to_numpy()
+    heavy = np.lexsort((weight, pair))
+    last = (heavy[np.r_[_sorting.starts(pair[heavy])[1:], len(heavy)] - 1] if len(heavy)
+            else heavy)
+    best = every.iloc[first].reset_index(drop=True)
+    best["widest"] = weight[last]
+    best["weighted"] = every["weighted"].to_numpy()[last]
+    return best
 
 
 @dataclass(frozen=True)

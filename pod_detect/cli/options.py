@@ -88,8 +88,8 @@ def threshold_options(command: F) -> F:
                      show_default=True, help="Cliques enumerated at most (bounds the worst case)."),
         click.option("--window", type=click.FloatRange(min=0), default=d.window,
                      help="Seconds within which two engagements of a post are co-engagement "
-                          "(default: each pair tested at 1 minute, 15 minutes, 1 hour, "
-                          "1 day and 1 week, keeping its most significant)."),
+                          "(default: each pair tested at 1 minute, 15 minutes, 1 day and "
+                          "1 week, keeping its most significant)."),
         click.option("--min-coengaged", type=click.IntRange(min=1), default=d.min_coengaged,
                      show_default=True,
                      help="Posts two accounts must co-engage before the pair counts."),

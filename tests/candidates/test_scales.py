@@ -43,7 +43,7 @@ def test_a_farm_acting_over_hours_is_invisible_at_15_minutes_and_found_at_its_sc
     inside = {p: s for p, s in scaled.items() if set(p) <= set(farm)}
     assert len(inside) == len(list(itertools.combinations(farm, 2)))
     assert set(inside.values()) <= {86_400.0, 604_800.0}
-    assert graph.counts["scales"] == 5 and graph.counts["significant_by_scale"]["86400"] > 0
+    assert graph.counts["scales"] == 4 and graph.counts["significant_by_scale"]["86400"] > 0
 
 
 def test_the_pvalue_is_corrected_for_the_scales_tried():
