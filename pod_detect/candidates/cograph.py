@@ -63,8 +63,8 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
     accounts' activity (distinct posts engaged): ``expected = n_a * n_b * rate``, with
     ``rate`` the observed co-engagements per unit of that product over all pairs; the
     p-value is the Poisson upper tail. Each scale (window) is counted and tested on its own;
-    a pair keeps its most significant scale, its p-value multiplied by the number of scales
-    tried (Bonferroni), so testing a minute, an hour and a day finds the farm that delivers
+    a pair keeps its most significant scale, its p-value corrected for the scales tried
+    (Simes' method, see :func:`_most_significant`), so testing a minute and a day finds the farm that delivers
     over a day without letting the extra tests raise false alarms. Rows without a time
     (likes, on some platforms) are paired at any time with the other untimed rows of their
     post, and have a null model of their own, added to that of the timed rows; without any
@@ -84,10 +84,10 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
     scales, skipped = _affordable(_tight(prepared, spread, settings), settings,
                                   timed.rows > 0)
     tested = [_at_scale(*_posts_for(rows, prepared, spread, w, settings), settings,
-                        n_accounts, timed, untimed, w, len(scales))
+                        n_accounts, timed, untimed, w)
               for w in scales]
     every = pd.concat([t for t, _ in tested], ignore_index=True)
-    best = _most_significant(every, n_accounts)
+    best = _most_significant(every, n_accounts, len(scales))
     keep = best["pvalue"].to_numpy() <= settings.alpha
     edges = best[keep].reset_index(drop=True)
     infos = [info for _, info in tested]
@@ -195,9 +195,8 @@ def _affordable(prepared: Prepared | None, settings: Settings, timed: bool
 
 
 def _at_scale(rows: Any, prepared: Prepared | None, settings: Settings, n_accounts: int,
-              timed: _Null, untimed: _Null, window: float, tests: int
-              ) -> tuple[pd.DataFrame, Any]:
-    """The repeated pairs within ``window`` with their p-value, multiplied by ``tests``."""
+              timed: _Null, untimed: _Null, window: float) -> tuple[pd.DataFrame, Any]:
+    """The repeated pairs within ``window`` with their p-value at that window."""
     pairs, info = co_engagement_with_stats(
         rows, window=window, min_weight=settings.min_coengaged,
         max_engagers=settings.max_engagers, untimed="any", n_accounts=n_accounts,
@@ -206,24 +205,35 @@ def _at_scale(rows: Any, prepared: Prepared | None, settings: Settings, n_accoun
     a, b = pairs["actor_a"].to_numpy(), pairs["actor_b"].to_numpy()
     expected = (_expected(timed, a, b, info.candidates - info.untimed_candidates)
                 + _expected(untimed, a, b, info.untimed_candidates))
-    pvalue = np.minimum(1.0, poisson_tail(pairs["weight"].to_numpy(), expected) * tests)
+    pvalue = poisson_tail(pairs["weight"].to_numpy(), expected)
     return pairs.assign(pvalue=pvalue, scale=float(window)), info
 
 
-def _most_significant(every: pd.DataFrame, n_accounts: int) -> pd.DataFrame:
+def _most_significant(every: pd.DataFrame, n_accounts: int, tests: int) -> pd.DataFrame:
     """Each pair once, at its smallest p-value (ties: the shorter window), sorted by pair,
-    with ``widest`` and ``weighted`` from the window where it co-engaged most posts (how
+    that p-value corrected for the ``tests`` windows by Simes' method: the smallest
+    ``tests * p_(i) / i`` over the pair's p-values in ascending order (a window where the
+    pair did not reach ``min_coengaged`` counts as p = 1). Valid for positively dependent
+    tests, as the counts of one pair at nested windows are, and no stricter than
+    Bonferroni: a pair significant at every window (a like on a platform that does not
+    time likes is the same at every window) pays nothing for the windows tried. With
+    ``widest`` and ``weighted`` from the window where it co-engaged most posts (how
     often the two engage the same posts at all: what Louvain and growing a community
     compare; a wide window counts fewer posts, a short one fewer pairs)."""
     pair = Key(n_accounts, n_accounts).pack(every["actor_a"].to_numpy(),
                                             every["actor_b"].to_numpy())
-    order = np.lexsort((every["scale"].to_numpy(), every["pvalue"].to_numpy(), pair))
-    first = order[_sorting.starts(pair[order])] if len(order) else order
+    raw = every["pvalue"].to_numpy()
+    order = np.lexsort((every["scale"].to_numpy(), raw, pair))
+    heads = _sorting.starts(pair[order]) if len(order) else order
+    first = order[heads]
+    rank = np.arange(1, len(order) + 1) - np.repeat(heads, np.diff(np.r_[heads, len(order)]))
+    simes = np.minimum.reduceat(tests * raw[order] / rank, heads) if len(order) else raw
     weight = every["weight"].to_numpy()
     heavy = np.lexsort((weight, pair))
     last = (heavy[np.r_[_sorting.starts(pair[heavy])[1:], len(heavy)] - 1] if len(heavy)
             else heavy)
     best = every.iloc[first].reset_index(drop=True)
+    best["pvalue"] = np.minimum(1.0, simes)
     best["widest"] = weight[last]
     best["weighted"] = every["weighted"].to_numpy()[last]
     return best

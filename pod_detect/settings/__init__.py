@@ -39,8 +39,8 @@ class Settings:
         ``None`` (the default) tests every one of ``windows`` instead.
     windows
         The time scales co-engagement is tested at when ``window`` is not set: each pair
-        keeps its most significant scale, its p-value multiplied by the number of scales
-        (Bonferroni), so that trying several costs no false alarms. Campaigns act at every
+        keeps its most significant scale, its p-value corrected for the scales tried
+        (Simes' method), so that trying several costs no false alarms. Campaigns act at every
         scale: a pod within minutes of a post, a bought-star farm over a day or a week.
         No hour: on a busy platform most organic engagement comes within hours of a post,
         so an hour's window pairs the organic notification burst (10,000 organic pairs at

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from conftest import DAY, HOUR, build, organic
 
 from pod_detect.candidates.cograph import coengagement_graph
@@ -13,8 +14,10 @@ from pod_detect.pipeline import scan
 from pod_detect.settings import Settings
 
 
-def slow_farm(farm, n_posts=8, seed=3):
-    """Throwaway accounts starring the same repositories, each a few hours after the other."""
+def slow_farm(farm, n_posts=8, seed=3, passers=12):
+    """Throwaway accounts starring the same repositories, each a few hours after the other;
+    the repositories are starred by others too, once each, over two weeks (a repository's
+    stars spread over its life, the farm's come in a burst)."""
     rng = np.random.default_rng(seed)
     rows = []
     for k in range(n_posts):
@@ -22,7 +25,17 @@ def slow_farm(farm, n_posts=8, seed=3):
         for i, actor in enumerate(farm):
             rows.append((actor, f"client{k % 3}", f"repo{k}", start + i * 2 * HOUR
                          + rng.uniform(0, HOUR), start))
+        for j in range(passers):
+            rows.append((f"passer{k}-{j}", f"client{k % 3}", f"repo{k}",
+                         rng.uniform(0, 14) * DAY, 0.0))
     return rows
+
+
+def test_a_day_says_nothing_on_a_post_whose_engagement_all_comes_within_a_day():
+    farm = [f"star{i}" for i in range(8)]
+    rows = [r for r in slow_farm(farm) if not r[0].startswith("passer")]  # only the farm
+    _, scaled = edges_of(organic() + rows)
+    assert not {p for p in scaled if set(p) <= set(farm)}
 
 
 def edges_of(rows, **settings):
@@ -49,18 +62,24 @@ def test_a_farm_acting_over_hours_is_invisible_at_15_minutes_and_found_at_its_sc
 def test_the_pvalue_is_corrected_for_the_scales_tried():
     farm = [f"star{i}" for i in range(8)]
     rows = organic() + slow_farm(farm)
-    one, _ = edges_of(rows, window=86_400)
+    tried = Settings().scales
+    alone = {w: edges_of(rows, windows=(w,), alpha=0.5)[0].edges for w in tried}
     five, _ = edges_of(rows)
-    pair = ["actor_a", "actor_b"]
-    both = one.edges.merge(five.edges, on=pair, suffixes=("_one", "_five"))
-    same = both[both["scale_five"] == 86_400.0]
-    assert len(same)
-    assert np.allclose(same["pvalue_five"], np.minimum(1.0, same["pvalue_one"] * 5))
+    for _, edge in five.edges.iterrows():
+        raw = sorted(
+            float(table.loc[(table["actor_a"] == edge["actor_a"])
+                            & (table["actor_b"] == edge["actor_b"]), "pvalue"].min())
+            if ((table["actor_a"] == edge["actor_a"])
+                & (table["actor_b"] == edge["actor_b"])).any() else 1.0
+            for table in alone.values())
+        simes = min(len(tried) * p / (i + 1) for i, p in enumerate(raw))
+        assert edge["pvalue"] == pytest.approx(min(1.0, simes), rel=1e-9)
+        assert raw[0] <= edge["pvalue"] <= min(1.0, len(tried) * raw[0]) + 1e-12
 
 
 def test_the_report_says_the_scale_and_the_budget():
     farm = [f"star{i}" for i in range(8)]
-    rows = organic() + slow_farm(farm)
+    rows = organic() + slow_farm(farm, passers=3)  # the farm: most of its targets' stars
     report = scan(build(rows))
     (group,) = [g for g in report.groups if g.kind == "lockstep"]
     assert group.evidence["scale_s"] in (86_400.0, 604_800.0)
