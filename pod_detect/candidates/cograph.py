@@ -68,9 +68,9 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
     the farm that delivers over a day without letting the extra tests raise false alarms.
     Rows without a time (likes, on some platforms) are paired at any time with the other
     untimed rows of their post, and have a null model of their own, added to that of the
-    timed rows; without any time every window is the same and one is tested. Edges keep ``weight`` (posts
-    co-engaged at their scale), ``weighted`` (each post down-weighted by its size),
-    ``pvalue`` (corrected) and ``scale`` (seconds).
+    timed rows; without any time every window is the same and one is tested. Edges keep
+    ``weight`` (posts co-engaged at their scale), ``weighted`` (each post down-weighted by
+    its size), ``pvalue`` (corrected) and ``scale`` (seconds).
 
     Returns the graph, the repeated pairs and the statistics (capped viral posts...).
     """
