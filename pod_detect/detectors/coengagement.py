@@ -109,8 +109,9 @@ class CoEngagementDetector(Detector):
         silent = 1.0 - float(row["posters"]) / n
         if kind == "lockstep" and row["timed"] < context.settings.min_baseline:
             early = float("nan")  # too few timed engagements to tell early from late
-        supplied = max(_supplied(min(1.0, exclusivity / OWNS), coverage, early, silent),
-                       exclusivity)
+        share = min(1.0, exclusivity / OWNS)
+        supplied = (share if kind == "pod" else
+                    _supplied(share, exclusivity, coverage, early, silent))
         evidence: dict[str, Any] = {
             "coengaged_pairs": edges,
             "coengagement_density": round(density, 4),
@@ -242,20 +243,23 @@ def _together(
     return enough & ((engagers * 20 >= size) | (chance <= context.settings.alpha))
 
 
-def _supplied(share: float, coverage: float, early: float, silent: float) -> float:
+def _supplied(share: float, raw: float, coverage: float, early: float, silent: float) -> float:
     """How much of its targets' engagement a one-way group supplies, in [0, 1].
 
-    ``share`` is its part of their engagers (1 from :data:`OWNS`). A group that is also
-    early among those engagers is its targets' first audience (a farm); one that is not may
-    just be their audience (fans, staff): ``share * (1 + early) / 2``. Early and engaging
-    most of the targets' posts is as good as being most of their audience:
-    ``coverage * early``. Without times (``early`` NaN: fewer than ``min_baseline`` timed
-    engagements of the targets) the share counts in full, and coverage counts for the
-    members who never post (``silent``: a farm's throwaway accounts, not a brand's staff).
+    ``share`` is its part of their engagers (1 from :data:`OWNS`), ``raw`` the same part
+    unsaturated. A group that is also early among those engagers is its targets' first
+    audience (a farm); one that is not may just be their audience (fans, staff):
+    ``share * (1 + early) / 2``. Early and engaging most of the targets' posts is as good
+    as being most of their audience: ``coverage * early``. Being most of the audience
+    counts however late it comes, but only for the members who never post (``silent``):
+    throwaway accounts starring a repository years into its life are a farm, while a
+    brand's staff, who have lives of their own, are most of its likers too. Without times
+    (``early`` NaN: fewer than ``min_baseline`` timed engagements of the targets) the share
+    and the coverage count for the silent members alone.
     """
     if np.isnan(early):
-        return max(share, coverage * silent)
-    return max(share * (1.0 + early) / 2.0, coverage * early)
+        return max(share, coverage) * silent
+    return max(share * (1.0 + early) / 2.0, coverage * early, raw * silent)
 
 
 def _earliness(context: Context, rows: pd.DataFrame, n_groups: int) -> np.ndarray:
