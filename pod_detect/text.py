@@ -1,6 +1,30 @@
-"""Small helpers that turn numbers into the words reasons are written in."""
+"""Small helpers that turn numbers into the words reasons are written in, and untrusted text
+into text that cannot act on a terminal."""
 
 from __future__ import annotations
+
+import re
+
+#: Characters a terminal or a text layout acts on instead of showing: C0 controls (ESC
+#: starts colour, cursor, OSC 8 hyperlink and OSC 52 clipboard sequences; BEL, BS, CR
+#: rewrite what was shown), DEL, C1 controls (U+009B is a one-byte CSI), the line and
+#: paragraph separators, and the bidirectional overrides and isolates that reorder a
+#: line ("Trojan Source").
+_ACTING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c"
+                     "\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every character that would act on a terminal written as an escape
+    (``\\x1b``, ``\\u202e``), so an account name or a column header from an export shows
+    what it is and does nothing. A backslash stays a backslash: the escapes are for a
+    person to read, not to be parsed back."""
+    return _ACTING.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def duration(seconds: float) -> str:

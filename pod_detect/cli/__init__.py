@@ -23,6 +23,7 @@ from pod_detect.cli.common import (
 from pod_detect.cli.explain import explain
 from pod_detect.cli.scan import config_command, scan
 from pod_detect.cli.simulate import evaluate, simulate
+from pod_detect.text import visible
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -61,7 +62,7 @@ def main() -> None:
     except Exception as error:
         if os.environ.get("POD_DETECT_DEBUG", "") not in ("", "0"):
             raise
-        message = " ".join(str(error).split())
+        message = visible(" ".join(str(error).split()))
         click.echo(f"pod-detect: internal error: {type(error).__name__}: {message} (please "
                    "report; run with POD_DETECT_DEBUG=1 for the traceback)", err=True)
         sys.exit(EXIT_INTERNAL)

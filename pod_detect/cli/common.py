@@ -13,6 +13,7 @@ import click
 
 from pod_detect.errors import PodDetectError
 from pod_detect.model import SEVERITIES, Report
+from pod_detect.text import visible
 
 #: Exit codes (docs/cli.md): the contract CI jobs rely on.
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -24,7 +25,7 @@ class InputProblem(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"pod-detect: error: {self.format_message()}", err=True)
+        click.echo(f"pod-detect: error: {visible(self.format_message())}", err=True)
 
 
 @contextmanager
@@ -89,7 +90,7 @@ def reader_gone() -> None:
 
 def say(message: str) -> None:
     """One message line on stderr."""
-    click.echo(f"pod-detect: {message}", err=True)
+    click.echo(f"pod-detect: {visible(message)}", err=True)
 
 
 @contextmanager

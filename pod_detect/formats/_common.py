@@ -12,11 +12,20 @@ import pandas as pd
 
 from pod_detect.model import SEVERITIES, Group, Report
 from pod_detect.report import iso
+from pod_detect.text import visible
 
 #: Placeholder file name when the export came from standard input.
 STDIN_NAME = "stdin"
 
 KIND_TITLE = {"pod": "engagement pod", "lockstep": "lockstep group"}
+
+
+def shown(text: object) -> str:
+    """Untrusted text (an id, a header, a note quoting one) for rich markup: characters that
+    would act on a terminal made visible (:func:`pod_detect.text.visible`), markup escaped."""
+    from rich.markup import escape
+
+    return escape(visible(str(text)))
 
 
 def at_least(severity: str, floor: str) -> bool:

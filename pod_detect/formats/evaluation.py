@@ -8,6 +8,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from pod_detect.formats._common import shown
 from pod_detect.formats.base import RenderOptions
 from pod_detect.simulate.evaluate import Evaluation
 
@@ -27,7 +28,8 @@ def render_evaluation(result: Evaluation, options: RenderOptions) -> str:
     for column in ("truth", "kind", "size", "best match", "jaccard", "flagged", "found"):
         planted.add_column(column)
     for g in result.groups:
-        planted.add_row(g.id, f"{g.kind} ({g.label})", str(g.size), g.match or "-",
+        planted.add_row(shown(g.id), shown(f"{g.kind} ({g.label})"), str(g.size),
+                        shown(g.match or "-"),
                         f"{g.jaccard:.2f}", str(g.flagged), "yes" if g.found else "NO")
     console.print(planted)
     if result.negatives:
@@ -36,9 +38,10 @@ def render_evaluation(result: Evaluation, options: RenderOptions) -> str:
         for column in ("truth", "kind", "size", "flagged", "by groups"):
             negatives.add_column(column)
         for n in result.negatives:
-            negatives.add_row(n.id, n.kind, str(n.size), str(n.flagged),
-                              ", ".join(n.groups) or "-")
+            negatives.add_row(shown(n.id), shown(n.kind), str(n.size), str(n.flagged),
+                              shown(", ".join(n.groups) or "-"))
         console.print(negatives)
     if result.unmatched:
-        console.print("reported groups matching no planted group: " + ", ".join(result.unmatched))
+        console.print("reported groups matching no planted group: "
+                      + shown(", ".join(result.unmatched)))
     return buffer.getvalue()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from pod_detect.formats._common import shown
+
 
 def _duration(seconds: float | None) -> str:
     if seconds is None:
@@ -20,20 +22,19 @@ def _duration(seconds: float | None) -> str:
 def render_explanation(info: dict[str, Any], color: bool, width: int) -> str:
     """The explanation as rich tables (plain text when ``color`` is false)."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     out = io.StringIO()
     console = Console(file=out, force_terminal=color, no_color=not color, width=width,
                       highlight=False, emoji=False)
     group = info["group"]
-    console.print(f"[bold]{escape(info['account'])}[/]: gives {info['engagements_given']} "
+    console.print(f"[bold]{shown(info['account'])}[/]: gives {info['engagements_given']} "
                   f"engagements, receives {info['engagements_received']}")
     if group:
-        console.print(f"member of {group['id']} ({group['kind']}, {group['severity']}, score "
-                      f"{group['score']:.2f}, {group['size']} members)")
+        console.print(f"member of {shown(group['id'])} ({group['kind']}, {group['severity']}, "
+                      f"score {group['score']:.2f}, {group['size']} members)")
         for reason in (info["account_score"] or {}).get("reasons", []) + group["reasons"]:
-            console.print(f"  - {escape(reason)}")
+            console.print(f"  - {shown(reason)}")
     else:
         console.print("not a member of any reported group")
     for key, title in (("engages", "Engages"), ("engaged_by", "Engaged by")):
@@ -41,7 +42,7 @@ def render_explanation(info: dict[str, Any], color: bool, width: int) -> str:
         for column in ("account", "engagements", "posts", "back", "reciprocal", "same group"):
             table.add_column(column)
         for r in info[key]:
-            table.add_row(escape(r["account"]), str(r["engagements"]), str(r["posts"]),
+            table.add_row(shown(r["account"]), str(r["engagements"]), str(r["posts"]),
                           str(r["back"]), "yes" if r["reciprocal"] else "no",
                           "yes" if r["same_group"] else "")
         console.print(table)
@@ -58,12 +59,12 @@ def render_explanation(info: dict[str, Any], color: bool, width: int) -> str:
                   f"group's templates {c['group_templates']}")
     for e in c["examples"]:
         flag = "group template" if e["group_template"] else "templated" if e["templated"] else ""
-        console.print(f"  {escape(repr(e['text']))} {flag}")
+        console.print(f"  {shown(repr(e['text']))} {flag}")
     table = Table(title="Posts where it took part with its group")
     for column in ("post", "author", "time", "latency", "members engaged"):
         table.add_column(column)
     for p in info["posts_with_group"]:
-        table.add_row(escape(p["post_id"]), escape(p["author"]), p["time"] or "-",
+        table.add_row(shown(p["post_id"]), shown(p["author"]), p["time"] or "-",
                       _duration(p["latency_s"]), str(p["group_members_engaged"]))
     console.print(table)
     return out.getvalue()

@@ -6,14 +6,15 @@ import io
 
 from rich import box
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pod_detect.formats._common import shown
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Report
 from pod_detect.report import input_summary, summary
+from pod_detect.text import visible
 
 STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 
@@ -37,7 +38,7 @@ def _input(report: Report) -> Table:
     table.add_column(style="bold")
     table.add_column()
     dropped = ", ".join(f"{n} {why.replace('_', ' ')}" for why, n in info["dropped"].items() if n)
-    table.add_row("source", escape(info["source"]))
+    table.add_row("source", shown(info["source"]))
     table.add_row("rows", f"{info['rows']:,} read, {info['rows_used']:,} used"
                   + (f" ({dropped} dropped)" if dropped else ""))
     table.add_row("accounts / posts", f"{info['accounts']:,} / {info['posts']:,}")
@@ -45,7 +46,7 @@ def _input(report: Report) -> Table:
         table.add_row("time span", f"{info['start']} to {info['end']}")
     table.add_row("signals available", ", ".join(info["signals"]) or "none")
     for signal, why in info["signals_unavailable"].items():
-        table.add_row(f"not used: {signal}", escape(why))
+        table.add_row(f"not used: {signal}", shown(why))
     return table
 
 
@@ -55,11 +56,11 @@ def _groups(report: Report, options: RenderOptions) -> Group | Text:
     panels = []
     for g in report.groups:
         names = [report.account_name(m) for m in g.members]
-        shown = ", ".join(escape(n) for n in names[: options.top * 2])
+        listed = ", ".join(shown(n) for n in names[: options.top * 2])
         more = f" and {len(names) - options.top * 2} more" if len(names) > options.top * 2 else ""
-        body = Text.from_markup(f"[bold]members ({len(names)}):[/] {shown}{more}")
+        body = Text.from_markup(f"[bold]members ({len(names)}):[/] {listed}{more}")
         for reason in g.reasons:
-            body.append(f"\n- {reason}")
+            body.append(f"\n- {visible(reason)}")
         title = Text.assemble(
             (f"{g.id}", "bold"), f"  {g.kind}  ", (g.severity.upper(), STYLE[g.severity]),
             f"  score {g.score:.2f}",
@@ -76,8 +77,8 @@ def _accounts(report: Report, options: RenderOptions) -> Table | None:
         table.add_column(column, justify="right" if column == "score" else "left")
     for a in report.accounts[: options.top]:
         why = "; ".join(a.reasons[1:3])
-        table.add_row(escape(report.account_name(a.account)), a.group,
-                      Text(a.severity, style=STYLE[a.severity]), f"{a.score:.2f}", escape(why))
+        table.add_row(shown(report.account_name(a.account)), a.group,
+                      Text(a.severity, style=STYLE[a.severity]), f"{a.score:.2f}", shown(why))
     return table
 
 
@@ -88,7 +89,7 @@ def _posts(report: Report, options: RenderOptions) -> Table | None:
     for column in ("post", "author", "engagements", "from pods", "authentic"):
         table.add_column(column, justify="left" if column in ("post", "author") else "right")
     for p in report.posts[: options.top]:
-        table.add_row(escape(report.post_name(p.post)), escape(report.account_name(p.author)),
+        table.add_row(shown(report.post_name(p.post)), shown(report.account_name(p.author)),
                       str(p.engagements), str(p.from_pods),
                       f"{p.authentic} ({p.authentic / p.engagements:.0%})")
     return table
@@ -97,7 +98,7 @@ def _posts(report: Report, options: RenderOptions) -> Table | None:
 def _notes(report: Report) -> Text | None:
     if not report.notes:
         return None
-    return Text("\n".join(f"note: {n}" for n in report.notes), style="dim")
+    return Text("\n".join(f"note: {visible(n)}" for n in report.notes), style="dim")
 
 
 def _verdict(report: Report) -> Text:
