@@ -56,3 +56,17 @@ def scale(seconds: float) -> str:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 post``, ``3 posts``."""
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+#: What XML 1.0 cannot hold at all, even escaped: C0 controls but tab, line feed and
+#: carriage return; lone surrogates; U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` as a string an XML 1.0 document can hold: a character XML forbids is written
+    as ``\\xNN`` or ``\\uNNNN``, and a backslash as two, so two different names never
+    become the same id. A name without either comes out unchanged."""
+    if "\\" not in text and not _NOT_XML.search(text):
+        return text
+    return _NOT_XML.sub(_escaped, text.replace("\\", "\\\\"))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from pod_detect.errors import PodDetectError
 from pod_detect.model import Report
 from pod_detect.report.analysis import neighbourhood
+from pod_detect.text import xml_text
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,7 +34,8 @@ class GraphExportError(PodDetectError):
 
 
 def build_graph(report: Report, cap: int = MAX_NODES, dynamic: bool = False) -> nx.DiGraph:
-    """The export graph, keyed by account id (as the report names accounts).
+    """The export graph, keyed by account id (as the report names accounts; a name holding
+    a character XML cannot, or a backslash, escaped by :func:`pod_detect.text.xml_text`).
 
     Parameters
     ----------
@@ -49,10 +51,13 @@ def build_graph(report: Report, cap: int = MAX_NODES, dynamic: bool = False) -> 
     codes, edges = neighbourhood(report, cap)
     by_member = {m: g for g in report.groups for m in g.members}
     graph = nx.DiGraph()
+    def name(code: int) -> str:
+        return xml_text(report.account_name(code))
+
     for code in codes:
         group = by_member.get(code)
         graph.add_node(
-            report.account_name(code), label=report.account_name(code),
+            name(code), label=name(code),
             group=group.id if group else "", kind=group.kind if group else "",
             severity=group.severity if group else "",
             score=float(group.score) if group else 0.0, member=group is not None,
@@ -63,8 +68,7 @@ def build_graph(report: Report, cap: int = MAX_NODES, dynamic: bool = False) -> 
                                     "reciprocal": (row.author, row.actor) in pairs}
         if dynamic and not math.isnan(row.first):
             attrs |= {"start": float(row.first), "end": float(row.last)}
-        graph.add_edge(report.account_name(row.actor), report.account_name(row.author),
-                       **attrs)
+        graph.add_edge(name(row.actor), name(row.author), **attrs)
     return graph
 
 

@@ -47,3 +47,29 @@ def test_cli_option(tmp_path):
     result = CliRunner().invoke(cli, ["scan", export, "-q", "--export-graph", str(target)])
     assert result.exit_code == 1
     assert "anna" in nx.read_graphml(target)
+
+
+#: Names XML 1.0 cannot hold (C0 controls) and the name their escape would collide with,
+#: were backslashes left alone.
+XML_HOSTILE = ["bell\x07", "nul\x00x", "esc\x1b[2J", "bell\\x07", "tab\tok", "plain"]
+
+
+@pytest.mark.parametrize("suffix", sorted(READERS))
+def test_names_xml_cannot_hold_give_a_well_formed_file_with_distinct_nodes(tmp_path, suffix):
+    import xml.etree.ElementTree as ElementTree
+
+    import pandas as pd
+    from conftest import COLUMNS, fast, organic, outside_rows, round_rows
+
+    import pod_detect
+    from pod_detect.io import parse
+
+    frame = pd.DataFrame(organic(30, 3) + round_rows(XML_HOSTILE, 6, fast)
+                         + outside_rows(XML_HOSTILE, 30), columns=COLUMNS)
+    scanned = pod_detect.scan(parse(frame, source="hostile.csv"))
+    assert scanned.groups
+    path = tmp_path / f"pods{suffix}"
+    export_graph(scanned, str(path))
+    ElementTree.parse(path)  # well-formed: raises otherwise
+    nodes = set(READERS[suffix](path).nodes)
+    assert {"bell\\x07", "bell\\\\x07", "nul\\x00x", "esc\\x1b[2J", "tab\tok"} <= nodes
