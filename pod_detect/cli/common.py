@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -73,8 +77,46 @@ def emit(text: str, output: str, color: bool = False) -> None:
         except BrokenPipeError:
             reader_gone()
         return
-    with user_errors(), open(output, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+    with user_errors():
+        write_replacing(output, lambda handle: handle.write(text))
+
+
+def write_replacing(path: str, write: Callable[[Any], Any], binary: bool = False) -> None:
+    """Write a file so that a failure (a full disk, an interrupted run, an unwritable
+    value) never leaves a truncated file or destroys the one that was there: ``write`` fills
+    a temporary file beside ``path``, which then replaces it in one rename, keeping the old
+    file's permissions. A path that is not a regular file (``/dev/stdout``, a FIFO) is
+    written directly: renaming onto it would replace the device itself."""
+    target = Path(path)
+    mode = "wb" if binary else "w"
+    text_args: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
+    if target.exists() and not target.is_file():
+        with open(target, mode, **text_args) as handle:
+            write(handle)
+        return
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed below, renamed or removed)
+        mode, dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False,
+        **text_args)
+    try:
+        with handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, _mode_for(target))
+        os.replace(handle.name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    """The old file's permissions, or what a new file gets under the umask."""
+    if target.exists():
+        return stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def reader_gone() -> None:
