@@ -192,10 +192,28 @@ def check_text(data: pa.Buffer, name: str, encoding: str) -> None:
                          source=name)
     if format_from_path(name)[0] in (None, "parquet"):
         return  # sniffing says "cannot tell the format", or the Parquet reader says what is wrong
-    if len(head.translate(None, _TEXT_CONTROLS)) < 0.99 * len(head):
+    if _binary(head):
         raise InputError(f"looks like binary data, not {format_from_path(name)[0]} text (a "
                          "wrong or damaged file?; --input-format if it is another format)",
                          source=name)
+
+
+def _binary(head: bytes) -> bool:
+    """Whether the first bytes of a file named like UTF-8 text look like binary data: a NUL
+    byte (no text format holds one), or bytes that are not UTF-8 and full of control
+    characters. Valid UTF-8 full of control characters is text: accounts may be named with
+    escape sequences to make the export that names them unreadable, and it is read (every
+    output shows those characters escaped). Text that is not UTF-8 but looks like text is
+    left to the reader, whose error names the row, the column and ``--encoding``."""
+    if b"\x00" in head:
+        return True
+    if len(head.translate(None, _TEXT_CONTROLS)) >= 0.99 * len(head):
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start < len(head) - 3  # not a character cut at the sample's end
+    return False
 
 
 def _known(encoding: str) -> bool:
