@@ -8,10 +8,11 @@ import re
 #: Characters a terminal or a text layout acts on instead of showing: C0 controls (ESC
 #: starts colour, cursor, OSC 8 hyperlink and OSC 52 clipboard sequences; BEL, BS, CR
 #: rewrite what was shown), DEL, C1 controls (U+009B is a one-byte CSI), the line and
-#: paragraph separators, and the bidirectional overrides and isolates that reorder a
-#: line ("Trojan Source").
+#: paragraph separators, the bidirectional overrides and isolates that reorder a line
+#: ("Trojan Source"), and what no UTF-8 file or XML document can hold (lone surrogates,
+#: U+FFFE, U+FFFF): what :func:`visible` returns can be written anywhere.
 _ACTING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c"
-                     "\u202a-\u202e\u2066-\u2069]")
+                     "\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def visible(text: str) -> str:
@@ -63,10 +64,35 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def xml_text(text: str) -> str:
+def xml_id(text: str) -> str:
     """``text`` as a string an XML 1.0 document can hold: a character XML forbids is written
     as ``\\xNN`` or ``\\uNNNN``, and a backslash as two, so two different names never
     become the same id. A name without either comes out unchanged."""
     if "\\" not in text and not _NOT_XML.search(text):
         return text
     return _NOT_XML.sub(_escaped, text.replace("\\", "\\\\"))
+
+
+#: What ``json.dumps(..., ensure_ascii=False)`` leaves raw although a terminal acts on it or
+#: UTF-8 cannot hold it (it escapes C0 itself): DEL, C1, the separators, bidi controls,
+#: lone surrogates and the two noncharacters.
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
+                       "\ud800-\udfff\ufffe\uffff]")
+
+
+def json_text(document: str) -> str:
+    """A JSON document with every character that could act on a terminal written as a
+    ``\\uXXXX`` escape: the same JSON value, byte-safe to print (these characters only
+    occur inside strings, where the escape means the same character)."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+
+
+#: :data:`_ACTING` without the white space of a document's own layout.
+_ACTING_INLINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f"
+                            "\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def visible_inline(document: str) -> str:
+    """:func:`visible` for a whole rendered document (HTML): tabs and line breaks, which
+    its own layout uses and which act on nothing, are kept."""
+    return _ACTING_INLINE.sub(_escaped, document)

@@ -69,10 +69,12 @@ def use_color(choice: str, output: str) -> bool:
 
 
 def emit(text: str, output: str, color: bool = False) -> None:
-    """Write ``text`` to stdout (``-``) or a file; ``color`` keeps its ANSI codes on stdout."""
+    """Write ``text`` to stdout (``-``) or a file, the same bytes either way: the renderers
+    decide about colour (``color`` is kept for callers), and untrusted text reaches them
+    with its control characters escaped, so nothing is stripped here."""
     if output == "-":
         try:
-            click.echo(text, nl=False, color=color or None)
+            click.echo(text, nl=False, color=True)
             sys.stdout.flush()
         except BrokenPipeError:
             reader_gone()

@@ -9,12 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape as _markup_escape
+
+from pod_detect.text import visible
 
 #: Colours of groups in the network picture (cycled); neighbours are grey.
 PALETTE = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f")
 POD, AUTHENTIC, OTHER = "#d62728", "#4c9f70", "#8a8a8a"
+
+
+def escape(text: object) -> Markup:
+    """Untrusted text for SVG: control characters shown as escapes, then markup escaped."""
+    return _markup_escape(visible(str(text)))
 
 
 def _svg(width: float, height: float, body: list[str], label: str) -> Markup:

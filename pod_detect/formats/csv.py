@@ -6,7 +6,9 @@ joined with ``"; "``), a header row first, RFC 4180 quoting and CRLF line ends (
 
 Spreadsheets run a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 as a formula (CSV injection), and account names come from strangers. Every such cell gets a
-leading ``'``, which spreadsheets show as text; the rest of the cell is unchanged.
+leading ``'``, which spreadsheets show as text. A CSV printed to a terminal or a CI log is
+read there too: control characters in a cell are written as escapes
+(:func:`pod_detect.text.visible`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import io
 
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Report
+from pod_detect.text import visible
 
 COLUMNS = ("account", "group", "kind", "severity", "group_score", "account_score", "reasons")
 
@@ -51,7 +54,7 @@ def rows(report: Report) -> list[list[str]]:
             a.severity, _number(group.score) if group else "", _number(a.score),
             "; ".join(a.reasons),
         ]
-        out.append([neutralise(c) for c in cells])
+        out.append([neutralise(visible(c)) for c in cells])
     return out
 
 

@@ -23,6 +23,7 @@ from pod_detect.formats._common import (
 )
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
+from pod_detect.text import visible
 
 COMMAND = {"high": "error", "medium": "warning", "low": "notice"}
 
@@ -31,7 +32,11 @@ MAX_MEMBERS = 20
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message (``escapeData`` in actions/toolkit)."""
+    """Escape a command's message (``escapeData`` in actions/toolkit), after writing the
+    control characters of each line as escapes (a log viewer shows them, it does not run
+    them; the line breaks between lines stay, encoded)."""
+    text = "\n".join("\r".join(visible(part) for part in line.split("\r"))
+                     for line in text.split("\n"))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -24,6 +24,7 @@ from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
 from pod_detect.report import input_summary, plain
 from pod_detect.report.analysis import by_author, group_rows, latency, member_matrix, neighbourhood
+from pod_detect.text import visible, visible_inline
 
 if TYPE_CHECKING:
     import jinja2
@@ -40,8 +41,16 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("pod_detect.formats", "templates"),
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja2.StrictUndefined, finalize=_shown,
     )
+
+
+def _shown(value: Any) -> Any:
+    """Every plain string a template prints (names, ids, notes) with its control
+    characters shown as escapes; our own markup (:class:`Markup`) as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
 
 
 def _script() -> tuple[Markup, str]:
@@ -127,10 +136,12 @@ def render(report: Report, options: RenderOptions) -> str:
     posts, post_chart = _posts(report)
     script, script_hash = _script()
     page = _environment().get_template("report.html")
-    return page.render(
+    # the script is static (its hash is in the page's CSP) and holds none of these
+    # characters, so only untrusted text is changed: shown, not acted on
+    return visible_inline(page.render(
         version=__version__, headline=summary_line(report), input=input_summary(report),
         notes=list(report.notes), authors=authors, author_chart=author_chart, posts=posts,
         post_chart=post_chart, groups=[_group(report, g, lat) for g in report.groups],
         network=network_svg(report), script=script, script_hash=script_hash,
         palette=_svg.PALETTE,
-    ) + "\n"
+    )) + "\n"

@@ -9,9 +9,10 @@ A group below the threshold is a passing test case with the same details in
 would say it was not checked). When no group fails, a passing test case
 ``no groups at or above SEVERITY`` says so, so the suite is never empty.
 
-Built with :mod:`xml.etree.ElementTree`, which escapes markup; characters XML 1.0 cannot hold
-(control characters in hostile account ids) become U+FFFD. Attribute order and ``time="0"``
-are fixed, so the same report gives the same bytes.
+Built with :mod:`xml.etree.ElementTree`, which escapes markup; control characters in hostile
+account ids are written as escapes (:func:`pod_detect.text.visible`: a CI log viewer shows
+them, it does not run them), and any character XML 1.0 cannot hold becomes U+FFFD.
+Attribute order and ``time="0"`` are fixed, so the same report gives the same bytes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import xml.etree.ElementTree as ET
 from pod_detect.formats._common import at_least, describe, first_time_text, member_names
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
+from pod_detect.text import visible
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -33,8 +35,9 @@ def xml_text(text: str) -> str:
 
 def details(report: Report, group: Group) -> str:
     """The body of a test case: members, reasons and the first interaction, one per line."""
-    lines = [f"members ({len(group.members)}): " + ", ".join(member_names(report, group))]
-    lines += [f"- {reason}" for reason in group.reasons]
+    lines = [f"members ({len(group.members)}): "
+             + ", ".join(visible(n) for n in member_names(report, group))]
+    lines += [f"- {visible(reason)}" for reason in group.reasons]
     first = first_time_text(report, group)
     if first:
         lines.append(f"first interaction at {first}")

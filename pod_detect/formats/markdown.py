@@ -12,6 +12,7 @@ from pod_detect.formats._common import member_names, source_name, summary_line, 
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Report
 from pod_detect.report import input_summary
+from pod_detect.text import visible
 
 #: Members listed per group before "and N more".
 MAX_MEMBERS = 20
@@ -41,7 +42,7 @@ def escape(text: str) -> str:
     str
         Text that renders as itself.
     """
-    return text.translate(_TABLE)
+    return visible(text.translate(_TABLE))
 
 
 def render(report: Report, options: RenderOptions) -> str:

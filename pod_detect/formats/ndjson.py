@@ -17,6 +17,7 @@ from typing import Any
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Report
 from pod_detect.report import to_dict
+from pod_detect.text import json_text
 
 
 def records(report: Report) -> list[dict[str, Any]]:
@@ -55,6 +56,7 @@ def render(report: Report, options: RenderOptions) -> str:
         Lines of compact JSON, each ending in ``\\n``; empty without groups.
     """
     return "".join(
-        json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
+        json_text(json.dumps(record, ensure_ascii=False, allow_nan=False,
+                             separators=(",", ":"))) + "\n"
         for record in records(report)
     )

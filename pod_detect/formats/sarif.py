@@ -34,6 +34,7 @@ from pod_detect.formats._common import (
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
 from pod_detect.report import plain
+from pod_detect.text import json_text
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"high": "error", "medium": "warning", "low": "note"}
@@ -138,4 +139,5 @@ def render(report: Report, options: RenderOptions) -> str:
     str
         Indented JSON (UTF-8, not ASCII-escaped), ending in a newline.
     """
-    return json.dumps(document(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_text(json.dumps(document(report), indent=2, ensure_ascii=False,
+                                allow_nan=False)) + "\n"

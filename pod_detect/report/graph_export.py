@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from pod_detect.errors import PodDetectError
 from pod_detect.model import Report
 from pod_detect.report.analysis import neighbourhood
-from pod_detect.text import xml_text
+from pod_detect.text import xml_id
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -35,7 +35,7 @@ class GraphExportError(PodDetectError):
 
 def build_graph(report: Report, cap: int = MAX_NODES, dynamic: bool = False) -> nx.DiGraph:
     """The export graph, keyed by account id (as the report names accounts; a name holding
-    a character XML cannot, or a backslash, escaped by :func:`pod_detect.text.xml_text`).
+    a character XML cannot, or a backslash, escaped by :func:`pod_detect.text.xml_id`).
 
     Parameters
     ----------
@@ -52,7 +52,7 @@ def build_graph(report: Report, cap: int = MAX_NODES, dynamic: bool = False) -> 
     by_member = {m: g for g in report.groups for m in g.members}
     graph = nx.DiGraph()
     def name(code: int) -> str:
-        return xml_text(report.account_name(code))
+        return xml_id(report.account_name(code))
 
     for code in codes:
         group = by_member.get(code)

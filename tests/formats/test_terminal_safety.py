@@ -3,6 +3,7 @@ the analyst's terminal, through the table, explain or a message on stderr (issue
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pandas as pd
@@ -77,3 +78,21 @@ def test_messages_on_stderr_show_a_hostile_header_and_do_nothing(tmp_path):
     result = CliRunner().invoke(cli, ["scan", str(path), "-f", "json", "-v"])
     assert not ACTING.search(result.stderr.replace("\n", ""))
     assert not any(line.startswith("::") for line in result.stderr.splitlines())
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_every_format_is_the_same_on_stdout_and_in_a_file_and_acts_on_nothing(tmp_path, fmt):
+    planted = round_rows(HOSTILE, 6, fast)
+    frame = pd.DataFrame(organic(30, 3) + planted + outside_rows(HOSTILE, 30), columns=COLUMNS)
+    export = tmp_path / "hostile.csv"
+    frame.to_csv(export, index=False, quoting=csv.QUOTE_ALL)  # a bare CR is a line break
+    runner = CliRunner()
+    out = tmp_path / f"report.{fmt}"
+    to_stdout = runner.invoke(cli, ["scan", str(export), "-f", fmt, "--color", "never"])
+    to_file = runner.invoke(cli, ["scan", str(export), "-f", fmt, "-o", str(out), "-q"])
+    assert to_stdout.exit_code == to_file.exit_code == 1, to_stdout.output
+    written = out.read_bytes()
+    assert to_stdout.stdout_bytes == written
+    text = written.decode("utf-8")
+    assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text
+    assert not any(line.startswith("::error::forged") for line in text.splitlines())
