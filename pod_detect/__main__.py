@@ -1,6 +1,31 @@
-"""Allow ``python -m pod_detect``."""
+"""``python -m pod_detect``, and the console script's entry (:func:`run`).
 
-from pod_detect.cli import main
+The command line's libraries take about half a second to import; an interrupt (Ctrl-C) in
+that time used to end in a traceback from the import machinery. :func:`run` imports them
+itself, so that an interrupt then ends like one later: one line on stderr, exit code 130.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+#: The exit code of an interrupted run (``pod_detect.cli.common.EXIT_INTERRUPTED``; not
+#: imported from there, which is what may be interrupted).
+INTERRUPTED = 130
+
+
+def run() -> None:
+    """Import the command line and run it; an interrupt while importing exits 130."""
+    try:
+        from pod_detect.cli import main
+    except KeyboardInterrupt:
+        if sys.stderr is not None:
+            with contextlib.suppress(OSError):
+                sys.stderr.write("pod-detect: interrupted\n")
+        sys.exit(INTERRUPTED)
+    main()
+
 
 if __name__ == "__main__":
-    main()
+    run()

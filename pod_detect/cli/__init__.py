@@ -19,6 +19,7 @@ from pod_detect.cli.common import (
     EXIT_INTERRUPTED,
     InputProblem,
     reader_gone,
+    tell,
 )
 from pod_detect.cli.explain import explain
 from pod_detect.cli.scan import config_command, scan
@@ -57,14 +58,14 @@ def main() -> None:
     except SystemExit:
         raise
     except MemoryError:
-        click.echo(f"pod-detect: error: {OUT_OF_MEMORY}", err=True)
+        tell(f"pod-detect: error: {OUT_OF_MEMORY}")
         sys.exit(EXIT_ERROR)
     except Exception as error:
         if os.environ.get("POD_DETECT_DEBUG", "") not in ("", "0"):
             raise
         message = visible(" ".join(str(error).split()))
-        click.echo(f"pod-detect: internal error: {type(error).__name__}: {message} (please "
-                   "report; run with POD_DETECT_DEBUG=1 for the traceback)", err=True)
+        tell(f"pod-detect: internal error: {type(error).__name__}: {message} (please "
+             "report; run with POD_DETECT_DEBUG=1 for the traceback)")
         sys.exit(EXIT_INTERNAL)
 
 
@@ -73,9 +74,9 @@ def _main() -> None:
         try:
             cli.main(prog_name="pod-detect", standalone_mode=False)
         finally:
-            sys.stdout.flush()
+            _flush_stdout()
     except click.exceptions.Abort:
-        click.echo("pod-detect: interrupted", err=True)
+        tell("pod-detect: interrupted")
         sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as error:
         error.show()
@@ -84,8 +85,20 @@ def _main() -> None:
         reader_gone()
         sys.exit(EXIT_CLEAN)
     except KeyboardInterrupt:
-        click.echo("pod-detect: interrupted", err=True)
+        tell("pod-detect: interrupted")
         sys.exit(EXIT_INTERRUPTED)
+
+
+def _flush_stdout() -> None:
+    """Flush stdout if there is one (``>&-`` closes it: Python's ``sys.stdout`` is None)."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError:
+        reader_gone()  # already said (emit); the buffer must not fail again at exit
 
 
 __all__ = ["EXIT_ERROR", "InputProblem", "cli", "main"]

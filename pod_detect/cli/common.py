@@ -29,7 +29,7 @@ class InputProblem(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"pod-detect: error: {visible(self.format_message())}", err=True)
+        tell(f"pod-detect: error: {visible(self.format_message())}")
 
 
 @contextmanager
@@ -65,7 +65,7 @@ def use_color(choice: str, output: str) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return output == "-" and sys.stdout.isatty()
+    return output == "-" and sys.stdout is not None and sys.stdout.isatty()
 
 
 def emit(text: str, output: str, color: bool = False) -> None:
@@ -73,11 +73,17 @@ def emit(text: str, output: str, color: bool = False) -> None:
     decide about colour (``color`` is kept for callers), and untrusted text reaches them
     with its control characters escaped, so nothing is stripped here."""
     if output == "-":
+        if sys.stdout is None:
+            raise InputProblem("stdout is closed; write the report with -o FILE")
         try:
             click.echo(text, nl=False, color=True)
             sys.stdout.flush()
         except BrokenPipeError:
             reader_gone()
+        except OSError as error:  # a full disk, /dev/full, a closed descriptor
+            reader_gone()  # what is left in the buffer must not fail again at exit
+            raise InputProblem(f"cannot write the report to stdout: "
+                               f"{error.strerror or error}; -o FILE writes it to a file") from None
         return
     with user_errors():
         write_replacing(output, lambda handle: handle.write(text))
@@ -127,6 +133,8 @@ def reader_gone() -> None:
     stdout is pointed at devnull so that later writes and the interpreter's final flush
     do not complain; the command goes on to its usual exit code.
     """
+    if sys.stdout is None:
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
@@ -134,13 +142,20 @@ def reader_gone() -> None:
 
 def say(message: str) -> None:
     """One message line on stderr."""
-    click.echo(f"pod-detect: {visible(message)}", err=True)
+    tell(f"pod-detect: {visible(message)}")
+
+
+def tell(line: str) -> None:
+    """Write one line on stderr, if there is a stderr: with it closed (``2>&-``) or gone,
+    the message is lost and the run goes on to its usual exit code."""
+    with contextlib.suppress(OSError):
+        click.echo(line, err=True)
 
 
 @contextmanager
 def progress(quiet: bool) -> Iterator[Callable[[str], None]]:
     """A rich status line on stderr while work runs; silent when quiet or not a terminal."""
-    if quiet or not sys.stderr.isatty():
+    if quiet or sys.stderr is None or not sys.stderr.isatty():
         yield lambda stage: None
         return
     from rich.console import Console

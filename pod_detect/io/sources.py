@@ -119,9 +119,13 @@ def decompress(data: pa.Buffer, name: str) -> pa.Buffer:
 def to_utf8(data: pa.Buffer, encoding: str, name: str, *, first_row: int | None) -> pa.Buffer:
     """Strip a UTF-8 byte-order mark, or re-encode text in another encoding as UTF-8."""
     try:
-        codec = codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r}", source=name) from None
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib: not text
+        raise InputError(f"{encoding!r} is not a text encoding (e.g. --encoding latin-1)",
+                         source=name)
+    codec = info.name
     if codec == "utf-8":
         return data[len(_BOM):] if data[:3].to_pybytes() == _BOM else data
     raw = memoryview(data)

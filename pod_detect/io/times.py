@@ -43,6 +43,10 @@ _EXPECTED = "(ISO 8601 or epoch seconds/milliseconds expected)"
 #: pyarrow's casts are trusted from 1700 to 2200 (UTC) only: near the ends of pandas'
 #: nanosecond range, a local time out of range can be a UTC time in range, or the reverse.
 _FAST_RANGE = (-8_520_336_000 * 10**9, 7_258_118_400 * 10**9)
+#: The times a report can show: 0001-01-01 to 9999-12-31 UTC, the years ISO 8601 and Python's
+#: datetimes hold. An epoch number past them (``1e300``, a year-0 date) is an error, not a
+#: crash when the report prints its time span.
+_SHOWABLE = (-62_135_596_800.0, 253_402_300_799.0)
 _STAMPS = tuple(pa.timestamp(unit, tz=tz) for unit in ("s", "ns") for tz in ("UTC", None))
 #: A time followed by a zone name that means UTC (``2019-08-05 11:52:30 UTC``), read as ``Z``.
 _UTC_NAMED = r"^(.*\d)\s+(?i:UTC|GMT)$"
@@ -81,10 +85,12 @@ def to_epoch_seconds(
     if is_arrow_text(values):
         return _from_text(values, source, column, bad)
     if isinstance(values, pa.ChunkedArray) and pa.types.is_timestamp(values.type):
-        return _from_stamps(values)
+        seconds, how = _from_stamps(values)
+        return _showable(seconds, lambda row: values[row].as_py(), source, column, bad), how
     dtype = values.dtype
     if ptypes.is_datetime64_any_dtype(dtype):
-        return _from_datetimes(values), "datetime"
+        return _showable(_from_datetimes(values), values.iloc.__getitem__, source, column,
+                         bad), "datetime"
     if ptypes.is_bool_dtype(dtype):
         values = as_strings(values)
     elif ptypes.is_numeric_dtype(dtype) or (
@@ -270,7 +276,21 @@ def _from_epoch(
         f"most of the column is epoch {_UNITS[usual][0]}; one unit per column is expected",
         source=source, column=column))
     name, size = _UNITS[usual]
-    return np.where(bigger, np.nan, number) / size, f"epoch {name}"
+    seconds = np.where(bigger, np.nan, number) / size
+    return _showable(seconds, shown, source, column, bad), f"epoch {name}"
+
+
+def _showable(seconds: np.ndarray, shown: Callable[[int], Any], source: str, column: str,
+              bad: BadRows) -> np.ndarray:
+    """``seconds`` with the times outside :data:`_SHOWABLE` flagged (NaN when skipped)."""
+    with np.errstate(invalid="ignore"):
+        outside = (seconds < _SHOWABLE[0]) | (seconds > _SHOWABLE[1])
+    if not outside.any():
+        return seconds
+    bad.flag(outside, lambda row: InputError(
+        f"{scalar_string(shown(row))!r} is out of the range of dates a report can show "
+        "(years 1 to 9999)", source=source, column=column))
+    return np.where(outside, np.nan, seconds)
 
 
 def _mixed(
