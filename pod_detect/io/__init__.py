@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import IO, Any
+from typing import IO
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -196,47 +194,7 @@ def parse(
         On a missing required column, or (with ``on_bad_rows="error"``) an empty actor, a
         post with two authors or a bad time.
     """
-    return _parse(_readers.Raw(_readers.Columns(_text_cells(raw, source))), source, mapping,
-                  on_bad_rows)
-
-
-def _text_cells(raw: pd.DataFrame, source: str) -> pd.DataFrame:
-    """A frame's object columns with ``bytes`` cells read as UTF-8 text (what a file's bytes
-    would be), checked: a cell that is not UTF-8, or text holding a lone surrogate (which
-    no file can hold), is an :class:`InputError` naming its row and column instead of a
-    ``UnicodeError`` from deep inside, or a silent ``"b'\\xff'"`` id."""
-    fixed: dict[Any, pd.Series] = {}
-    for name in raw.columns:
-        column = raw[name]
-        if column.dtype != object:
-            continue
-        odd = column.map(lambda v: isinstance(v, bytes) or (
-            isinstance(v, str) and _SURROGATE.search(v) is not None)).to_numpy(dtype=bool)
-        if not odd.any():
-            continue
-        values = column.to_numpy(copy=True)
-        for at in np.flatnonzero(odd):
-            values[at] = _as_text(values[at], source, int(at) + 1, str(name))
-        fixed[name] = pd.Series(values, index=column.index, dtype=object)
-    return raw.assign(**fixed) if fixed else raw
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _as_text(value: Any, source: str, row: int, column: str) -> str:
-    if isinstance(value, bytes):
-        try:
-            value = value.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise InputError(f"cannot decode byte 0x{value[error.start]:02x} as utf-8",
-                             source=source, row=row, column=column) from None
-    found = _SURROGATE.search(value)
-    if found is not None:
-        raise InputError(f"holds a lone surrogate (U+{ord(found.group()):04X}), which no text "
-                         "file can: not valid Unicode text", source=source, row=row,
-                         column=column)
-    return str(value)
+    return _parse(_readers.Raw(_readers.Columns(raw)), source, mapping, on_bad_rows)
 
 
 def _parse(

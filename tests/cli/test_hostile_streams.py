@@ -9,13 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from pod_detect.errors import InputError
-from pod_detect.io import load, parse
+from pod_detect.io import load
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "linkedin_pods.csv"
 
@@ -70,23 +69,6 @@ def test_a_parquet_time_past_year_9999_is_an_error_not_a_crash(tmp_path):
                              "post_id": ["p1", "p2"], "timestamp": micros}), path)
     with pytest.raises(InputError, match="row 2, column 'timestamp'.*out of the range"):
         load(str(path))
-
-
-@pytest.mark.parametrize(("cell", "message"), [
-    ("a\ud800", "holds a lone surrogate \\(U\\+D800\\)"),
-    (b"\xff\xfe", "cannot decode byte 0xff as utf-8"),
-])
-def test_the_python_api_names_cells_that_are_not_text(cell, message):
-    frame = pd.DataFrame({"actor": ["x", cell], "author": ["b", "b"], "post_id": ["p", "q"]},
-                         dtype=object)
-    with pytest.raises(InputError, match=f"api, row 2, column 'actor': {message}"):
-        parse(frame, source="api")
-
-
-def test_the_python_api_reads_utf8_bytes_as_text():
-    frame = pd.DataFrame({"actor": ["x", b"caf\xc3\xa9"], "author": ["b", "b"],
-                          "post_id": ["p", "q"]}, dtype=object)
-    assert "café" in set(map(str, parse(frame, source="api").accounts))
 
 
 @pytest.mark.parametrize("delay", [0.1, 0.2, 0.3, 0.6])
