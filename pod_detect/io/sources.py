@@ -12,6 +12,8 @@ import errno
 import gzip
 import json
 import os
+import re
+import stat
 import sys
 import zlib
 from typing import IO, Any
@@ -68,8 +70,14 @@ def source_name(source: Any) -> str:
 
 
 def is_path(source: Any) -> bool:
-    """Whether :func:`open_source` maps ``source`` from a file by its path."""
-    return not (isinstance(source, str) and source == "-") and not hasattr(source, "read")
+    """Whether :func:`open_source` maps ``source`` from a file by its path: a path to a
+    regular file (a FIFO or ``<(command)`` is read once and cannot be opened again)."""
+    if (isinstance(source, str) and source == "-") or hasattr(source, "read"):
+        return False
+    try:
+        return stat.S_ISREG(os.stat(os.fspath(source)).st_mode)
+    except OSError:
+        return False
 
 
 def open_source(source: Any, stdin: IO[bytes] | None) -> tuple[pa.Buffer, str]:
@@ -82,8 +90,10 @@ def open_source(source: Any, stdin: IO[bytes] | None) -> tuple[pa.Buffer, str]:
         return pa.py_buffer(source.read()), name if isinstance(name, str) else "<stream>"
     name = os.fspath(source)
     try:
-        with open(name, "rb"):
-            pass
+        with open(name, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                # a FIFO or <(command): read once, as it comes (it cannot be mapped or seeked)
+                return pa.py_buffer(handle.read()), name
         return pa.memory_map(name).read_buffer(), name
     except FileNotFoundError:
         raise InputError("no such file", source=name) from None
@@ -154,15 +164,24 @@ def sniff(data: pa.Buffer, hint: str | None) -> str | None:
     if head.startswith(_PARQUET):
         return "parquet"
     start = head.lstrip()[:1]
+    named_text = hint in ("csv", "tsv")
     if start == b"[":
+        if named_text and not _ARRAY_OF_RECORDS.match(head.lstrip()):
+            return hint  # a header that starts with "[" ("[actor],..."): the name wins
         return "json"
     if start == b"{":
+        if named_text and not _is_json(head.lstrip().split(b"\n", 1)[0]):
+            return hint  # a header that starts with "{": the name wins
         return "json" if hint == "json" else "jsonl"  # json: one object, or JSON Lines misnamed
     if hint in ("json", "jsonl") and data.size <= SAMPLE and _is_json(head):
         return "json"  # a JSON document that is not a list or an object: say so
     if b"\x00" in head or len(head.translate(None, _TEXT_CONTROLS)) < 0.99 * len(head):
         return hint
     return hint if hint in ("csv", "tsv") else "csv"
+
+
+#: The start of a JSON array of records (or an empty one): ``[`` then ``{`` or ``]``.
+_ARRAY_OF_RECORDS = re.compile(rb"\[\s*[{\]]")
 
 
 def _is_json(head: bytes) -> bool:

@@ -86,3 +86,31 @@ def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_130(delay):
         return
     assert scan.returncode == 130 and "Traceback" not in err
     assert err.strip() == "pod-detect: interrupted"
+
+
+def test_a_fifo_and_a_process_substitution_are_read(tmp_path):
+    import threading
+
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    text = EXAMPLE.read_bytes()
+
+    def write() -> None:
+        with open(fifo, "wb") as handle:
+            handle.write(text)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    data = load(str(fifo))
+    writer.join(timeout=30)
+    assert data.facts.rows == load(str(EXAMPLE)).facts.rows
+    result = shell(f"scan <(gzip -c {shlex.quote(str(EXAMPLE))}) -f json -q")
+    assert result.returncode == 1, result.stderr  # the example's pods, read from a pipe
+
+
+@pytest.mark.parametrize("header", ["[actor],author,post_id", "{actor},author,post_id"])
+def test_a_csv_whose_header_starts_like_json_is_read_as_csv(tmp_path, header):
+    path = tmp_path / "export.csv"
+    path.write_text(f"{header}\na,b,p1\nc,d,p2\n")
+    data = load(str(path), mapping={"actor": header.split(",")[0]})
+    assert sorted(map(str, data.accounts)) == ["a", "b", "c", "d"]
