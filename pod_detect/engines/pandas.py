@@ -72,4 +72,8 @@ def warm_up() -> None:
             except Exception:  # the main thread's own import reports it
                 continue
 
-    threading.Thread(target=load_modules, name="pod-detect-imports", daemon=True).start()
+    # Not a daemon: an interrupt (Ctrl-C) during the read ends the main thread while this one
+    # may be inside an import, and a daemon thread still importing when the interpreter
+    # finalises can leave it waiting forever (seen: a scan interrupted 0.65 s in never
+    # ended). The interpreter waits for this one instead, at most the rest of its imports.
+    threading.Thread(target=load_modules, name="pod-detect-imports", daemon=False).start()
