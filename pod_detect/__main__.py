@@ -8,6 +8,7 @@ itself, so that an interrupt then ends like one later: one line on stderr, exit 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 
 #: The exit code of an interrupted run (``pod_detect.cli.common.EXIT_INTERRUPTED``; not
@@ -17,6 +18,8 @@ INTERRUPTED = 130
 
 def run() -> None:
     """Import the command line and run it; an interrupt while importing exits 130."""
+    if sys.stderr is None:  # 2>&-: messages are lost, but libraries that write to stderr
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115  (when they import) must not fail
     try:
         from pod_detect.cli import main
     except KeyboardInterrupt:
