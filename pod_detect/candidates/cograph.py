@@ -81,8 +81,9 @@ def coengagement_graph(frame: Any, settings: Settings, n_accounts: int | None = 
     timed, untimed = _null_inputs(rows, n_accounts)
     prepared = None if is_lazy(rows) else prepare(rows, settings.max_engagers)
     spread = _spread(rows) if timed.rows and settings.window is None else None
+    untimed_share = untimed.rows / max(1, timed.rows + untimed.rows)
     scales, skipped = _affordable(_tight(prepared, spread, settings), settings,
-                                  timed.rows > 0)
+                                  timed.rows > 0, untimed_share)
     tested = [_at_scale(*_posts_for(rows, prepared, spread, w, settings), settings,
                         n_accounts, timed, untimed, w)
               for w in scales]
@@ -172,11 +173,15 @@ def _only_posts(prepared: Prepared, wanted: np.ndarray) -> Prepared:
                  rows.repeated[inside], rows.ticks), capped_posts, capped_rows)
 
 
-def _affordable(prepared: Prepared | None, settings: Settings, timed: bool
-                ) -> tuple[tuple[float, ...], dict[str, int]]:
+def _affordable(prepared: Prepared | None, settings: Settings, timed: bool,
+                untimed_share: float = 0.0) -> tuple[tuple[float, ...], dict[str, int]]:
     """The scales to test, and the row pairs of those left out over ``scale_budget``.
 
-    Without times every window is the same: one is tested. On a pandas frame (its rows
+    Without times every window is the same: one is tested. When most rows have no time
+    (likes on Instagram-style exports), only the windows up to ``wide_from``: the untimed
+    rows pair alike at every window, and the wide ones would add only the timed minority
+    (comments) co-engaging over a day, which merged a rotating pod with the organic
+    accounts around it on the held-out Instagram exports. On a pandas frame (its rows
     ``prepared``) the row pairs of each scale but the shortest are counted first, cheaply;
     a scale over the budget is left out, and so is every wider one (the shortest is always
     tested). A Dask frame tests them all (its workers share the work and its partitions
@@ -184,6 +189,10 @@ def _affordable(prepared: Prepared | None, settings: Settings, timed: bool
     scales = settings.scales
     if not timed:
         return scales[:1], {}
+    if untimed_share >= 0.5 and settings.window is None:
+        # most rows (likes, on platforms that time only comments) pair alike at every
+        # window; a wide window adds only the timed minority's day-long conversations
+        scales = tuple(w for w in scales if w <= settings.wide_from) or scales[:1]
     if len(scales) == 1 or prepared is None:
         return scales, {}
     cost = [0] + row_pairs_within(prepared, scales[1:], stop_above=settings.scale_budget)

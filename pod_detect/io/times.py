@@ -270,7 +270,8 @@ def _from_epoch(
     with np.errstate(invalid="ignore"):
         unit = np.searchsorted(_LIMITS, np.abs(number), side="right")
     usual = int(np.median(unit[present]))
-    bigger = present & (unit > usual)
+    # either way: a value in seconds in a column of milliseconds would be read as 1970
+    bigger = present & (unit != usual)
     bad.flag(bigger, lambda row: InputError(
         f"{scalar_string(shown(row))!r} looks like epoch {_UNITS[unit[row]][0]}, but "
         f"most of the column is epoch {_UNITS[usual][0]}; one unit per column is expected",

@@ -66,6 +66,11 @@ CASES = [
     ("mixed_units.csv", b"actor,author,timestamp\na,b,1623881091\nc,d,1623881091000\ne,f,1\n",
      [], ["mixed_units.csv, row 2, column 'timestamp': '1623881091000' looks like epoch "
           "milliseconds, but most of the column is epoch seconds"]),
+    # one value in seconds in a column of milliseconds: read as 1970 before issue 21
+    ("seconds_among_ms.csv",
+     b"actor,author,timestamp\na,b,1623881091000\nc,d,1623881092000\ne,f,1623881093\n",
+     [], ["seconds_among_ms.csv, row 3, column 'timestamp': '1623881093' looks like epoch "
+          "seconds, but most of the column is epoch milliseconds"]),
     ("bad_post_time.csv", b"actor,author,post_time\na,b,2021-06-16\nc,d,noon\n", [],
      ["bad_post_time.csv, row 2, column 'post_time': cannot read 'noon' as a time"]),
     ("ragged_short.csv", b"actor,author,post_id\na,b,p1\nc,d\ne,f,p2\n", [],
