@@ -65,6 +65,11 @@ def scale_notes(context: Context) -> list[str]:
             f"co-engagement tested at {counts['scales']} time scales, each pair at its most "
             f"significant (corrected for the scales tried); significant pairs by scale: "
             f"{found}")
+    if counts.get("capped_posts"):
+        notes.append(
+            f"budget hit: co-engagement paired only the first {context.settings.max_engagers} "
+            f"engagers of {counts['capped_posts']:,} busy posts (max_engagers), so a group "
+            "that engages such a post late is seen there only through its other posts")
     if counts.get("skipped_scales"):
         left = ", ".join(scale(float(w)) + (f" ({n:,} row pairs)" if n >= 0 else "")
                          for w, n in counts["skipped_scales"].items())

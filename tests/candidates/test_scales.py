@@ -88,3 +88,13 @@ def test_the_report_says_the_scale_and_the_budget():
     tight = scan(build(rows), Settings(scale_budget=1))
     assert any("budget hit: co-engagement not tested at" in n for n in tight.notes)
     assert not [g for g in tight.groups if g.kind == "lockstep"]  # the 1-minute scale only
+
+
+def test_the_report_says_when_busy_posts_were_capped():
+    farm = [f"star{i}" for i in range(8)]
+    rows = organic() + slow_farm(farm, passers=3)
+    rows += [(f"crowd{i}", "o1", "viral-post", 1000.0 + i, 900.0) for i in range(30)]
+    report = scan(build(rows), Settings(max_engagers=10))
+    capped = [n for n in report.notes if "paired only the first 10 engagers of" in n]
+    assert len(capped) == 1 and "busy posts (max_engagers)" in capped[0]
+    assert not any("paired only the first" in n for n in scan(build(rows)).notes)
