@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import re
 
-#: Characters a terminal or a text layout acts on instead of showing: C0 controls (ESC
-#: starts colour, cursor, OSC 8 hyperlink and OSC 52 clipboard sequences; BEL, BS, CR
-#: rewrite what was shown), DEL, C1 controls (U+009B is a one-byte CSI), the line and
-#: paragraph separators, the bidirectional overrides and isolates that reorder a line
-#: ("Trojan Source"), and what no UTF-8 file or XML document can hold (lone surrogates,
-#: U+FFFE, U+FFFF): what :func:`visible` returns can be written anywhere.
-_ACTING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c"
-                     "\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+#: Characters a terminal or a text layout acts on instead of showing, beyond C0: DEL, C1
+#: controls (U+009B is a one-byte CSI), the line and paragraph separators, the
+#: bidirectional marks, overrides and isolates that reorder a line ("Trojan Source"), and
+#: what no UTF-8 file or XML document can hold (lone surrogates, U+FFFE, U+FFFF). What
+#: ``json.dumps(..., ensure_ascii=False)`` leaves raw (it escapes C0 itself).
+_BEYOND_C0 = ("\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
+              "\ud800-\udfff\ufffe\uffff")
+#: C0 but the white space a document's own layout uses (tab, line feed, carriage return).
+_C0_INLINE = "\x00-\x08\x0b\x0c\x0e-\x1f"
+#: Everything :func:`visible` writes as an escape: C0 controls (ESC starts colour, cursor,
+#: OSC 8 hyperlink and OSC 52 clipboard sequences; BEL, BS, CR rewrite what was shown) and
+#: :data:`_BEYOND_C0`. What it returns can be written anywhere.
+_ACTING = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
 
 
 def visible(text: str) -> str:
@@ -61,23 +66,21 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 #: What XML 1.0 cannot hold at all, even escaped: C0 controls but tab, line feed and
 #: carriage return; lone surrogates; U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+NOT_XML = re.compile(f"[{_C0_INLINE}\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_id(text: str) -> str:
     """``text`` as a string an XML 1.0 document can hold: a character XML forbids is written
     as ``\\xNN`` or ``\\uNNNN``, and a backslash as two, so two different names never
     become the same id. A name without either comes out unchanged."""
-    if "\\" not in text and not _NOT_XML.search(text):
+    if "\\" not in text and not NOT_XML.search(text):
         return text
-    return _NOT_XML.sub(_escaped, text.replace("\\", "\\\\"))
+    return NOT_XML.sub(_escaped, text.replace("\\", "\\\\"))
 
 
 #: What ``json.dumps(..., ensure_ascii=False)`` leaves raw although a terminal acts on it or
-#: UTF-8 cannot hold it (it escapes C0 itself): DEL, C1, the separators, bidi controls,
-#: lone surrogates and the two noncharacters.
-_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
-                       "\ud800-\udfff\ufffe\uffff]")
+#: UTF-8 cannot hold it.
+_JSON_RAW = re.compile(f"[{_BEYOND_C0}]")
 
 
 def json_text(document: str) -> str:
@@ -88,8 +91,7 @@ def json_text(document: str) -> str:
 
 
 #: :data:`_ACTING` without the white space of a document's own layout.
-_ACTING_INLINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f"
-                            "\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_ACTING_INLINE = re.compile(f"[{_C0_INLINE}{_BEYOND_C0}]")
 
 
 def visible_inline(document: str) -> str:

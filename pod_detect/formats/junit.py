@@ -17,20 +17,17 @@ Attribute order and ``time="0"`` are fixed, so the same report gives the same by
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 from pod_detect.formats._common import at_least, describe, first_time_text, member_names
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
-from pod_detect.text import visible
-
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+from pod_detect.text import NOT_XML, visible
 
 
 def xml_text(text: str) -> str:
     """Replace characters that XML 1.0 cannot contain with U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
+    return NOT_XML.sub("\ufffd", text)
 
 
 def details(report: Report, group: Group) -> str:
