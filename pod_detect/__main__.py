@@ -19,13 +19,12 @@ INTERRUPTED = 130
 def run() -> None:
     """Import the command line and run it; an interrupt while importing exits 130."""
     if sys.stderr is None:  # 2>&-: messages are lost, but libraries that write to stderr
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115  (when they import) must not fail
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115  (numpy 2.0's f2py, on import) must not fail
     try:
         from pod_detect.cli import main
     except KeyboardInterrupt:
-        if sys.stderr is not None:
-            with contextlib.suppress(OSError):
-                sys.stderr.write("pod-detect: interrupted\n")
+        with contextlib.suppress(OSError):
+            sys.stderr.write("pod-detect: interrupted\n")
         sys.exit(INTERRUPTED)
     main()
 

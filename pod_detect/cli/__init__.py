@@ -53,8 +53,6 @@ def main() -> None:
     """Console-script entry point: exit codes, a quiet end under ``| head``, and one line
     (exit 3) instead of a traceback for an unexpected error (``POD_DETECT_DEBUG=1`` re-raises).
     """
-    if sys.stderr is None:  # 2>&- (see pod_detect.__main__.run): numpy's f2py writes there
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115  on import, on older releases
     try:
         _main()
     except SystemExit:

@@ -68,10 +68,10 @@ def use_color(choice: str, output: str) -> bool:
     return output == "-" and sys.stdout is not None and sys.stdout.isatty()
 
 
-def emit(text: str, output: str, color: bool = False) -> None:
+def emit(text: str, output: str) -> None:
     """Write ``text`` to stdout (``-``) or a file, the same bytes either way: the renderers
-    decide about colour (``color`` is kept for callers), and untrusted text reaches them
-    with its control characters escaped, so nothing is stripped here."""
+    decide about colour, and untrusted text reaches them with its control characters
+    escaped, so nothing is stripped here."""
     if output == "-":
         if sys.stdout is None:
             raise InputProblem("stdout is closed; write the report with -o FILE")

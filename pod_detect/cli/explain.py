@@ -51,5 +51,5 @@ def explain(account: str, export: str, **opts: Any) -> None:
         return
     color = use_color(opts["color"], opts["output"])
     width = shutil.get_terminal_size((100, 24)).columns if opts["output"] == "-" else 100
-    emit(render_explanation(info, color, max(width, 60)), opts["output"], color)
+    emit(render_explanation(info, color, max(width, 60)), opts["output"])
 

@@ -109,7 +109,7 @@ def scan(ctx: click.Context, exports: tuple[str, ...], **opts: Any) -> None:
     width = shutil.get_terminal_size((100, 24)).columns if output == "-" else 100
     color = use_color(opts["color"], output)
     options = RenderOptions(color=color, width=max(width, 60), fail_on=opts["fail_on"])
-    emit(FORMATS[opts["fmt"]](report, options), output, color)
+    emit(FORMATS[opts["fmt"]](report, options), output)
     if verbose:
         for note in report.notes:
             say(f"note: {note}")
