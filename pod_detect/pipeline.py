@@ -52,8 +52,8 @@ def coverage_notes(data: Interactions, signals: dict[str, str | None]) -> list[s
 
 
 def scale_notes(context: Context) -> list[str]:
-    """What the co-engagement graph found at each time scale, and whether everyone else in
-    the export is an organic baseline at all (a campaign-only export is not)."""
+    """What the co-engagement graph found at each time scale, and the budgets it hit
+    (engagers paired per busy post, windows too costly to test)."""
     if not context.made("coengagement"):
         return []
     counts = context.coengagement.counts

@@ -77,17 +77,22 @@ def effect(structure: float, behaviour: float) -> float:
     return 1.0 - (1.0 - structure ** 3) * (1.0 - structure * behaviour)
 
 
+def _strongest_shape(found: Sequence[Finding]) -> Finding | None:
+    """The strongest structure finding (ties: in :data:`STRUCTURE` order), if any."""
+    return min((f for f in found if f.detector in STRUCTURE),
+               key=lambda f: (-f.strength, STRUCTURE.index(f.detector)), default=None)
+
+
 def verdict(found: Sequence[Finding], settings: Any) -> tuple[float, dict[str, Any], list[str]]:
     """The score of one group's findings, the evidence numbers and the reasons it adds.
 
     Returns a score of 0 when chance explains the group (see the module)."""
-    shapes = sorted((f for f in found if f.detector in STRUCTURE),
-                    key=lambda f: (-f.strength, STRUCTURE.index(f.detector)))
-    structure = shapes[0].strength if shapes else 0.0
+    shape = _strongest_shape(found)
+    structure = shape.strength if shape else 0.0
     acting = [f for f in found if f.detector in BEHAVIOUR]
     behaviour = max((f.strength for f in acting), default=0.0)
     log_alpha = math.log10(settings.alpha)
-    tests = [shapes[0].log10_p if shapes and shapes[0].log10_p is not None else 0.0]
+    tests = [shape.log10_p if shape and shape.log10_p is not None else 0.0]
     tests += [f.log10_p for f in acting if f.log10_p is not None]
     log_p = log10_fisher(tests)
     score = effect(structure, behaviour)
@@ -122,9 +127,8 @@ def score_groups(context: Context, findings: Sequence[Finding]) -> list[Group]:
     names = context.data.accounts
     groups = []
     for found in cluster(findings):
-        shapes = sorted((f for f in found if f.detector in STRUCTURE),
-                        key=lambda f: (-f.strength, STRUCTURE.index(f.detector)))
-        kind = shapes[0].kind if shapes else found[0].kind
+        shape = _strongest_shape(found)
+        kind = shape.kind if shape else found[0].kind
         raw, numbers, said = verdict(found, context.settings)
         score = round(raw, 4)
         severity = context.settings.severity(score)

@@ -271,13 +271,13 @@ def _from_epoch(
         unit = np.searchsorted(_LIMITS, np.abs(number), side="right")
     usual = int(np.median(unit[present]))
     # either way: a value in seconds in a column of milliseconds would be read as 1970
-    bigger = present & (unit != usual)
-    bad.flag(bigger, lambda row: InputError(
+    other_unit = present & (unit != usual)
+    bad.flag(other_unit, lambda row: InputError(
         f"{scalar_string(shown(row))!r} looks like epoch {_UNITS[unit[row]][0]}, but "
         f"most of the column is epoch {_UNITS[usual][0]}; one unit per column is expected",
         source=source, column=column))
     name, size = _UNITS[usual]
-    seconds = np.where(bigger, np.nan, number) / size
+    seconds = np.where(other_unit, np.nan, number) / size
     return _showable(seconds, shown, source, column, bad), f"epoch {name}"
 
 
