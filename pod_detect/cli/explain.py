@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from typing import Any
 
@@ -11,7 +10,7 @@ import click
 from pod_detect.cli.common import emit, use_color, user_errors
 from pod_detect.cli.options import input_options, threshold_options
 from pod_detect.cli.scan import _run
-from pod_detect.formats.explain import render_explanation
+from pod_detect.formats.explain import explanation_json, render_explanation
 from pod_detect.report.redact import pseudonym, redact
 
 
@@ -47,7 +46,7 @@ def explain(account: str, export: str, **opts: Any) -> None:
     with user_errors():
         info = explain_account(report, account)
     if opts["fmt"] == "json":
-        emit(json.dumps(info, indent=2, ensure_ascii=False) + "\n", opts["output"])
+        emit(explanation_json(info), opts["output"])
         return
     color = use_color(opts["color"], opts["output"])
     width = shutil.get_terminal_size((100, 24)).columns if opts["output"] == "-" else 100

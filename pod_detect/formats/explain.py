@@ -5,9 +5,11 @@ string from the export escaped."""
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from pod_detect.formats._common import shown
+from pod_detect.text import json_text
 
 
 def _duration(seconds: float | None) -> str:
@@ -17,6 +19,12 @@ def _duration(seconds: float | None) -> str:
         if seconds >= size:
             return f"{seconds / size:.1f} {unit}"
     return f"{seconds:.0f} s"
+
+
+def explanation_json(info: dict[str, Any]) -> str:
+    """The explanation as indented JSON: the exact ids, with the characters a terminal acts
+    on written as ``\\u`` escapes (:func:`pod_detect.text.json_text`), as in the report."""
+    return json_text(json.dumps(info, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_explanation(info: dict[str, Any], color: bool, width: int) -> str:

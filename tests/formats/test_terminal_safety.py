@@ -96,3 +96,17 @@ def test_every_format_is_the_same_on_stdout_and_in_a_file_and_acts_on_nothing(tm
     text = written.decode("utf-8")
     assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text
     assert not any(line.startswith("::error::forged") for line in text.splitlines())
+
+
+def test_explain_as_json_keeps_the_exact_name_and_acts_on_nothing(tmp_path):
+    import json
+
+    planted = round_rows(HOSTILE, 6, fast)
+    frame = pd.DataFrame(organic(30, 3) + planted + outside_rows(HOSTILE, 30), columns=COLUMNS)
+    export = tmp_path / "hostile.csv"
+    frame.to_csv(export, index=False, quoting=csv.QUOTE_ALL)
+    member = "\x9b31mred"
+    result = CliRunner().invoke(cli, ["explain", member, str(export), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert "\x9b" not in result.stdout and "\x1b" not in result.stdout
+    assert json.loads(result.stdout)["account"] == member
