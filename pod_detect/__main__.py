@@ -25,7 +25,13 @@ def run() -> None:
     except KeyboardInterrupt:
         with contextlib.suppress(OSError):
             sys.stderr.write("pod-detect: interrupted\n")
-        sys.exit(INTERRUPTED)
+            sys.stderr.flush()
+        # Not sys.exit: an interrupt that escaped an eval() inside a library's import (seen:
+        # collections.namedtuple under pyarrow's) leaves the interpreter marked as killed by
+        # Ctrl-C, and it then ends by re-raising the signal (exit -2, not 130) however the
+        # exception was handled. Nothing has been written or started yet that needs the
+        # interpreter's own shutdown.
+        os._exit(INTERRUPTED)
     main()
 
 
