@@ -49,10 +49,31 @@ def log10_binomial_tail(successes: int, trials: int, p: float) -> float:
     return -trials * kl / _LN10
 
 
+#: How many stricter levels :func:`log10_group_structure` also counts links at: ``alpha``
+#: squared, to the fourth and to the eighth power.
+STRICTER = 3
+
+
+def stricter_levels(alpha: float) -> list[float]:
+    """The levels after ``alpha`` at which a group's links are also counted."""
+    return [alpha ** (2 ** j) for j in range(1, STRICTER + 1)]
+
+
 def log10_group_structure(linked: int, possible: int, alpha: float, size: int,
-                          eligible: int) -> float:
-    """``log10`` of the corrected p-value of a group's structure (see the module): at most 0."""
+                          eligible: int, stricter: Sequence[int] | None = None) -> float:
+    """``log10`` of the corrected p-value of a group's structure (see the module): at most 0.
+
+    ``stricter``, when given, counts the group's links whose own p-value is at most each of
+    :func:`stricter_levels`: a sparse group (a campaign of batches, each a handful of
+    accounts) has few links among all its pairs, but links far stronger than ``alpha``
+    asks, and under the null a pair's p-value is at most ``t`` with probability ``t``. The
+    smallest tail over the levels is taken, Bonferroni-corrected for the levels tried."""
     tail = log10_binomial_tail(linked, possible, alpha)
+    if stricter is not None:
+        levels = stricter_levels(alpha)
+        tails = [log10_binomial_tail(k, possible, t) for k, t in zip(stricter, levels,
+                                                                      strict=True)]
+        tail = min([tail, *tails]) + math.log10(1 + len(levels))
     return min(0.0, tail + log10_choose(max(eligible, size), size))
 
 
@@ -83,3 +104,15 @@ SMALLEST = math.log10(5e-324)
 def log10_of(pvalue: float) -> float:
     """``log10(p)``; a p-value that underflowed to 0 counts as :data:`SMALLEST`."""
     return math.log10(pvalue) if pvalue > 0 else SMALLEST
+
+
+#: Cohen's "large" difference between two proportions (Cohen 1988, ch. 6): h = 0.8.
+LARGE_H = 0.8
+
+
+def cohens_h(observed: float, expected: float) -> float:
+    """Cohen's h, ``2 asin(sqrt(observed)) - 2 asin(sqrt(expected))``: the difference
+    between two proportions on the scale where equal differences are equally detectable
+    (0.2 small, 0.5 medium, 0.8 large)."""
+    return 2.0 * math.asin(math.sqrt(min(max(observed, 0.0), 1.0))) - 2.0 * math.asin(
+        math.sqrt(min(max(expected, 0.0), 1.0)))

@@ -10,12 +10,15 @@ from scipy import stats
 
 from pod_detect.stats.evidence import (
     FIVE_SIGMA,
+    LARGE_H,
     SMALLEST,
+    cohens_h,
     log10_binomial_tail,
     log10_choose,
     log10_fisher,
     log10_group_structure,
     log10_of,
+    stricter_levels,
 )
 
 
@@ -61,3 +64,31 @@ def test_choose_and_log_of():
     assert log10_choose(10, 3) == pytest.approx(math.log10(120))
     assert log10_choose(3, 5) == 0.0
     assert log10_of(0.0) == SMALLEST and log10_of(1e-5) == pytest.approx(-5)
+
+
+def test_cohens_h_is_the_arcsine_difference_with_cohens_reference_points():
+    assert cohens_h(0.5, 0.5) == 0.0
+    assert cohens_h(1.0, 0.0) == pytest.approx(math.pi)
+    # Cohen's table: 0.65 against 0.35 is a difference of about 0.61
+    assert cohens_h(0.65, 0.35) == pytest.approx(0.6094, abs=1e-3)
+    assert cohens_h(0.35, 0.65) == pytest.approx(-cohens_h(0.65, 0.35))
+    assert LARGE_H == 0.8
+
+
+def test_strong_links_make_a_sparse_group_significant_and_weak_ones_do_not():
+    alpha, possible, size, eligible = 0.01, 300 * 299 // 2, 300, 5000
+    # 500 links among 44,850 pairs is what alpha alone predicts (about 449)
+    assert log10_group_structure(500, possible, alpha, size, eligible) == 0.0
+    # the same links, 400 of them at p <= alpha**8 (1e-16), are no accident
+    strong = log10_group_structure(500, possible, alpha, size, eligible, [450, 420, 400])
+    assert strong < -1000
+    # links no stronger than alpha: the stricter levels add nothing, and cost their test
+    weak = log10_group_structure(500, possible, alpha, size, eligible, [5, 0, 0])
+    assert weak == 0.0
+    dense = log10_group_structure(40, 45, alpha, 10, eligible)
+    assert log10_group_structure(40, 45, alpha, 10, eligible, [0, 0, 0]) == pytest.approx(
+        dense + math.log10(4))
+
+
+def test_the_stricter_levels_square_alpha():
+    assert stricter_levels(0.01) == pytest.approx([1e-4, 1e-8, 1e-16])
