@@ -12,7 +12,15 @@ from pod_detect.engines import StageHook
 from pod_detect.engines.frames import is_lazy
 from pod_detect.model import Group, Interactions, Report
 from pod_detect.reduce import post_times, reduce
-from pod_detect.scoring import STRUCTURE, effect, score_accounts, score_groups, score_posts, select
+from pod_detect.scoring import (
+    STRUCTURE,
+    effect,
+    fill,
+    score_accounts,
+    score_groups,
+    score_posts,
+    select,
+)
 from pod_detect.settings import Settings
 from pod_detect.stats.templates import comment_templates
 from pod_detect.text import scale
@@ -138,6 +146,7 @@ def find_groups(context: Context, runnable: list[Detector], stage: StageHook,
     accepted, residual = select(scored, taken, min_size)
     if residual:
         accepted += select(examine(residual), taken, min_size)[0]
+        accepted += fill(scored, taken)
     return sorted(accepted, key=lambda g: (-g.score, g.id))
 
 

@@ -162,31 +162,42 @@ def select(
     Groups are taken by severity band, then size, then score: within a band the larger of
     two overlapping groups wins (a whole pod over a core of it that scores a hair higher),
     while a pod always wins over a weaker community it sits in. A group that shares no
-    account with those already taken is accepted. One that does is not; what is left of
-    it (at least ``min_size`` accounts and half its members) comes back as a residual
-    candidate, to be examined again on its own. ``taken`` is updated in place.
+    account with those already taken (or claimed) is accepted. One that does is not; what
+    is left of it (at least ``min_size`` accounts and half its members) is claimed and
+    comes back as a residual candidate, to be examined again on its own: a campaign that
+    gave a few accounts to a stronger core keeps the rest from its own weaker pieces
+    (:func:`fill` gives those pieces their turn if the residual fails). ``taken`` is
+    updated in place.
     """
     accepted: list[Group] = []
     residual: list[frozenset[int]] = []
+    claimed: set[int] = set()
     order = sorted(groups, key=lambda g: (
         -SEVERITIES.index(g.severity), -len(g.members), -g.score, g.id))
     for group in order:
         members = set(group.members)
-        if not members & taken:
+        if not members & taken and not members & claimed:
             accepted.append(group)
             taken |= members
             continue
-        rest = members - taken
+        rest = members - taken - claimed
         if len(rest) >= min_size and 2 * len(rest) >= len(members):
             residual.append(frozenset(rest))
-    disjoint: list[frozenset[int]] = []
-    used = set(taken)
-    for leftover in residual:
-        left = leftover - used
-        if len(left) >= min_size:
-            disjoint.append(left)
-            used |= left
-    return accepted, disjoint
+            claimed |= rest
+    return accepted, residual
+
+
+def fill(groups: Sequence[Group], taken: set[int]) -> list[Group]:
+    """The groups, in :func:`select`'s order, that share no account with ``taken`` (nor
+    with one accepted here): the pieces a failed residual had claimed. Updates ``taken``."""
+    accepted = []
+    for group in sorted(groups, key=lambda g: (
+            -SEVERITIES.index(g.severity), -len(g.members), -g.score, g.id)):
+        members = set(group.members)
+        if not members & taken:
+            accepted.append(group)
+            taken |= members
+    return accepted
 
 
 def _strongest_first(found: Sequence[Finding]) -> list[Finding]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -14,17 +15,25 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from pod_detect.candidates.campaigns import campaigns
 from pod_detect.candidates.cograph import CoGraph, coengagement_graph
 from pod_detect.candidates.communities import communities
 from pod_detect.candidates.reciprocal import Budget, dense_groups, reciprocal_graph
 from pod_detect.engines.frames import distinct, is_lazy, row_hashes, rows_of
 from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
-from pod_detect.kernels.grouped import edge_arrays, edges_per_group, membership, sizes
+from pod_detect.kernels.grouped import (
+    edge_arrays,
+    edges_per_group,
+    group_sums,
+    membership,
+    sizes,
+)
 from pod_detect.kernels.keys import Key
 from pod_detect.model import Interactions
 from pod_detect.reduce import Reduced, every_place, latency_of, places
 from pod_detect.settings import Settings
+from pod_detect.stats.tails import binomial_tail
 
 #: The columns of a group's rows the detectors read.
 MEMBER_COLUMNS = ("actor", "author", "post", "timestamp", "post_time", "text")
@@ -106,6 +115,9 @@ class Context:
         sets = [self.reciprocal_groups]
         if self.data.signals()["coengagement"] is None:
             sets.append(communities(self.coengagement, self.settings, self.budget))
+            silent = self.reduced.accounts["posts"].to_numpy() == 0
+            sets.append(campaigns(self.coengagement, self.data.frame, silent,
+                                  self.settings.min_group_size))
         return sets
 
     @property
@@ -174,9 +186,17 @@ class Context:
         rows.insert(1, "own", author_group == actor_group)
         rows["latency"] = latency_of(rows, self.reduced.posts)
         sizes = np.array([len(g) for g in groups] + [0])
+        chance = Chance(self.reduced.posts["engagers"].to_numpy(),
+                        self.group_shares(groups, index), self.settings.alpha)
         rows["inside"] = rows["own"].to_numpy() | _targeted(rows, sizes, len(self.data.posts),
-                                                            len(self.data.accounts))
+                                                            len(self.data.accounts), chance)
         return rows
+
+    def group_shares(self, groups: list[frozenset[int]], index: np.ndarray) -> np.ndarray:
+        """Per group (and 0 for the sentinel), its members' share of all engagement: the
+        chance that one engagement of a post is theirs, if they engaged at random."""
+        given = self.reduced.accounts["given"].to_numpy()
+        return np.append(group_sums(given, index, len(groups)) / max(1, int(given.sum())), 0.0)
 
     def every_place(self) -> np.ndarray:
         """Every row's place among its post's timed engagements (pandas), computed once."""
@@ -201,21 +221,40 @@ class Context:
         return out
 
 
+@dataclass(frozen=True)
+class Chance:
+    """What chance alone would put on a post: ``engagers`` per post code, ``share`` per
+    group (its members' share of all engagement), ``alpha`` the test's level."""
+
+    engagers: np.ndarray
+    share: np.ndarray
+    alpha: float
+
+    def beyond(self, group: np.ndarray, post: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """Whether ``members`` distinct members of ``group`` engaging ``post`` is more than
+        their share of all engagement explains (binomial upper tail at most ``alpha``)."""
+        return binomial_tail(members, self.engagers[post], self.share[group]) <= self.alpha
+
+
 def _targeted(rows: pd.DataFrame, sizes: np.ndarray, n_posts: int,
-              n_accounts: int) -> np.ndarray:
-    """Whether each row's post is one its group targets together: engaged by at least a
-    quarter of the group's members, and at least 3 (``sizes``: members per group)."""
+              n_accounts: int, chance: Chance) -> np.ndarray:
+    """Whether each row's post is one its group targets together: engaged by at least 3
+    members, and either a quarter of the group's members (``sizes``: members per group) or
+    more of them than their share of all engagement explains (:class:`Chance`): a campaign
+    of five hundred accounts that sends forty to each of its targets engages them together
+    as surely as a pod of twelve whose three members like a post."""
     group, post = rows["group"].to_numpy(), rows["post"].to_numpy()
     known = np.flatnonzero(post >= 0)
     engaging = Key(len(sizes), max(n_posts, 1), n_accounts)  # (group, post, actor)
     if not engaging.fits or not fast_paths.enabled("targeted"):
-        return _targeted_frames(rows, sizes)
+        return _targeted_frames(rows, sizes, chance)
     place = Key(len(sizes), max(n_posts, 1))  # (group, post): what ``engaging`` begins with
     placed = place.pack(group[known], post[known])
     engaged = _sorting.unique(engaging.pack(group[known], post[known],
                                             rows["actor"].to_numpy()[known]))
     where, engagers = _sorting.runs(engaging.prefix(engaged, 2))  # every place, sorted
-    targeted = engagers >= np.maximum(3, np.ceil(sizes[place.field(where, 0)] / 4))
+    group_of, post_of = place.field(where, 0), place.field(where, 1)
+    targeted = _enough(engagers, group_of, post_of, sizes, chance)
     out = np.zeros(len(rows), dtype=bool)
     if targeted.any():  # the rows by place: their runs are the places of ``where``, in order
         order = _sorting.stable_order(placed, place.bound)
@@ -223,12 +262,25 @@ def _targeted(rows: pd.DataFrame, sizes: np.ndarray, n_posts: int,
     return out
 
 
-def _targeted_frames(rows: pd.DataFrame, sizes: np.ndarray) -> np.ndarray:
+def _enough(engagers: np.ndarray, group: np.ndarray, post: np.ndarray, sizes: np.ndarray,
+            chance: Chance) -> np.ndarray:
+    """:func:`_targeted`'s rule for (group, post) places with ``engagers`` members each."""
+    three = engagers >= 3
+    quarter = engagers >= np.ceil(sizes[group] / 4)
+    out = three & quarter
+    open_ = np.flatnonzero(three & ~quarter)
+    if len(open_):
+        out[open_] = chance.beyond(group[open_], post[open_], engagers[open_])
+    return out
+
+
+def _targeted_frames(rows: pd.DataFrame, sizes: np.ndarray, chance: Chance) -> np.ndarray:
     """:func:`_targeted` by pandas group-bys, for codes too large to pack."""
     known = rows[rows["post"] >= 0].drop_duplicates(["group", "actor", "post"])
     engagers = known.groupby(["group", "post"]).size().rename("engagers").reset_index()
-    need = np.maximum(3, np.ceil(sizes[engagers["group"].to_numpy()] / 4))
-    targets = engagers[engagers["engagers"].to_numpy() >= need][["group", "post"]]
+    enough = _enough(engagers["engagers"].to_numpy(), engagers["group"].to_numpy(),
+                     engagers["post"].to_numpy(), sizes, chance)
+    targets = engagers[enough][["group", "post"]]
     flagged = rows[["group", "post"]].merge(targets.assign(target=True), on=["group", "post"],
                                             how="left")
     return flagged["target"].fillna(False).to_numpy(dtype=bool)

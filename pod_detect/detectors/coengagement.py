@@ -15,6 +15,7 @@ import pandas as pd
 
 from pod_detect.candidates.context import Context
 from pod_detect.detectors.base import Detector, Finding, selected
+from pod_detect.engines.frames import distinct, rows_of
 from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
 from pod_detect.kernels.grouped import (
@@ -25,7 +26,13 @@ from pod_detect.kernels.grouped import (
     sizes,
 )
 from pod_detect.kernels.keys import Key
-from pod_detect.stats.evidence import log10_group_structure
+from pod_detect.stats.evidence import (
+    LARGE_H,
+    STRICTER,
+    cohens_h,
+    log10_group_structure,
+    stricter_levels,
+)
 from pod_detect.stats.tails import binomial_tail
 from pod_detect.text import scale as window_name
 
@@ -59,6 +66,13 @@ class CoEngagementDetector(Detector):
     and the completeness of its rounds (the reciprocal detector) is what tells a pod from
     friends. What it does add is the rotating pod, whose members co-engage without ever
     reciprocating.
+
+    A one-way group also has a campaign route, for farms that work in batches (no clique,
+    and a minority of their targets' audience beside the one-shot accounts of the same
+    operation): the share of its bursts that its targets' own rhythm does not explain
+    (:func:`_synchrony`, :func:`_excess`) times how far its share of its targets' engagers
+    exceeds its share of all engagement (Cohen's h over :data:`LARGE_H`, capped at 1) times
+    the share of members who never post. The strength is the larger of the two routes.
     """
 
     name = "coengagement"
@@ -77,9 +91,12 @@ class CoEngagementDetector(Detector):
         rows = context.rows(groups)
         inside = rows[rows["inside"] & (rows["post"] >= 0)]
         index = context.membership(groups)
-        numbers = _numbers(context, groups, index, inside)
+        scale = _scales(context, index, len(groups))
+        numbers = _numbers(context, groups, index, inside, scale)
         degree = inner_degree(*context.coengagement_edges, index)
-        numbers["scale"] = _scales(context, index, len(groups))
+        numbers["scale"] = scale
+        for j, count in enumerate(_strict_links(context, index, len(groups))):
+            numbers[f"strict{j}"] = count
         table = numbers.to_dict("records")  # plain numbers: a Series per group costs more
         given_per = context.reduced.accounts["given"].to_numpy()
         given = max(1, int(given_per.sum()))
@@ -110,6 +127,9 @@ class CoEngagementDetector(Detector):
         if kind == "lockstep" and row["timed"] < context.settings.min_baseline:
             early = float("nan")  # too few timed engagements to tell early from late
         share = min(1.0, exclusivity / OWNS)
+        burst = _excess(float(row["synced"]), float(row["expected_synced"]))
+        campaign = (burst * min(1.0, max(0.0, cohens_h(exclusivity, expected)) / LARGE_H)
+                    * silent if kind == "lockstep" else 0.0)
         supplied = (share if kind == "pod" else
                     _supplied(share, exclusivity, coverage, early, silent))
         evidence: dict[str, Any] = {
@@ -123,6 +143,9 @@ class CoEngagementDetector(Detector):
             evidence["target_coverage"] = round(coverage, 4)
             evidence["earliness"] = None if np.isnan(early) else round(early, 4)
             evidence["silent_share"] = round(silent, 4)
+            if not np.isnan(row["synced"]):
+                evidence["synced_share"] = round(float(row["synced"]), 4)
+                evidence["expected_synced_share"] = round(float(row["expected_synced"]), 4)
         counts = context.coengagement.counts
         scale = float(row["scale"])
         if counts["timed"] and scale >= 0:
@@ -142,18 +165,46 @@ class CoEngagementDetector(Detector):
         ]
         member_evidence = {m: {"coengaged_with": int(degree[m])} for m in sorted(members)}
         log10_p = log10_group_structure(edges, possible, context.settings.alpha, n,
-                                        eligible)
+                                        eligible, [int(row[f"strict{j}"])
+                                                   for j in range(STRICTER)])
         evidence["structure_log10_p"] = round(log10_p, 2)
         return Finding(
             detector=self.name, kind=kind, members=members,
-            strength=float(density * possible / (possible + 1) * supplied * (1.0 - explained)),
+            strength=float(max(density * supplied, campaign) * possible / (possible + 1)
+                           * (1.0 - explained)),
             evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
             log10_p=log10_p,
         )
 
 
+def _may_campaign(table: pd.DataFrame, size: np.ndarray, given: np.ndarray,
+                  low: float) -> np.ndarray:
+    """Per group, whether the campaign route could make it reportable: with bursts all
+    unexplained (the most :func:`_excess` gives) and the strongest behaviour, would its
+    supply reach ``low``? Measuring bursts reads every engagement of the targets; most
+    groups (members who post, a share their activity explains) are spared it."""
+    engaged = table["engaged"].to_numpy(dtype="float64")
+    raw = np.divide(table["engagers"].to_numpy(dtype="float64"), engaged,
+                    out=np.zeros(len(table)), where=engaged > 0)
+    expected = table["given"].to_numpy(dtype="float64") / max(1.0, float(given.sum()))
+    h = (2.0 * np.arcsin(np.sqrt(np.clip(raw, 0.0, 1.0)))
+         - 2.0 * np.arcsin(np.sqrt(np.clip(expected, 0.0, 1.0))))
+    silent = 1.0 - table["posters"].to_numpy() / np.maximum(size, 1)
+    best = np.clip(h / LARGE_H, 0.0, 1.0) * silent
+    return 1.0 - (1.0 - best ** 3) * (1.0 - best) >= low
+
+
+def _excess(synced: float, expected: float) -> float:
+    """The share of a group's bursts that its targets' own rhythm does not explain:
+    ``(synced - expected) / (1 - expected)``, in [0, 1] (0 without timed targets)."""
+    if np.isnan(synced) or np.isnan(expected) or expected >= 1.0:
+        return 0.0
+    return float(np.clip((synced - expected) / (1.0 - expected), 0.0, 1.0))
+
+
 def _numbers(
-    context: Context, groups: list[frozenset[int]], index: np.ndarray, inside: pd.DataFrame
+    context: Context, groups: list[frozenset[int]], index: np.ndarray, inside: pd.DataFrame,
+    scale: np.ndarray,
 ) -> pd.DataFrame:
     """Per group (by index): inner co-engagement ``edges``; on the posts it engages together,
     ``posts``, ``own`` (posts by members), ``engagers`` (distinct member engagers summed over
@@ -179,9 +230,23 @@ def _numbers(
     targets = inside[~inside["own"].to_numpy() & one_way[inside["group"].to_numpy()]]
     targets = targets.assign(position=context.places(targets))
     table["early"] = _earliness(context, targets, n)
+    wanted = targets[_may_campaign(table, sizes(groups), given, context.settings.low)[
+        targets["group"].to_numpy()]]
+    table["synced"], table["expected_synced"] = _synchrony(context, wanted, scale, n)
     timed = targets["position"].notna().groupby(targets["group"]).sum()
     table["timed"] = timed.reindex(table.index, fill_value=0).to_numpy()
     return table
+
+
+def _strict_links(context: Context, index: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    """Per stricter level (:func:`~pod_detect.stats.evidence.stricter_levels`), each
+    group's inner links whose p-value is at most it."""
+    u, v = context.coengagement_edges
+    group = inner_edges(u, v, index)
+    inner = group >= 0
+    pvalue = context.coengagement.edges["pvalue"].to_numpy()[inner]
+    return [np.bincount(group[inner][pvalue <= level], minlength=n_groups)
+            for level in stricter_levels(context.settings.alpha)]
 
 
 def _scales(context: Context, index: np.ndarray, n_groups: int) -> np.ndarray:
@@ -260,6 +325,81 @@ def _supplied(share: float, raw: float, coverage: float, early: float, silent: f
     if np.isnan(early):
         return max(share, coverage) * silent
     return max(share * (1.0 + early) / 2.0, coverage * early, raw * silent)
+
+
+def _synchrony(context: Context, rows: pd.DataFrame, scale: np.ndarray,
+               n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group, how much of its engagement of its targets came in bursts, and how much of
+    that the targets' own rhythm explains (``rows``: the members' timed rows on posts not
+    their own; ``scale``: each group's window, seconds).
+
+    ``synced`` is the share of those rows within the group's window of another member's
+    engagement of the same post. ``expected`` is what it would be if the members' times
+    had been drawn like the post's other engagers' times: for a row with ``f`` of the
+    post's other timed engagements within the window of it and ``m`` members on the post,
+    ``1 - (1 - f) ** (m - 1)``. Only rows of posts with at least ``min_baseline`` other
+    timed engagements count (else nothing tells a burst from the post's own pace). A viral
+    post or a celebrity's post, engaged by everyone within the hour, explains its fans'
+    hour; a repository starred over five years does not explain forty stars in a day. NaN
+    for a group without such rows."""
+    synced = np.full(n_groups, np.nan)
+    expected = np.full(n_groups, np.nan)
+    timed = rows[rows["timestamp"].notna().to_numpy()]
+    timed = timed.sort_values("timestamp", kind="stable").drop_duplicates(
+        ["group", "actor", "post"])  # a member's like and comment are one engagement
+    if not len(timed):
+        return synced, expected
+    group = timed["group"].to_numpy()
+    window = scale[group]
+    keep = window > 0
+    timed, group, window = timed[keep], group[keep], window[keep]
+    post = timed["post"].to_numpy()
+    time = timed["timestamp"].to_numpy(dtype="float64")
+    among = rows_of(context.data.frame, "post", distinct(post), ["post", "timestamp"])
+    among = among[among["timestamp"].notna()]
+    all_near = _near(among["post"].to_numpy(), among["timestamp"].to_numpy(dtype="float64"),
+                     post, time, window)
+    place = Key(n_groups, len(context.data.posts)).pack(group, post)
+    mine_near = _near(place, time, place, time, window)
+    members = pd.Series(1, index=place).groupby(level=0).transform("size").to_numpy()
+    on_post = np.bincount(among["post"].to_numpy(), minlength=len(context.data.posts))[post]
+    others = on_post - members
+    usable = others >= context.settings.min_baseline
+    if not usable.any():
+        return synced, expected
+    share = np.clip((all_near - mine_near)[usable] / others[usable], 0.0, 1.0)
+    chance = 1.0 - (1.0 - share) ** (members[usable] - 1)
+    frame = pd.DataFrame({"group": group[usable], "synced": mine_near[usable] >= 2,
+                          "chance": chance})
+    per = frame.groupby("group")[["synced", "chance"]].mean()
+    synced[per.index.to_numpy()] = per["synced"].to_numpy()
+    expected[per.index.to_numpy()] = per["chance"].to_numpy()
+    return synced, expected
+
+
+def _near(keys: np.ndarray, times: np.ndarray, at_keys: np.ndarray, at_times: np.ndarray,
+          window: np.ndarray) -> np.ndarray:
+    """For each query (``at_keys``, ``at_times``), the rows (``keys``, ``times``) with the
+    same key and a time within ``window`` of it (itself included if it is one of them):
+    one sort, two binary searches, keys spaced apart further than any window reaches."""
+    if not len(at_keys):
+        return np.zeros(0, dtype=np.int64)
+    origin = min(times.min(initial=np.inf), at_times.min())
+    reach = float(window.max())
+    stride = float(max(times.max(initial=-np.inf), at_times.max()) - origin) + 2 * reach + 1
+    ranks = np.unique(np.concatenate([keys, at_keys]))
+    rank_of, asked_rank = np.searchsorted(ranks, keys), np.searchsorted(ranks, at_keys)
+    block = max(1, int(2.0 ** 52 // stride))  # keys per pass that float64 keeps exact
+    out = np.zeros(len(at_keys), dtype=np.int64)
+    for first in range(0, len(ranks), block):
+        mine = (rank_of >= first) & (rank_of < first + block)
+        asked_here = np.flatnonzero((asked_rank >= first) & (asked_rank < first + block))
+        order = np.sort((rank_of[mine] - first) * stride + (times[mine] - origin))
+        asked = (asked_rank[asked_here] - first) * stride + (at_times[asked_here] - origin)
+        reach_of = window[asked_here]
+        out[asked_here] = (np.searchsorted(order, asked + reach_of, side="right")
+                           - np.searchsorted(order, asked - reach_of, side="left"))
+    return out
 
 
 def _earliness(context: Context, rows: pd.DataFrame, n_groups: int) -> np.ndarray:
