@@ -207,5 +207,9 @@ def read_json(path: str) -> Any:
         raise InputProblem(
             f"{path}, line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})"
         ) from None
+    except UnicodeDecodeError as error:
+        raise InputProblem(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except RecursionError:
+        raise InputProblem(f"{path}: nested too deep to be a pod-detect document") from None
     except OSError as error:
         raise InputProblem(f"{path}: {error.strerror}") from None

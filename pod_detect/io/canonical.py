@@ -57,8 +57,12 @@ class Reading:
                  notes: list[str], bad: BadRows, pool: ThreadPoolExecutor) -> None:
         self.raw, self.chosen, self.source, self.notes, self.bad = raw, chosen, source, notes, bad
         self.pool = pool
+        # cells that cannot be text: flagged in canonical(), blanked here so that no coder
+        # or time parser meets them on a row flagged bad but not dropped yet
+        self.broken = {c: _broken(raw.column(chosen[c]), ids=c in _IDS)
+                       for c in _CHECKED if c in chosen}
         # Submitted in the order needed; a job waits only for jobs submitted before it.
-        self.coders = {c: _Coder(pool, raw.column(chosen[c]))
+        self.coders = {c: _Coder(pool, self._column(c))
                        for c in ("actor", "post_id", "author") if c in chosen}
         self.ahead: dict[str, Future[Any]] = {}
         if self._early("post_id"):
@@ -68,16 +72,19 @@ class Reading:
             self.ahead["accounts"] = pool.submit(lambda: _table.sorted_codes(
                 self.coders["actor"](None), self._get("author", None)))
         if "kind" in chosen:
-            self.coders["kind"] = _Coder(pool, raw.column(chosen["kind"]))
+            self.coders["kind"] = _Coder(pool, self._column("kind"))
             if self._early("kind"):
                 self.ahead["kind"] = pool.submit(self._kind, None, len(raw))
-        self.text = _text(pool, raw.column(chosen["text"])) if "text" in chosen else None
+        self.text = _text(pool, self._column("text")) if "text" in chosen else None
         self._early_text = "text" in chosen and is_arrow_text(raw.column(chosen["text"]))
 
     def canonical(self, header_lines: int) -> tuple[_table.Canonical, np.ndarray, np.ndarray]:
         """The columns of the rows left (line: the input's, ``header_lines`` after a row's
         number), the accounts and the posts."""
-        actor = self._actor()
+        self._flag_broken("actor")
+        actor = self._actor()  # an empty actor is the first thing said of its row
+        for column in _CHECKED[1:]:
+            self._flag_broken(column)
         times = {c: self._times(c) for c in ("timestamp", "post_time")}
         rows: np.ndarray | None = None
         for attempt in range(2):
@@ -141,6 +148,22 @@ class Reading:
         size = len(self.raw) if rows is None else len(rows)
         return Coded(np.full(size, -1, dtype=np.int32), pa.array([], pa.large_string()))
 
+    def _column(self, canonical: str) -> pd.Series | pa.ChunkedArray:
+        """The input column chosen for ``canonical``, its broken cells blanked."""
+        values = self.raw.column(self.chosen[canonical])
+        broken = self.broken.get(canonical)
+        if broken is None or isinstance(values, pa.ChunkedArray):
+            return values
+        return values.mask(broken[0])
+
+    def _flag_broken(self, canonical: str) -> None:
+        """Rows whose ``canonical`` cell cannot be text are bad rows (see :func:`_broken`)."""
+        broken = self.broken.get(canonical)
+        if broken is not None:
+            mask, describe = broken
+            self.bad.flag(mask, lambda row: InputError(
+                describe(row), source=self.source, column=self.chosen[canonical]))
+
     def _actor(self) -> Coded:
         """The actor ids, stripped; blank cells are bad rows."""
         ids = self.coders["actor"](None)
@@ -153,7 +176,7 @@ class Reading:
         column = self.chosen.get(canonical)
         if column is None:
             return np.full(len(self.raw), np.nan), "absent"
-        return to_epoch_seconds(self.raw.column(column), source=self.source, column=column,
+        return to_epoch_seconds(self._column(canonical), source=self.source, column=column,
                                 bad=self.bad)
 
     def _sorted_ids(self, actor: Coded, rows: np.ndarray | None) -> tuple[_Sorted, _Sorted]:
@@ -198,6 +221,101 @@ class _Coder:
         if self.job is not None:
             return _take(self.job.result(), rows)
         return code(self.values if rows is None else self.values.iloc[rows])
+
+
+#: The columns whose cells are checked (:func:`_broken`), in the order their errors come.
+_CHECKED = ("actor", "author", "post_id", "kind", "timestamp", "post_time", "text")
+_IDS = ("actor", "author", "post_id")
+
+
+def _broken(values: pd.Series | pa.ChunkedArray, *, ids: bool
+            ) -> tuple[np.ndarray, Callable[[int], str]] | None:
+    """Which cells cannot be text, and what to say of one: an object or a list in an id
+    column (a JSON record's nested ``user``, a Parquet struct: its text would be an id no
+    platform gave), and, from a Python frame, bytes that are not UTF-8 or a string with a
+    lone surrogate (neither can be written out). None when every cell is fine."""
+    nested = _nested(values) if ids else None
+    not_text = _not_text(values)
+    if nested is None and not_text is None:
+        return None
+    if nested is None:
+        nested = np.zeros(len(values), dtype=bool)
+    if not_text is None:
+        not_text = np.zeros(len(values), dtype=bool)
+
+    def describe(row: int) -> str:
+        if nested[row]:
+            return (f"holds {_shape(values, row)}, not an id: give the column that holds the "
+                    "id itself (--map), or flatten the export first")
+        # only a pandas column can hold bytes or surrogates: an arrow one is text already
+        cell = values.iloc[row]
+        return (("holds bytes that are not UTF-8" if isinstance(cell, bytes) else
+                 "holds a string with a lone surrogate, which is not Unicode text")
+                + " (decode it before passing it in)")
+
+    return nested | not_text, describe
+
+
+#: Arrow types whose values are not ids: records and lists of values.
+_NESTED_TYPES = (pa.types.is_struct, pa.types.is_list, pa.types.is_large_list,
+                 pa.types.is_fixed_size_list, pa.types.is_map)
+#: pandas' inferred types of a column that cannot hold an object or a list.
+_FLAT_KINDS = {"string", "empty", "integer", "floating", "mixed-integer-float", "boolean",
+               "decimal", "datetime", "datetime64", "date", "timedelta", "time", "period"}
+
+
+def _nested(values: pd.Series | pa.ChunkedArray) -> np.ndarray | None:
+    """Which rows hold an object or a list rather than a value; None when none can."""
+    if isinstance(values, pa.ChunkedArray):
+        if not any(test(values.type) for test in _NESTED_TYPES):
+            return None
+        return values.is_valid().to_numpy(zero_copy_only=False)
+    if not pd.api.types.is_object_dtype(values.dtype):
+        return None
+    if pd.api.types.infer_dtype(values, skipna=True) in _FLAT_KINDS:
+        return None
+    mask = np.fromiter((isinstance(v, (dict, list, tuple, np.ndarray)) for v in values.to_numpy()),
+                       dtype=bool, count=len(values))
+    return mask if mask.any() else None
+
+
+def _not_text(values: pd.Series | pa.ChunkedArray) -> np.ndarray | None:
+    """Which cells of a Python-object column are bytes that are not UTF-8, or strings that
+    are not Unicode (a lone surrogate); None when none is. Arrow columns hold neither."""
+    if isinstance(values, pa.ChunkedArray) or not pd.api.types.is_object_dtype(values.dtype):
+        return None
+    cells = values.to_numpy()
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "string":
+        try:
+            "\n".join(cells[pd.notna(cells)].tolist()).encode("utf-8")
+            return None  # every string encodes: the usual case, in one call
+        except UnicodeEncodeError:
+            pass
+    elif kind not in ("bytes", "mixed"):
+        return None
+    mask = np.fromiter((not _is_text(v) for v in cells), dtype=bool, count=len(cells))
+    return mask if mask.any() else None
+
+
+def _is_text(value: object) -> bool:
+    try:
+        if isinstance(value, bytes):
+            value.decode("utf-8")
+        elif isinstance(value, str):
+            value.encode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _shape(values: pd.Series | pa.ChunkedArray, row: int) -> str:
+    """How one nested value reads in an error: ``an object`` or ``a list``."""
+    if isinstance(values, pa.ChunkedArray):
+        record = pa.types.is_struct(values.type) or pa.types.is_map(values.type)
+    else:
+        record = isinstance(values.iloc[row], dict)
+    return "an object" if record else "a list"
 
 
 def _take(coded: Coded, rows: np.ndarray | None) -> Coded:

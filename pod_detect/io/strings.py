@@ -36,6 +36,8 @@ def as_strings(values: pd.Series) -> pd.Series:
     if isinstance(dtype, pd.CategoricalDtype):
         return as_strings(values.astype(dtype.categories.dtype))
     if ptypes.is_object_dtype(dtype):
+        if ptypes.infer_dtype(values, skipna=True) in ("bytes", "mixed"):
+            values = values.map(_decoded, na_action="ignore")  # b"u1" is "u1", not "b'u1'"
         if ptypes.infer_dtype(values, skipna=True) in _FLOATISH:
             converted = np.frompyfunc(scalar_string, 1, 1)(values.to_numpy())
             return pd.Series(converted, index=values.index, dtype=STR)
@@ -60,6 +62,11 @@ def _float_strings(values: pd.Series) -> pd.Series:
     whole = finite & (np.floor(number) == number) & (np.abs(number) < 2.0**63)
     out[whole] = number[whole].astype(np.int64).astype(str)
     return pd.Series(out, index=values.index, dtype=STR)
+
+
+def _decoded(value: Any) -> Any:
+    """Bytes as the UTF-8 text they hold (the reader refused those that are not)."""
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
 
 
 def scalar_string(value: Any) -> Any:

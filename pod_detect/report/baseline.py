@@ -93,6 +93,10 @@ def read_baseline(path: str) -> list[Entry]:
             document = json.load(handle)
     except json.JSONDecodeError as error:
         raise ConfigError(f"{path}, line {error.lineno}: not valid JSON ({error.msg})") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deep to be a pod-detect baseline") from None
     except OSError as error:
         raise ConfigError(f"{path}: {error.strerror or error}") from None
     return parse_baseline(document, path)

@@ -41,6 +41,10 @@ def _table(path: Path) -> dict[str, Any] | None:
             document = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deep to be a settings file") from None
     except OSError as error:
         raise ConfigError(f"{path}: {error.strerror or error}") from None
     if path.name != PYPROJECT:

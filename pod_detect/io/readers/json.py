@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pjson
 
 from pod_detect.errors import InputError
+from pod_detect.io.nesting import check_document, check_lines
 from pod_detect.io.readers.base import Columns, Raw, arrow_columns, arrow_to_pandas
 from pod_detect.io.sources import SAMPLE, decode_error
 
@@ -19,6 +20,7 @@ from pod_detect.io.sources import SAMPLE, decode_error
 def read_json(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False) -> Raw:
     """Read a JSON array of objects (with ``skip``, items that are not objects are left out)."""
     raw = memoryview(data)
+    check_document(raw, name)
     try:
         document = json.loads(bytes(raw))
     except UnicodeDecodeError as exc:
@@ -42,6 +44,7 @@ def read_jsonl(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False)
 
     With ``skip``, lines that are not valid JSON objects are left out.
     """
+    check_lines(memoryview(data), name)
     try:
         table = pjson.read_json(pa.BufferReader(data))
         table.validate(full=True)  # pyarrow.json does not check UTF-8 by itself
