@@ -8,6 +8,8 @@ is escaped, so a hostile account name cannot add markup, HTML, links, mentions o
 
 from __future__ import annotations
 
+import re
+
 from pod_detect.formats._common import member_names, source_name, summary_line, top_reasons
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Report
@@ -20,15 +22,20 @@ MAX_MEMBERS = 20
 _ESCAPES = {
     "\\": "\\\\", "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`",
     "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "@": "&#64;", "#": "&#35;",
+    "~": "\\~",
     "\r": " ", "\n": " ",
 }
 _TABLE = str.maketrans(_ESCAPES)
+#: What GitHub turns into a link by itself (its "extended autolinks"): a scheme's ``://``
+#: and ``www.``. A backslash before the ``:`` or the ``.`` keeps the text as it reads.
+_AUTOLINK = re.compile(r"(?i):(?=//)|(?<=www)\.")
 
 
 def escape(text: str) -> str:
     """Escape text for Markdown and the HTML GitHub allows in it.
 
-    Backslash-escapes ``\\ | ` * _ [ ]``, turns ``& < >`` into entities, ``@`` and ``#``
+    Backslash-escapes ``\\ | ` * _ [ ] ~`` (no strike-through), the ``:`` of ``://`` and
+    the ``.`` of ``www.`` (no bare links), turns ``& < >`` into entities, ``@`` and ``#``
     into numeric entities (no mentions or issue links) and line breaks into spaces (a
     table row or list item stays one line).
 
@@ -42,7 +49,7 @@ def escape(text: str) -> str:
     str
         Text that renders as itself.
     """
-    return visible(text.translate(_TABLE))
+    return visible(_AUTOLINK.sub(lambda m: "\\" + m.group(0), text.translate(_TABLE)))
 
 
 def render(report: Report, options: RenderOptions) -> str:

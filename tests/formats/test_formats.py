@@ -201,7 +201,7 @@ def test_markdown_escapes_hostile_names(fixed):
     text = render("markdown", fixed)
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "a\\|b" in text
-    assert "&#64;here \\*bold\\* \\_it\\_ \\`code\\` \\[link\\](http://x)" in text
+    assert "&#64;here \\*bold\\* \\_it\\_ \\`code\\` \\[link\\](http\\://x)" in text
     for line in text.splitlines():
         if line.startswith("| ") and "---" not in line:
             assert line.replace("\\|", "").count("|") == 7, line
@@ -210,9 +210,28 @@ def test_markdown_escapes_hostile_names(fixed):
 @pytest.mark.parametrize(("raw", "escaped"), [
     ("a|b", "a\\|b"), ("<b>&", "&lt;b&gt;&amp;"), ("`x`", "\\`x\\`"), ("*_[]", "\\*\\_\\[\\]"),
     ("a\\b", "a\\\\b"), ("@team #1", "&#64;team &#35;1"), ("two\nlines", "two lines"),
+    ("~~gone~~", "\\~\\~gone\\~\\~"), ("https://x.io", "https\\://x.io"),
+    ("WWW.x.io", "WWW\\.x.io"), ("12:30 //", "12:30 //"), ("a.b", "a.b"),
 ])
 def test_markdown_escape(raw, escaped):
     assert markdown.escape(raw) == escaped
+
+
+@pytest.mark.parametrize("raw", ["~~struck~~", "https://evil.example/login",
+                                 "www.evil.example", "<img src=x>", "[a](javascript:x)",
+                                 "**bold** _it_ `code` # h", "a|b"])
+def test_markdown_escaped_text_renders_as_itself(raw):
+    """Rendered by a CommonMark parser with GitHub's strike-through and tables (rich's
+    markdown-it): no tag but the paragraph, and the text reads as the name did."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable(["strikethrough", "table"]).render(
+        markdown.escape(raw))
+    inner = html.strip().removeprefix("<p>").removesuffix("</p>")
+    assert "<" not in inner.replace("&lt;", ""), html
+    import html as html_module
+
+    assert html_module.unescape(inner) == raw
 
 
 def test_markdown_truncates_long_member_lists(fixed, monkeypatch):
