@@ -171,3 +171,20 @@ def test_python_bytes_that_are_utf8_are_their_text():
     data = podio.parse(raw)
     assert list(data.accounts) == ["alice", "b", "c"] and list(data.posts) == ["p1", "p2"]
     assert data.frame["timestamp"].notna().all()
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2, 3])
+def test_a_header_over_64_kib_with_a_character_across_the_cut_is_read(tmp_path, shift):
+    # the header's sample ends at 65,536 bytes: some shift puts a 2-byte character across it
+    extra = "x" * (65_536 - len("actor,author,post_id,") - shift) + "é" * 10
+    path = tmp_path / "wide.csv"
+    path.write_text(f"actor,author,post_id,{extra}\na,b,p1,1\nc,b,p2,2\n", encoding="utf-8")
+    data = load(str(path))
+    assert list(data.accounts) == ["a", "b", "c"]
+
+
+def test_a_file_without_a_line_end_in_16_mib_is_not_a_header(tmp_path):
+    path = tmp_path / "one_line.csv"
+    path.write_bytes(b"a," * (9 << 20))
+    with pytest.raises(InputError, match="no line end in its first 16 MiB"):
+        load(str(path))

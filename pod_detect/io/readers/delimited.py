@@ -183,10 +183,33 @@ def _ragged_error(row: int, fields: int, header: list[str], name: str) -> InputE
                       source=name, row=row)
 
 
-def _header(data: pa.Buffer, name: str, preferred: str, encoding: str) -> tuple[str, list[str]]:
+#: The longest header line read (a header is column names: this is thousands of them).
+MAX_HEADER = 1 << 24
+
+
+def _head(data: pa.Buffer, name: str) -> bytes:
+    """The first :data:`~pod_detect.io.sources.SAMPLE` bytes cut after their last line end,
+    or, when the header line alone is longer, the bytes through its end: a 64 KiB cut in
+    the middle of a character of a long header is no reason to call the file undecodable."""
     head = data[:SAMPLE].to_pybytes()
-    if data.size > SAMPLE and b"\n" in head:
-        head = head[: head.rindex(b"\n") + 1]
+    if data.size <= SAMPLE:
+        return head
+    if b"\n" in head:
+        return head[: head.rindex(b"\n") + 1]
+    size = SAMPLE
+    while size < min(data.size, MAX_HEADER):
+        size = min(size * 4, MAX_HEADER, data.size)
+        head = data[:size].to_pybytes()
+        if b"\n" in head:
+            return head[: head.index(b"\n") + 1]
+    if data.size > MAX_HEADER:
+        raise InputError(f"has no line end in its first {MAX_HEADER >> 20} MiB: no header "
+                         "line is that long (a file of another format?)", source=name)
+    return head
+
+
+def _header(data: pa.Buffer, name: str, preferred: str, encoding: str) -> tuple[str, list[str]]:
+    head = _head(data, name)
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
