@@ -139,8 +139,12 @@ def _read(
     times: Callable[[list[str]], list[str]] | None = None,
 ) -> tuple[_readers.Raw, str, str]:
     forced = _sources.format_name(fmt)[0] if fmt else None
+    path = os.fspath(source) if _sources.is_path(source) else None  # type: ignore[arg-type]
+    before = _sources.identity(path) if path is not None else None
     data, name = _sources.open_source(source, stdin)
-    mapped = data if _sources.is_path(source) else None
+    if path is not None:
+        _sources.unchanged(name, before, data.size)
+    mapped = data if path is not None else None
     data = _sources.decompress(data, name)
     if data.size == 0:
         raise InputError("is empty", source=name)
@@ -158,7 +162,10 @@ def _read(
     reader = _readers.READERS[kind]
     if kind in ("csv", "tsv"):  # the file's bytes as they are can be streamed from it
         reader = partial(reader, file=name if data is mapped else None, times=times)
-    return reader(data, name, encoding, skip=skip), name, kind
+    raw = reader(data, name, encoding, skip=skip)
+    if path is not None:  # streamed again, or written to while it was checked
+        _sources.unchanged(name, before, None)
+    return raw, name, kind
 
 
 def parse(

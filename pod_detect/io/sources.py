@@ -70,8 +70,8 @@ def source_name(source: Any) -> str:
 
 
 def is_path(source: Any) -> bool:
-    """Whether :func:`open_source` maps ``source`` from a file by its path: a path to a
-    regular file (a FIFO or ``<(command)`` is read once and cannot be opened again)."""
+    """Whether :func:`open_source` reads ``source`` from a file by its path, one that can
+    be opened again: a path to a regular file (a FIFO or ``<(command)`` is read once)."""
     if (isinstance(source, str) and source == "-") or hasattr(source, "read"):
         return False
     try:
@@ -94,7 +94,7 @@ def open_source(source: Any, stdin: IO[bytes] | None) -> tuple[pa.Buffer, str]:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 # a FIFO or <(command): read once, as it comes (it cannot be mapped or seeked)
                 return pa.py_buffer(handle.read()), name
-        return pa.memory_map(name).read_buffer(), name
+        return _read_file(name), name
     except FileNotFoundError:
         raise InputError("no such file", source=name) from None
     except IsADirectoryError:
@@ -105,6 +105,41 @@ def open_source(source: Any, stdin: IO[bytes] | None) -> tuple[pa.Buffer, str]:
         if exc.errno == errno.ENOMEM or "Cannot allocate memory" in str(exc):
             raise MemoryError from None  # mapping the file needs address space there is not
         raise InputError(f"cannot open: {one_line(exc.strerror or exc)}", source=name) from None
+
+
+def _read_file(name: str) -> pa.Buffer:
+    """A regular file's bytes, read into memory rather than mapped: a mapped file that
+    another program truncates while it is read kills the process (SIGBUS) when a page past
+    its new end is touched; a read just comes up short, which :func:`unchanged` catches."""
+    with pa.OSFile(name) as handle:
+        return handle.read_buffer()
+
+
+def identity(name: str) -> tuple[int, int, int, int] | None:
+    """What tells whether a regular file changed: device, inode, size and modification
+    time (nanoseconds); None for what is not a regular file by its path."""
+    try:
+        info = os.stat(name)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def unchanged(name: str, before: tuple[int, int, int, int] | None, size: int | None) -> None:
+    """Raise :class:`InputError` if the file ``name`` was replaced, resized or written to
+    since ``before`` (:func:`identity`), or ``size`` bytes were read where it had more or
+    fewer: a report on part of an export still being written would be a wrong answer."""
+    if before is None:
+        return
+    after = identity(name)
+    if after != before or (size is not None and size != before[2]):
+        was = before[2]
+        now = after[2] if after is not None else "gone"
+        raise InputError(f"changed while it was read ({was} bytes when opened, {now} now); "
+                         "scan it when nothing is writing to it, or scan a copy",
+                         source=name)
 
 
 def decompress(data: pa.Buffer, name: str) -> pa.Buffer:

@@ -300,19 +300,17 @@ def test_out_of_memory_on_parquet_does_not_advise_parquet(
     assert "Parquet" not in stderr and "--engine dask" in stderr
 
 
-def test_a_file_too_large_to_map_is_the_memory_error(
+def test_a_file_too_large_to_read_is_the_memory_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import errno
-
     from pod_detect.io import sources as _sources
 
     path = tmp_path / "huge.csv"
     path.write_bytes(b"actor,author\na,b\n")
 
     def no_room(*args: object, **kwargs: object) -> object:
-        raise OSError(errno.ENOMEM, "Memory mapping file failed: Cannot allocate memory")
+        raise _sources.pa.ArrowMemoryError("malloc of size 40000000000 failed")
 
-    monkeypatch.setattr(_sources.pa, "memory_map", no_room)
+    monkeypatch.setattr(_sources, "_read_file", no_room)
     code, stderr = scan_cli(path)
     assert code == 2 and f"{path}: does not fit in the memory available" in stderr
 

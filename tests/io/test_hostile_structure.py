@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -188,3 +189,40 @@ def test_a_file_without_a_line_end_in_16_mib_is_not_a_header(tmp_path):
     path.write_bytes(b"a," * (9 << 20))
     with pytest.raises(InputError, match="no line end in its first 16 MiB"):
         load(str(path))
+
+
+@pytest.mark.parametrize("change", ["truncate", "append", "replace"])
+def test_a_file_written_to_while_it_is_read_is_an_error_not_a_partial_report(
+        tmp_path, monkeypatch, change):
+    from pod_detect.io import readers
+
+    path = tmp_path / "live.csv"
+    rows = "".join(f"a{i},b,p{i}\n" for i in range(200))
+    path.write_text("actor,author,post_id\n" + rows)
+    original = readers.READERS["csv"]
+
+    def meanwhile(*args, **kwargs):  # another program writes the export as it is read
+        if change == "truncate":
+            with open(path, "r+b") as handle:
+                handle.truncate(100)
+        elif change == "append":
+            with open(path, "a") as handle:
+                handle.write("late,b,p9\n")
+        else:
+            replacement = tmp_path / "new.csv"
+            replacement.write_text("actor,author,post_id\nx,y,q\n")
+            os.replace(replacement, path)
+        return original(*args, **kwargs)
+
+    monkeypatch.setitem(readers.READERS, "csv", meanwhile)
+    with pytest.raises(InputError, match="changed while it was read"):
+        load(str(path))
+
+
+def test_a_file_is_read_not_mapped(tmp_path, monkeypatch):
+    """A mapped file truncated by another program kills the reader with SIGBUS when it
+    touches a page past the new end; a read cannot."""
+    path = tmp_path / "x.csv"
+    path.write_text("actor,author,post_id\na,b,p\n")
+    monkeypatch.setattr(pa, "memory_map", lambda *a, **k: pytest.fail("mapped"))
+    assert list(load(str(path)).accounts) == ["a", "b"]

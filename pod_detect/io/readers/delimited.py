@@ -26,9 +26,9 @@ def read_delimited(
 
     With ``skip``, rows with more or fewer fields than the header are left out (and
     described in :attr:`Raw.skipped`) instead of failing the read. ``file``: the path
-    whose bytes ``data`` maps, read again as a stream for the parser (block by block into
-    reused buffers, where reading a mapping faults in every page of it: about twice as
-    fast); ``data`` is still what the header, the checks and the error messages look at.
+    whose bytes ``data`` holds, read again as a stream for the parser (block by block into
+    reused buffers); ``data`` is still what the header, the checks and the error messages
+    look at (the caller checks that the file did not change in between).
 
     ``times`` names, given the header, the columns that will be read as times: those the
     reader parses itself, in its threads, when the first rows are all ISO times pyarrow
