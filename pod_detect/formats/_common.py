@@ -6,6 +6,7 @@ Everything here is pure and deterministic: the same report always gives the same
 from __future__ import annotations
 
 import hashlib
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -67,20 +68,61 @@ def _first(report: Report, group: Group) -> tuple[float | None, int]:
 
     For a ``pod`` it is the first engagement by a member of another member's post; for a
     ``lockstep`` group (or a pod whose authors are unknown) the first engagement by a member.
-    Without timestamps it is the earliest such row in the input.
+    Without timestamps it is the earliest such row in the input. Computed for every group
+    of the report at once (:func:`_firsts`), so that rendering ten thousand groups reads
+    the rows once, not once per group.
     """
+    return _firsts(report).get(group.id, (None, 1))
+
+
+#: Per report (by id, with a weak reference to check it is still that report): its
+#: groups' first interactions.
+_FIRSTS: dict[int, tuple[weakref.ref[Report], dict[str, tuple[float | None, int]]]] = {}
+
+
+def _firsts(report: Report) -> dict[str, tuple[float | None, int]]:
+    """:func:`_first` of every group of ``report``, from one pass over its rows."""
+    cached = _FIRSTS.get(id(report))
+    if cached is not None and cached[0]() is report:
+        return cached[1]
     frame = report.interactions.frame
-    members = np.asarray(group.members)
-    by_member = frame["actor"].isin(members).to_numpy()
-    inside = by_member & frame["author"].isin(members).to_numpy()
-    rows = frame[inside if group.kind == "pod" and inside.any() else by_member]
-    lines = rows["line"] if "line" in rows else pd.Series(1, index=rows.index)
-    if not len(rows):
-        return None, 1
-    if report.interactions.has_timestamps and rows["timestamp"].notna().any():
-        first = rows["timestamp"].min()
-        return float(first), int(lines[rows["timestamp"] == first].min())
-    return None, int(lines.min())
+    n_accounts = len(report.interactions.accounts)
+    index = np.full(n_accounts + 1, -1, dtype=np.int64)  # the last: unknown authors (-1)
+    for i, group in enumerate(report.groups):
+        index[np.asarray(group.members, dtype=np.int64)] = i
+    actor = index[frame["actor"].to_numpy()]
+    author = index[frame["author"].to_numpy()]
+    by_member = actor >= 0
+    inside = by_member & (author == actor)
+    timed = report.interactions.has_timestamps
+    rows = pd.DataFrame({
+        "group": actor[by_member], "inside": inside[by_member],
+        "time": (frame["timestamp"].to_numpy(dtype="float64")[by_member] if timed
+                 else np.full(int(by_member.sum()), np.nan)),
+        "line": (frame["line"].to_numpy()[by_member] if "line" in frame
+                 else np.ones(int(by_member.sum()), dtype=np.int64)),
+    })
+    pods = np.array([g.kind == "pod" for g in report.groups] + [False])
+    has_inside = np.zeros(len(report.groups) + 1, dtype=bool)
+    has_inside[rows.loc[rows["inside"], "group"].unique()] = True
+    # a pod's first row is among its members' posts when it has any
+    wanted = rows[~(pods & has_inside)[rows["group"].to_numpy()] | rows["inside"].to_numpy()]
+    out: dict[str, tuple[float | None, int]] = {}
+    first_time = wanted.groupby("group")["time"].min()
+    with_time = wanted.join(first_time.rename("first"), on="group")
+    at_first = with_time[with_time["time"] == with_time["first"]].groupby("group")["line"].min()
+    any_line = wanted.groupby("group")["line"].min()
+    for g, group in enumerate(report.groups):
+        if g not in any_line.index:
+            out[group.id] = (None, 1)
+        elif g in at_first.index and not np.isnan(first_time[g]):
+            out[group.id] = (float(first_time[g]), int(at_first[g]))
+        else:
+            out[group.id] = (None, int(any_line[g]))
+    for key in [k for k, (ref, _) in _FIRSTS.items() if ref() is None]:
+        del _FIRSTS[key]
+    _FIRSTS[id(report)] = (weakref.ref(report), out)
+    return out
 
 
 def first_time(report: Report, group: Group) -> float | None:

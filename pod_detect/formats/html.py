@@ -23,7 +23,14 @@ from pod_detect.formats._common import KIND_TITLE, summary_line
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
 from pod_detect.report import input_summary, plain
-from pod_detect.report.analysis import by_author, group_rows, latency, member_matrix, neighbourhood
+from pod_detect.report.analysis import (
+    GroupPositions,
+    by_author,
+    group_rows,
+    latency,
+    member_matrix,
+    neighbourhood,
+)
 from pod_detect.text import visible, visible_inline
 
 if TYPE_CHECKING:
@@ -31,8 +38,11 @@ if TYPE_CHECKING:
 
 #: Rows drawn in the bar charts and members drawn in a heatmap, at most.
 TOP_BARS, MAX_HEATMAP = 25, 60
-#: Accounts in the network picture, at most.
+#: Accounts in the network picture, at most (its layout grows with their square).
 MAX_NODES = 300
+#: Groups given a section of their own (reasons, evidence, charts), at most: the highest
+#: scored; the groups table lists every group, and the JSON report has them all.
+MAX_SECTIONS = 500
 
 
 def _environment() -> jinja2.Environment:
@@ -89,32 +99,59 @@ def _comments(report: Report, rows: pd.DataFrame) -> list[tuple[str, int]]:
     return [(str(t), int(n)) for t, n in text.value_counts().head(5).items()]
 
 
-def _group(report: Report, group: Group, lat: np.ndarray) -> dict[str, Any]:
-    rows = group_rows(report, group)
+def _summary(report: Report, group: Group) -> dict[str, Any]:
+    """What the groups table shows of a group."""
+    return {"id": group.id, "kind": KIND_TITLE[group.kind], "severity": group.severity,
+            "score": group.score, "detailed": False,
+            "members": sorted(report.account_name(m) for m in group.members)}
+
+
+def _group(report: Report, group: Group, lat: np.ndarray, at: GroupPositions,
+           others: np.ndarray) -> dict[str, Any]:
+    """A group's section; ``others`` is a scratch mask of every row, all true, left so."""
+    rows = group_rows(report, group, at, lat)
     names = sorted(report.account_name(m) for m in group.members)
-    shown = member_matrix(report, group).iloc[:MAX_HEATMAP, :MAX_HEATMAP]
+    shown = member_matrix(report, group, at).iloc[:MAX_HEATMAP, :MAX_HEATMAP]
     heat = _svg.heatmap(names[:MAX_HEATMAP], shown.to_numpy(), f"engagement matrix {group.id}")
-    others = np.ones(len(lat), dtype=bool)
-    others[report.interactions.frame.index.get_indexer(rows.index)] = False
     timed = report.interactions.has_timestamps
+    latency_chart = None
+    if timed:
+        positions = at.engaging(group)
+        others[positions] = False
+        latency_chart = _svg.log_histogram(rows["latency"].to_numpy(), lat[others],
+                                           f"latency {group.id}")
+        others[positions] = True
     return {
-        "id": group.id, "kind": KIND_TITLE[group.kind], "severity": group.severity,
-        "score": group.score, "members": names, "reasons": list(group.reasons),
+        **_summary(report, group), "detailed": True, "reasons": list(group.reasons),
         "evidence": plain(group.evidence), "heatmap": heat, "comments": _comments(report, rows),
-        "latency": _svg.log_histogram(rows["latency"].to_numpy(), lat[others],
-                                      f"latency {group.id}") if timed else None,
+        "latency": latency_chart,
         "timeline": _svg.timeline(rows["timestamp"].to_numpy(), f"timeline {group.id}")
         if timed else None,
     }
 
 
+def pictured(report: Report) -> tuple[list[int], int]:
+    """The members the network picture starts from, and how many groups they come from:
+    the groups in report order (highest score first) while they fit in :data:`MAX_NODES`
+    accounts, at least the first (its first :data:`MAX_NODES` members by code)."""
+    members: list[int] = []
+    taken = 0
+    for group in report.groups:
+        if taken and len(members) + len(group.members) > MAX_NODES:
+            break
+        members += sorted(group.members)
+        taken += 1
+    return members[:MAX_NODES], taken
+
+
 def network_svg(report: Report) -> Markup | None:
-    """The flagged groups and their surroundings, laid out by spring_layout (seed 7)."""
+    """The flagged groups (as many as :func:`pictured` takes) and their surroundings, laid
+    out by spring_layout (seed 7)."""
     if not report.groups:
         return None
     import networkx as nx  # here: a scan imports it only while the export is read
 
-    codes, edges = neighbourhood(report, MAX_NODES)
+    codes, edges = neighbourhood(report, MAX_NODES, pictured(report)[0])
     graph = nx.Graph()
     graph.add_nodes_from(codes)
     for a, b, w in edges[["actor", "author", "weight"]].itertuples(index=False):
@@ -138,10 +175,25 @@ def render(report: Report, options: RenderOptions) -> str:
     page = _environment().get_template("report.html")
     # the script is static (its hash is in the page's CSP) and holds none of these
     # characters, so only untrusted text is changed: shown, not acted on
+    at = GroupPositions(report)
+    others = np.ones(len(lat), dtype=bool)
+    groups = [_group(report, g, lat, at, others) if i < MAX_SECTIONS else _summary(report, g)
+              for i, g in enumerate(report.groups)]
+    in_picture, picture_groups = pictured(report)
+    limits = []
+    if len(report.groups) > MAX_SECTIONS:
+        limits.append(f"Sections follow for the {MAX_SECTIONS} highest-scoring groups of "
+                      f"{len(report.groups)}; the table lists them all, and the JSON report "
+                      "has every group's evidence.")
+    if picture_groups < len(report.groups) or len(in_picture) < len(
+            report.groups[0].members if report.groups else ()):
+        limits.append(f"The network shows {picture_groups} of {len(report.groups)} groups "
+                      f"({len(in_picture)} accounts): a picture of more is unreadable and "
+                      "slow to lay out.")
     return visible_inline(page.render(
         version=__version__, headline=summary_line(report), input=input_summary(report),
         notes=list(report.notes), authors=authors, author_chart=author_chart, posts=posts,
-        post_chart=post_chart, groups=[_group(report, g, lat) for g in report.groups],
+        post_chart=post_chart, groups=groups, limits=limits,
         network=network_svg(report), script=script, script_hash=script_hash,
         palette=_svg.PALETTE,
     )) + "\n"

@@ -31,20 +31,63 @@ def post_times(report: Report) -> np.ndarray:
                      np.nan)
 
 
-def group_rows(report: Report, group: Group) -> pd.DataFrame:
+def group_rows(report: Report, group: Group, at: GroupPositions | None = None,
+               lat: np.ndarray | None = None) -> pd.DataFrame:
     """Rows of the group's engagement: members engaging members (``pod``) or any
-    engagement by a member (``lockstep``), with a ``latency`` column."""
+    engagement by a member (``lockstep``), with a ``latency`` column. ``at`` (positions of
+    every group's rows, :func:`group_positions`) and ``lat`` (:func:`latency`) save a pass
+    over the rows when many groups are shown."""
     frame = report.interactions.frame
-    members = list(group.members)
-    mask = frame["actor"].isin(members)
-    if group.kind == "pod":
-        mask &= frame["author"].isin(members)
-    rows = frame.loc[mask, ["actor", "author", "post", "timestamp"]].copy()
-    rows["latency"] = latency(report)[mask.to_numpy()]
+    if at is None:
+        members = list(group.members)
+        mask = frame["actor"].isin(members)
+        if group.kind == "pod":
+            mask &= frame["author"].isin(members)
+        positions = np.flatnonzero(mask.to_numpy())
+    else:
+        positions = at.engaging(group)
+    rows = frame.iloc[positions][["actor", "author", "post", "timestamp"]].copy()
+    rows["latency"] = (latency(report) if lat is None else lat)[positions]
     return rows
 
 
-def member_matrix(report: Report, group: Group) -> pd.DataFrame:
+class GroupPositions:
+    """Where each group's rows are in the report's frame, from one sort of the rows by
+    their actor's group: what renders ten thousand groups without reading every row for
+    each (:func:`group_rows`, :func:`member_matrix`)."""
+
+    def __init__(self, report: Report) -> None:
+        frame = report.interactions.frame
+        index = np.full(len(report.interactions.accounts) + 1, -1, dtype=np.int64)
+        self.number = {}
+        for i, group in enumerate(report.groups):
+            index[np.asarray(group.members, dtype=np.int64)] = i
+            self.number[group.id] = i
+        actor = index[frame["actor"].to_numpy()]
+        self.author = index[frame["author"].to_numpy()]  # -1 (unknown) maps to the last
+        self.order = np.argsort(actor, kind="stable")
+        ranked = actor[self.order]
+        groups = np.arange(len(report.groups))
+        self.start = np.searchsorted(ranked, groups, side="left")
+        self.stop = np.searchsorted(ranked, groups, side="right")
+
+    def of(self, group: Group) -> np.ndarray:
+        """Rows by a member, in frame order."""
+        i = self.number[group.id]
+        return np.sort(self.order[self.start[i]:self.stop[i]])
+
+    def inside(self, group: Group) -> np.ndarray:
+        """Rows by a member on a member's post, in frame order."""
+        mine = self.of(group)
+        return mine[self.author[mine] == self.number[group.id]]
+
+    def engaging(self, group: Group) -> np.ndarray:
+        """:meth:`inside` for a pod, :meth:`of` for a lockstep group."""
+        return self.inside(group) if group.kind == "pod" else self.of(group)
+
+
+def member_matrix(report: Report, group: Group,
+                  at: GroupPositions | None = None) -> pd.DataFrame:
     """Engagements of each member (rows) on each member's posts (columns).
 
     Returns
@@ -54,7 +97,10 @@ def member_matrix(report: Report, group: Group) -> pd.DataFrame:
     """
     frame = report.interactions.frame
     members = sorted(group.members, key=report.account_name)
-    inside = frame[frame["actor"].isin(members) & frame["author"].isin(members)]
+    if at is None:
+        inside = frame[frame["actor"].isin(members) & frame["author"].isin(members)]
+    else:
+        inside = frame.iloc[at.inside(group)]
     counts = inside.groupby(["actor", "author"]).size().unstack(fill_value=0)
     return counts.reindex(index=members, columns=members, fill_value=0).astype("int64")
 
@@ -105,7 +151,8 @@ def by_author(report: Report) -> pd.DataFrame:
     return agg.sort_values("from_pods", ascending=False, kind="stable")
 
 
-def neighbourhood(report: Report, cap: int = 300) -> tuple[list[int], pd.DataFrame]:
+def neighbourhood(report: Report, cap: int = 300, members: list[int] | None = None
+                  ) -> tuple[list[int], pd.DataFrame]:
     """Members of the flagged groups and their direct counterparts, and the edges among them.
 
     Parameters
@@ -114,6 +161,8 @@ def neighbourhood(report: Report, cap: int = 300) -> tuple[list[int], pd.DataFra
         The scan's report.
     cap
         Most accounts kept: every member first, then the busiest counterparts.
+    members
+        The members to start from (default: every member of every group).
 
     Returns
     -------
@@ -122,7 +171,8 @@ def neighbourhood(report: Report, cap: int = 300) -> tuple[list[int], pd.DataFra
         (engagements), ``posts`` (distinct), ``first``, ``last`` (seconds, NaN without times).
     """
     frame = report.interactions.frame
-    members = sorted({m for g in report.groups for m in g.members})
+    members = sorted({m for g in report.groups for m in g.members} if members is None
+                     else set(members))
     touch = frame[(frame["actor"].isin(members) | frame["author"].isin(members))
                   & (frame["author"] >= 0)]
     activity = pd.concat([touch["actor"], touch["author"]]).value_counts(sort=False)

@@ -321,3 +321,23 @@ def test_locations_point_at_the_line_of_the_groups_first_interaction(tmp_path):
     (result,) = [r for r in sarif["runs"][0]["results"]
                  if r["properties"]["groupId"] == group.id]
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == where
+
+
+def test_first_interactions_of_all_groups_at_once_equal_one_group_at_a_time():
+    """The annotations' first time and line, computed for every group in one pass, are
+    what a scan of the rows of each group alone gives."""
+    from pod_detect import load, scan
+    from pod_detect.formats import _common
+
+    report = scan(load(str(Path(__file__).resolve().parents[2] / "examples"
+                       / "linkedin_pods.csv")))
+    assert report.groups
+    frame = report.interactions.frame
+    for group in report.groups:
+        members = list(group.members)
+        mine = frame["actor"].isin(members)
+        inside = mine & frame["author"].isin(members)
+        rows = frame[inside if group.kind == "pod" and inside.any() else mine]
+        first = rows["timestamp"].min()
+        line = int(rows.loc[rows["timestamp"] == first, "line"].min())
+        assert _common._first(report, group) == (float(first), line), group.id
