@@ -22,7 +22,7 @@ from pod_detect.scoring import (
     select,
 )
 from pod_detect.settings import Settings
-from pod_detect.stats.templates import comment_templates
+from pod_detect.stats.templates import COMPARED, comment_templates
 from pod_detect.text import scale
 
 
@@ -102,6 +102,18 @@ def campaign_notes(context: Context, groups: list[Group]) -> list[str]:
             "everyone else is not an organic baseline, so a timing or comments test that "
             "finds nothing against them says little (it lowers a group's evidence, never "
             "vetoes it)"]
+
+
+def comment_notes(context: Context) -> list[str]:
+    """A note when comments longer than :data:`~pod_detect.stats.templates.COMPARED`
+    characters were compared with templates by their opening only."""
+    if not context.made("comment_templates"):
+        return []
+    found = context.memo("comment_templates", lambda: None)
+    if found is None or not found.top or found.longest <= COMPARED:
+        return []
+    return [f"comments longer than {COMPARED} characters were compared with the templates "
+            f"by their first {COMPARED} (the longest has {found.longest})"]
 
 
 def runnable_detectors(
@@ -277,7 +289,7 @@ def scan(
         overlap.use_the_wait(context)
         groups = find_groups(context, runnable, stage, overlap.pool)
     stage("score")
-    notes += scale_notes(context) + campaign_notes(context, groups)
+    notes += scale_notes(context) + campaign_notes(context, groups) + comment_notes(context)
     for what in context.budget.exhausted:
         notes.append(
             f"budget hit: {what}; groups in the densest parts of the graph may be incomplete"

@@ -77,6 +77,9 @@ class Templates:
     #: for a pandas frame, so that classifying its rows needs no second normalisation.
     row_words: np.ndarray | None = field(default=None, compare=False, repr=False)
     words: pa.Array | None = field(default=None, compare=False, repr=False)
+    #: The longest normalised comment, in characters (over :data:`COMPARED`: some were
+    #: judged on their opening).
+    longest: int = 0
 
     def classify(self, text: pd.Series) -> np.ndarray:
         """Per text: -1 not a comment (missing or blank), 1 templated (a template, a
@@ -235,8 +238,10 @@ def templates_arrays(frame: pd.DataFrame) -> Templates:
     texts = words.take(pa.array(chosen)).to_pylist()
     row_words = np.full(len(frame), -1, dtype=np.int32)
     row_words[rows] = codes[written]
+    longest = pc.max(pc.utf8_length(words)).as_py() if len(words) else 0
     return Templates(common=frozenset(texts), top=_most_written(texts, writers[chosen]),
-                     comments=int(written.sum()), row_words=row_words, words=words)
+                     comments=int(written.sum()), row_words=row_words, words=words,
+                     longest=int(longest or 0))
 
 
 def _most_written(texts: list[str], writers: np.ndarray) -> list[str]:
@@ -260,8 +265,9 @@ def templates_frames(frame: Any) -> Templates:
     spread = spread[spread.index != ""]
     common = spread[spread >= TEMPLATE_ACCOUNTS].sort_index()
     common = common.sort_values(ascending=False, kind="stable")  # ties in text order
+    longest = max((len(t) for t in spread.index), default=0)
     return Templates(common=frozenset(common.index), top=list(common.index[:MAX_TEMPLATES]),
-                     comments=int(comments))
+                     comments=int(comments), longest=longest)
 
 
 _WRITERS_META = pd.DataFrame({"words": pd.Series(dtype="object"),
@@ -338,6 +344,14 @@ def _near(words: pd.Series, known: np.ndarray, templates: list[str],
     return near
 
 
+#: Characters of a comment, and of a template, that the near-duplicate test compares: a
+#: post's length on X. A pod's stock comments are a line; comparing two 2,000-character
+#: comments costs about 200 times two such lines, and 12,000 of them against 500
+#: templates took five minutes. Longer texts are judged on their opening (the report's
+#: notes say when there were some).
+COMPARED = 280
+
+
 #: Guards every :attr:`Templates.near` (a module lock: a Templates stays picklable).
 _SEEN_LOCK = threading.Lock()
 
@@ -345,10 +359,14 @@ _SEEN_LOCK = threading.Lock()
 def _near_texts(texts: list[str], templates: list[str]) -> set[str]:
     """The texts whose rapidfuzz ratio with some template reaches :data:`NEAR_DUPLICATE`.
 
-    The ratio of lengths ``a`` and ``b`` is at most ``100 * (1 - |a - b| / (a + b))``, so
-    each length of text is compared only with the templates whose length can reach the
-    cut-off (with a character to spare); the answer is that of comparing every pair.
+    Texts and templates are compared by their first :data:`COMPARED` characters. The ratio
+    of lengths ``a`` and ``b`` is at most ``100 * (1 - |a - b| / (a + b))``, so each length
+    of text is compared only with the templates whose length can reach the cut-off (with a
+    character to spare); the answer is that of comparing every pair.
     """
+    full = texts
+    texts = [t[:COMPARED] for t in texts]
+    templates = [t[:COMPARED] for t in templates]
     size = np.array([len(t) for t in templates])
     order = np.argsort(size, kind="stable")
     size, ordered = size[order], [templates[i] for i in order]
@@ -360,8 +378,9 @@ def _near_texts(texts: list[str], templates: list[str]) -> set[str]:
         high = np.searchsorted(size, length * (1 + slack) / (1 - slack) + 1, side="right")
         if low >= high:
             continue
-        mine = [texts[i] for i in np.flatnonzero(lengths == length)]
-        scores = process.cdist(mine, ordered[low:high], scorer=fuzz.ratio,
+        at = np.flatnonzero(lengths == length)
+        scores = process.cdist([texts[i] for i in at], ordered[low:high], scorer=fuzz.ratio,
                                score_cutoff=NEAR_DUPLICATE, workers=1)
-        hits.update(t for t, best in zip(mine, scores.max(axis=1), strict=True) if best > 0)
+        hits.update(full[i] for i, best in zip(at, scores.max(axis=1), strict=True)
+                    if best > 0)
     return hits

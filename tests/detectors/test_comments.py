@@ -244,3 +244,36 @@ def test_normalising_each_text_codes_as_normalising_the_distinct_ones() -> None:
     np.testing.assert_array_equal(each[0], distinct[0])
     assert each[1].to_pylist() == distinct[1].to_pylist()
     np.testing.assert_array_equal(each[2], distinct[2])
+
+
+def test_long_comments_are_compared_by_their_opening_and_the_notes_say_so():
+    from pod_detect.pipeline import scan
+    from pod_detect.stats import templates
+
+    rng = np.random.default_rng(12)
+    letters = np.array(list("abcdefghij klmnop qrstuv wxyz "))
+
+    def text(n: int) -> str:
+        return "".join(rng.choice(letters, size=n))
+
+    stock = text(1000)
+    # the first 280 characters decide: one differing only after them is a near-duplicate
+    same_opening = stock[:280] + text(720)
+    other_opening = text(280) + stock[280:]
+    hits = templates._near_texts([same_opening, other_opening], [stock])
+    assert hits == {same_opening}
+    members = [f"m{i}" for i in range(6)]  # a pod posting a long stock comment
+    rows = []
+    for a in members:
+        for k in range(3):
+            start = 3600.0 * (10 * members.index(a) + k)
+            rows += [(b, a, f"{a}/{k}", start + rng.uniform(10, 120), start, stock)
+                     for b in members if b != a]
+    for i in range(200):  # and a crowd that comments in its own words, hours later
+        start = 3600.0 * i
+        rows += [(f"o{(i + j) % 60}", f"o{(i + 30) % 60}", f"o{(i + 30) % 60}/{i}",
+                  start + rng.uniform(1, 9) * 3600, start, text(40)) for j in range(3)]
+    frame = pd.DataFrame(rows, columns=["actor", "author", "post_id", "timestamp",
+                                        "post_time", "text"])
+    report = scan(parse(frame.astype({"timestamp": str, "post_time": str})))
+    assert any("compared with the templates by their first 280" in n for n in report.notes)
