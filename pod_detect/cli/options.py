@@ -43,7 +43,37 @@ def input_options(command: F) -> F:
                      help="Rows that fail (ragged, blank actor, unreadable time, a post with "
                           "two authors): stop with an error, skip them (counted in the "
                           "report), or skip them and warn on stderr."),
+        click.option("--max-input-bytes", type=BYTES, default=None, metavar="SIZE",
+                     help="Largest export read, after decompression (e.g. 500M, 8G); a "
+                          "larger one, or a compressed file that expands past it, is an "
+                          "error. Default: half this machine's memory."),
     ])
+
+
+class ByteSize(click.ParamType):
+    """A number of bytes: ``1048576``, ``512K``, ``500M``, ``8G``, ``1T`` (powers of 1024)."""
+
+    name = "size"
+    _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        unit = text[-1:] if text[-1:] in self._UNITS and text[-1:] else ""
+        number = text[: len(text) - len(unit)] if unit else text
+        try:
+            size = float(number) * self._UNITS[unit]
+        except ValueError:
+            self.fail(f"{value!r} is not a size (a number of bytes, or with K, M, G or T)",
+                      param, ctx)
+        if size < 1:
+            self.fail(f"{value!r} must be at least one byte", param, ctx)
+        return int(size)
+
+
+BYTES = ByteSize()
 
 
 def engine_options(command: F) -> F:

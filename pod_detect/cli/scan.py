@@ -125,7 +125,8 @@ def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
     with user_errors():
         settings = Settings(**{name: opts[name] for name in THRESHOLDS})
         read = ReadOptions(fmt=opts["input_format"], mapping=parse_mapping(opts["mapping"]),
-                           encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"])
+                           encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"],
+                           max_input_bytes=opts["max_input_bytes"])
         cluster = ClusterOptions(**{name: opts.get(name) for name in DASK_ONLY})
         entries = podbaseline.read_baseline(opts["baseline"]) if opts["baseline"] else []
         with progress(opts["quiet"]) as show:

@@ -34,6 +34,7 @@ class ReadOptions:
     mapping: Mapping[str, str] | None = None
     encoding: str = "utf-8"
     on_bad_rows: str = "error"
+    max_input_bytes: int | None = None
 
 
 @dataclass(frozen=True)

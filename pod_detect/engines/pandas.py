@@ -35,7 +35,7 @@ def scan_files(paths: Sequence[str], settings: Settings, read: ReadOptions,
     warm_up()
     with collector_paused():
         data = load(path, fmt=read.fmt, mapping=read.mapping, encoding=read.encoding,
-                    on_bad_rows=read.on_bad_rows)
+                    on_bad_rows=read.on_bad_rows, max_input_bytes=read.max_input_bytes)
         on_read(data)
         from pod_detect import pipeline
 

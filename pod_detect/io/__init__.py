@@ -48,6 +48,7 @@ def load(
     encoding: str = "utf-8",
     stdin: IO[bytes] | None = None,
     on_bad_rows: str = "error",
+    max_input_bytes: int | None = None,
 ) -> Interactions:
     """Read an export into the canonical interactions table.
 
@@ -68,6 +69,10 @@ def load(
         read, a post with two authors, a JSON item that is not an object) is an error;
         ``"skip"`` or ``"warn"``: such rows are dropped and counted in
         ``dropped["bad_row"]``, with a note (see :func:`bad_rows_note`).
+    max_input_bytes
+        The most bytes read, after decompression (default: half this machine's memory,
+        :func:`~pod_detect.io.sources.default_max_input`): a larger input is an error
+        rather than a process killed for memory.
 
     Returns
     -------
@@ -82,7 +87,8 @@ def load(
     name = _sources.source_name(source)
     try:
         raw, name, kind = _read(source, fmt, encoding, stdin, skip=on_bad_rows != "error",
-                                times=lambda names: time_columns(names, mapping, name))
+                                times=lambda names: time_columns(names, mapping, name),
+                                limit=max_input_bytes)
         data = _parse(raw, name, mapping, on_bad_rows, HEADER_LINES.get(kind, 0))
     except (MemoryError, pa.ArrowMemoryError):
         raise InputError(too_large(name), source=name) from None
@@ -136,16 +142,19 @@ def read_table(
 
 def _read(
     source: Source, fmt: str | None, encoding: str, stdin: IO[bytes] | None, *, skip: bool,
-    times: Callable[[list[str]], list[str]] | None = None,
+    times: Callable[[list[str]], list[str]] | None = None, limit: int | None = None,
 ) -> tuple[_readers.Raw, str, str]:
     forced = _sources.format_name(fmt)[0] if fmt else None
     path = os.fspath(source) if _sources.is_path(source) else None  # type: ignore[arg-type]
     before = _sources.identity(path) if path is not None else None
+    most = _sources.default_max_input() if limit is None else limit
+    if before is not None and before[2] > most:  # before reading it all
+        raise _sources.too_big(os.fspath(path), most, "has")  # type: ignore[arg-type]
     data, name = _sources.open_source(source, stdin)
     if path is not None:
         _sources.unchanged(name, before, data.size)
     mapped = data if path is not None else None
-    data = _sources.decompress(data, name)
+    data = _sources.decompress(data, name, limit)
     if data.size == 0:
         raise InputError("is empty", source=name)
     _sources.check_magic(data, name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import errno
-import gzip
 import json
 import os
 import re
@@ -142,23 +141,84 @@ def unchanged(name: str, before: tuple[int, int, int, int] | None, size: int | N
                          source=name)
 
 
-def decompress(data: pa.Buffer, name: str) -> pa.Buffer:
-    """Undo gzip or zstd compression, recognised by their magic bytes (repeatedly)."""
+def machine_memory() -> int:
+    """This machine's physical memory in bytes (16 GiB where it cannot be told)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 16 << 30
+
+
+def default_max_input() -> int:
+    """The largest input read by default: half this machine's memory. A scan holds the
+    export's bytes and the canonical table (about as big again) at once; more than half
+    would be an out-of-memory kill, not an answer."""
+    return machine_memory() // 2
+
+
+#: Decompressed bytes read at a time (the input's cap is checked after each).
+CHUNK = 1 << 24
+
+
+def too_big(name: str, limit: int, what: str) -> InputError:
+    return InputError(f"{what} more than {limit:,} bytes (--max-input-bytes, by default half "
+                      "this machine's memory); raise it if the machine can hold it, or scan "
+                      "the export in parts with --engine dask", source=name)
+
+
+def decompress(data: pa.Buffer, name: str, limit: int | None = None) -> pa.Buffer:
+    """Undo gzip or zstd compression, recognised by their magic bytes (repeatedly), a chunk
+    at a time: a 1.5 MB file that expands to 16 GB stops at ``limit`` bytes
+    (:func:`default_max_input` when None) with an error, before it fills the memory."""
+    limit = default_max_input() if limit is None else limit
     head = data[:4].to_pybytes()
     if head.startswith(_GZIP):
         try:
-            return decompress(pa.py_buffer(gzip.decompress(memoryview(data))), name)
+            return decompress(_gunzip(data, name, limit), name, limit)
         except (EOFError, OSError, zlib.error):
             raise InputError("is truncated or not valid gzip", source=name) from None
     if head == _ZSTD:
         try:
             stream = pa.input_stream(pa.BufferReader(data), compression="zstd")
-            return decompress(stream.read_buffer(), name)
+            parts, size = [], 0
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise too_big(name, limit, "decompresses to")
+                parts.append(chunk)
+            return decompress(pa.py_buffer(b"".join(parts)), name, limit)
         except MemoryError:
             raise
         except (pa.ArrowException, OSError):
             raise InputError("is truncated or not valid zstd", source=name) from None
+    if data.size > limit:
+        raise too_big(name, limit, "has")
     return data
+
+
+def _gunzip(data: pa.Buffer, name: str, limit: int) -> pa.Buffer:
+    """Every member of a gzip stream, at most ``limit`` bytes of them."""
+    parts: list[bytes] = []
+    size = 0
+    rest = memoryview(data)
+    while len(rest):
+        inflate = zlib.decompressobj(wbits=31)
+        pending: bytes | memoryview = rest
+        while True:
+            chunk = inflate.decompress(pending, CHUNK)
+            size += len(chunk)
+            if size > limit:
+                raise too_big(name, limit, "decompresses to")
+            parts.append(chunk)
+            pending = inflate.unconsumed_tail
+            if inflate.eof or not (pending or chunk):
+                break
+        if not inflate.eof:
+            raise EOFError("truncated gzip")
+        rest = memoryview(inflate.unused_data)
+        if bytes(rest[:2]) != _GZIP[:2]:  # trailing padding after the last member
+            break
+    return pa.py_buffer(b"".join(parts))
 
 
 def to_utf8(data: pa.Buffer, encoding: str, name: str, *, first_row: int | None) -> pa.Buffer:

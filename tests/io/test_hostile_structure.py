@@ -226,3 +226,37 @@ def test_a_file_is_read_not_mapped(tmp_path, monkeypatch):
     path.write_text("actor,author,post_id\na,b,p\n")
     monkeypatch.setattr(pa, "memory_map", lambda *a, **k: pytest.fail("mapped"))
     assert list(load(str(path)).accounts) == ["a", "b"]
+
+
+@pytest.mark.parametrize("compression", ["gzip", "zstd", None])
+def test_an_input_past_max_input_bytes_is_refused_before_it_fills_the_memory(
+        tmp_path, compression):
+    header = b"actor,author,post_id\n"
+    body = b"a,b,p\n" * 50_000  # 300,000 bytes
+    path = tmp_path / ("x.csv" + {"gzip": ".gz", "zstd": ".zst", None: ""}[compression])
+    if compression is None:
+        path.write_bytes(header + body)
+    else:
+        with pa.output_stream(str(path), compression=compression) as out:
+            out.write(header + body)
+    with pytest.raises(InputError, match=r"more than 100,000 bytes \(--max-input-bytes"):
+        load(str(path), max_input_bytes=100_000)
+    assert len(load(str(path), max_input_bytes=1_000_000).frame) == 1  # one distinct row
+
+
+def test_gzip_members_are_all_read_within_the_cap(tmp_path):
+    import gzip
+
+    path = tmp_path / "two.csv.gz"
+    path.write_bytes(gzip.compress(b"actor,author,post_id\na,b,p1\n")
+                     + gzip.compress(b"c,b,p2\n"))
+    assert list(load(str(path)).accounts) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(("given", "ok"), [("500M", True), ("8g", True), ("1099511627776", True), ("1024", False),
+                                           ("2.5GiB", True), ("lots", False), ("0", False)])
+def test_max_input_bytes_takes_sizes(given, ok):
+    result = run("scan", str(EXAMPLE), "--max-input-bytes", given, "-f", "json")
+    assert (result.returncode in (0, 1)) is ok, result.stderr
+    if not ok:
+        assert result.returncode == 2 and "--max-input-bytes" in result.stderr

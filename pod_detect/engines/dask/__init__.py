@@ -62,7 +62,7 @@ def scan_files(paths: Sequence[str], settings: Settings, read: ReadOptions,
             scratch = cluster.scratch or (None if remote else temporary)
             data = load_dask(list(paths), fmt=read.fmt, mapping=read.mapping,
                              encoding=read.encoding, on_bad_rows=read.on_bad_rows,
-                             scratch=scratch)
+                             scratch=scratch, max_input_bytes=read.max_input_bytes)
             on_read(data)
             return localise(pipeline.scan(data, settings, on_stage=on_stage))
     except Exception as error:

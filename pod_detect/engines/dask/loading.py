@@ -31,12 +31,13 @@ class _Options:
     mapping: dict[str, str] | None
     encoding: str
     on_bad_rows: str
+    max_input_bytes: int | None = None
 
     def load(self, path: str) -> Interactions:
         from pod_detect.io import load
 
         return load(path, fmt=self.fmt, mapping=self.mapping, encoding=self.encoding,
-                    on_bad_rows=self.on_bad_rows)
+                    on_bad_rows=self.on_bad_rows, max_input_bytes=self.max_input_bytes)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def load_dask(
     encoding: str = "utf-8",
     on_bad_rows: str = "error",
     scratch: str | None = None,
+    max_input_bytes: int | None = None,
 ) -> Interactions:
     """Read many files into one canonical table held by Dask.
 
@@ -135,7 +137,7 @@ def load_dask(
     ----------
     source
         Paths, glob patterns or directories (:func:`expand`).
-    fmt, mapping, encoding, on_bad_rows
+    fmt, mapping, encoding, on_bad_rows, max_input_bytes
         As for :func:`pod_detect.io.load`, applied to every file.
     scratch
         A directory where the canonical frame is written once as Parquet (every worker must
@@ -157,7 +159,8 @@ def load_dask(
     import dask.dataframe as dd
 
     files = expand(source)
-    options = _Options(fmt, dict(mapping) if mapping else None, encoding, on_bad_rows)
+    options = _Options(fmt, dict(mapping) if mapping else None, encoding, on_bad_rows,
+                       max_input_bytes)
     summaries = _summaries(files, options)
     _same_columns(files, summaries)
     every_account = _union([s.accounts for s in summaries])
