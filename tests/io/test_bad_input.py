@@ -390,3 +390,23 @@ def test_moon_moser_graph_hits_the_clique_budget_and_finishes() -> None:
     assert any(note.startswith("budget hit: clique enumeration") for note in notes), notes
     found = [{str(data.accounts[m]) for m in g.members} for g in report.groups]
     assert {f"mm{i}" for i in range(60)} in found
+
+
+def test_the_budget_notes_do_not_depend_on_the_accounts_names() -> None:
+    """The same graph under other names (another sort order of the accounts) hits the same
+    budgets, says the same and finds the same group."""
+    import hashlib
+
+    def renamed(name: str) -> str:
+        return "z" + hashlib.sha1(name.encode()).hexdigest()[:10]
+
+    rows = organic(n_accounts=2000, posts_each=4) + moon_moser_rows()
+    other = [(renamed(a), renamed(b), p.replace(b, renamed(b), 1), t, pt)
+             for a, b, p, t, pt in rows]
+    notes, sizes = [], []
+    for version in (rows, other):
+        report = run_scan(build(version), Settings(clique_budget=2000))
+        notes.append([n for n in to_dict(report)["notes"] if n.startswith("budget hit")])
+        sizes.append(sorted(len(g.members) for g in report.groups))
+    assert notes[0] == notes[1] and notes[0]
+    assert sizes[0] == sizes[1]
