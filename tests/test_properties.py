@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 from typing import Any
 
 import numpy as np
@@ -34,14 +35,23 @@ def quick(n: int) -> settings:
 
 HOSTILE = ["=cmd|' /C calc'!A0", "+1", "-1", "@sum", "\tlead", "<script>alert(1)</script>",
            "a,b", 'say "hi"', "line\nbreak", "  padded  ", "ünïcødé", "😀", "\u202eevil",
-           "0", "1e3", "NaN", "null", "None", "TRUE", "-", "#", "'", "\\", "x" * 200]
+           "0", "1e3", "NaN", "null", "None", "TRUE", "-", "#", "'", "\\", "x" * 200,
+           # what acts on a terminal, a log or an XML parser: ESC and CSI, OSC 52 (the
+           # clipboard) and OSC 8 (links), C0 and C1 controls, bidi isolates, NEL
+           "\x1b[2J\x1b[H", "\x1b]52;c;ZXZpbA==\x07", "\x1b]8;;http://x\x07ok\x1b]8;;\x07",
+           "nul\x00x", "bell\x07", "\x9b31mred", "del\x7f", "\u2066iso\u2069", "nel\x85",
+           "cr\rx", "https://evil.example", "~~gone~~"]
 NAMES = st.one_of(st.sampled_from([f"u{i}" for i in range(8)]), st.sampled_from(HOSTILE),
                   st.text(min_size=0, max_size=6))
 TIMES = st.one_of(
     st.floats(1.5e9, 1.7e9, allow_nan=False).map(lambda t: f"{t:.0f}"),
     st.floats(1.5e9, 1.7e9, allow_nan=False).map(
         lambda t: pd.Timestamp(t, unit="s").isoformat() + "Z"),
-    st.sampled_from(["", "yesterday", "2021-13-45", "1e400", "inf", "-"]),
+    st.sampled_from(["", "yesterday", "2021-13-45", "1e400", "inf", "-", "1e300",
+                     "-62135596801", "253402300800", "0001-01-01T00:00:00Z",
+                     "9999-12-31T23:59:59Z", "10000-01-01T00:00:00Z"]),
+    # the whole range of epoch numbers a column can hold, in every unit, and beyond
+    st.floats(-1e20, 1e20, allow_nan=False).map(lambda t: f"{t:.0f}"),
 )
 
 
@@ -63,6 +73,10 @@ def exports(draw: Any) -> pd.DataFrame:
     for column, values in optional.items():
         if draw(st.booleans()):
             rows[column] = draw(st.lists(values, min_size=n, max_size=n))
+    if draw(st.booleans()):  # a column the reader does not use, named by the enemy
+        extra = draw(NAMES)
+        if extra and extra not in rows:
+            rows[extra] = draw(st.lists(NAMES, min_size=n, max_size=n))
     return pd.DataFrame(rows)
 
 
@@ -240,3 +254,50 @@ def test_organic_noise_never_removes_a_strong_pod(n_accounts: int, n_rows: int,
     strong = [p for p in report["pods"]
               if sorted(p["members"]) == POD and SEVERITIES.index(p["severity"]) >= floor]
     assert strong, report["pods"]
+
+
+# --------------------------------------------------------------------------- (e) every format
+
+
+#: What no output may carry raw: C0 controls but tab and line ends, DEL, C1 controls, and
+#: the bidi controls (the terminal, CI log and XML attack surface).
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@quick(40)
+@given(exports())
+def test_every_format_of_a_generated_export_parses_back_and_holds_no_raw_control(
+        frame: pd.DataFrame) -> None:
+    import csv as csv_module
+    import xml.etree.ElementTree as ET
+
+    from pod_detect.formats import FORMATS, RenderOptions
+
+    try:
+        data = load_bytes(frame, "csv", on_bad_rows="skip")
+    except InputError:
+        return
+    report = run_scan(data)
+    for name in sorted(FORMATS):
+        text = FORMATS[name](report, RenderOptions())
+        assert not RAW_CONTROLS.search(text.replace("\r\n", "\n")), (name, text[:200])
+        if name in ("json", "sarif"):
+            json.loads(text)
+        elif name == "ndjson":
+            for line in text.splitlines():
+                json.loads(line)
+        elif name == "junit":
+            ET.fromstring(text)
+        elif name == "csv":
+            list(csv_module.reader(io.StringIO(text)))
+
+
+@quick(30)
+@given(st.integers(1, 20_000), st.sampled_from(["json", "jsonl"]))
+def test_nesting_of_any_depth_is_read_or_refused_never_a_crash(depth: int, fmt: str) -> None:
+    record = '{"actor":"a","author":"b","post_id":"p","x":' + "[" * depth + "]" * depth + "}"
+    text = f"[{record}]" if fmt == "json" else record + "\n"
+    try:
+        podio.load(io.BytesIO(text.encode()), fmt=fmt)
+    except InputError as error:
+        assert depth > 250 and "levels deep" in str(error)
