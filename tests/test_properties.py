@@ -12,6 +12,7 @@ import io
 import json
 import random
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -259,6 +260,16 @@ def test_organic_noise_never_removes_a_strong_pod(n_accounts: int, n_rows: int,
 # --------------------------------------------------------------------------- (e) every format
 
 
+def _sarif_validator() -> Any:
+    import jsonschema
+
+    path = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+SARIF = _sarif_validator()
+
 #: What no output may carry raw: C0 controls but tab and line ends, DEL, C1 controls, and
 #: the bidi controls (the terminal, CI log and XML attack surface).
 RAW_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -281,8 +292,10 @@ def test_every_format_of_a_generated_export_parses_back_and_holds_no_raw_control
     for name in sorted(FORMATS):
         text = FORMATS[name](report, RenderOptions())
         assert not RAW_CONTROLS.search(text.replace("\r\n", "\n")), (name, text[:200])
-        if name in ("json", "sarif"):
+        if name == "json":
             json.loads(text)
+        elif name == "sarif":
+            SARIF.validate(json.loads(text))
         elif name == "ndjson":
             for line in text.splitlines():
                 json.loads(line)
