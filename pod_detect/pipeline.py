@@ -290,7 +290,7 @@ def scan(
         groups = find_groups(context, runnable, stage, overlap.pool)
     stage("score")
     notes += scale_notes(context) + campaign_notes(context, groups) + comment_notes(context)
-    for what in context.budget.exhausted:
+    for what in context.budget.exhausted + context.merging.exhausted:
         notes.append(
             f"budget hit: {what}; groups in the densest parts of the graph may be incomplete"
         )

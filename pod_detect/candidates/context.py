@@ -56,6 +56,10 @@ class Context:
         self.reduced = reduced
         self.settings = settings
         self.budget = Budget(settings.clique_budget)
+        #: Community merging's own budget: shared with clique enumeration, what was left
+        #: for it depended on how many steps the cliques took and how many pieces Louvain
+        #: cut a group into, which depends on the accounts' names in a symmetric graph.
+        self.merging = Budget(settings.clique_budget)
         self._rows: dict[tuple[frozenset[int], ...], pd.DataFrame] = {}
         self._memo: dict[str, Any] = {}
         self._ahead = dict(ahead or {})
@@ -114,7 +118,7 @@ class Context:
         """
         sets = [self.reciprocal_groups]
         if self.data.signals()["coengagement"] is None:
-            sets.append(communities(self.coengagement, self.settings, self.budget))
+            sets.append(communities(self.coengagement, self.settings, self.merging))
             silent = self.reduced.accounts["posts"].to_numpy() == 0
             sets.append(campaigns(self.coengagement, self.data.frame, silent,
                                   self.settings.min_group_size))
