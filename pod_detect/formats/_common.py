@@ -11,6 +11,7 @@ import weakref
 import numpy as np
 import pandas as pd
 
+from pod_detect.kernels.grouped import membership
 from pod_detect.model import SEVERITIES, Group, Report
 from pod_detect.report import iso
 from pod_detect.text import visible
@@ -86,10 +87,8 @@ def _firsts(report: Report) -> dict[str, tuple[float | None, int]]:
     if cached is not None and cached[0]() is report:
         return cached[1]
     frame = report.interactions.frame
-    n_accounts = len(report.interactions.accounts)
-    index = np.full(n_accounts + 1, -1, dtype=np.int64)  # the last: unknown authors (-1)
-    for i, group in enumerate(report.groups):
-        index[np.asarray(group.members, dtype=np.int64)] = i
+    index = membership([frozenset(g.members) for g in report.groups],
+                       len(report.interactions.accounts))
     actor = index[frame["actor"].to_numpy()]
     author = index[frame["author"].to_numpy()]
     by_member = actor >= 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pod_detect.kernels.grouped import membership
 from pod_detect.model import Group, Report
 from pod_detect.reduce import latency_at, reduce
 
@@ -58,11 +59,9 @@ class GroupPositions:
 
     def __init__(self, report: Report) -> None:
         frame = report.interactions.frame
-        index = np.full(len(report.interactions.accounts) + 1, -1, dtype=np.int64)
-        self.number = {}
-        for i, group in enumerate(report.groups):
-            index[np.asarray(group.members, dtype=np.int64)] = i
-            self.number[group.id] = i
+        index = membership([frozenset(g.members) for g in report.groups],
+                           len(report.interactions.accounts))
+        self.number = {group.id: i for i, group in enumerate(report.groups)}
         actor = index[frame["actor"].to_numpy()]
         self.author = index[frame["author"].to_numpy()]  # -1 (unknown) maps to the last
         self.order = np.argsort(actor, kind="stable")
