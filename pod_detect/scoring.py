@@ -39,7 +39,7 @@ from pod_detect.detectors.base import Finding
 from pod_detect.engines.frames import rows_of
 from pod_detect.kernels.grouped import membership
 from pod_detect.model import SEVERITIES, AccountScore, Group, Interactions, PostScore, group_id
-from pod_detect.stats.evidence import log10_fisher
+from pod_detect.stats.evidence import effect, log10_fisher
 from pod_detect.text import duration
 
 #: Detectors whose strength says how pod-shaped a group is.
@@ -70,11 +70,6 @@ def cluster(findings: Sequence[Finding], overlap: float = 0.5) -> list[list[Find
                 holding.setdefault(m, []).append(len(clusters))
             clusters.append([finding])
     return clusters
-
-
-def effect(structure: float, behaviour: float) -> float:
-    """The effect part of the score: the structure confirmed by itself or by behaviour."""
-    return 1.0 - (1.0 - structure ** 3) * (1.0 - structure * behaviour)
 
 
 def _strongest_shape(found: Sequence[Finding]) -> Finding | None:

@@ -30,6 +30,7 @@ from pod_detect.stats.evidence import (
     LARGE_H,
     STRICTER,
     cohens_h,
+    effect,
     log10_group_structure,
     stricter_levels,
 )
@@ -187,11 +188,9 @@ def _may_campaign(table: pd.DataFrame, size: np.ndarray, given: np.ndarray,
     raw = np.divide(table["engagers"].to_numpy(dtype="float64"), engaged,
                     out=np.zeros(len(table)), where=engaged > 0)
     expected = table["given"].to_numpy(dtype="float64") / max(1.0, float(given.sum()))
-    h = (2.0 * np.arcsin(np.sqrt(np.clip(raw, 0.0, 1.0)))
-         - 2.0 * np.arcsin(np.sqrt(np.clip(expected, 0.0, 1.0))))
     silent = 1.0 - table["posters"].to_numpy() / np.maximum(size, 1)
-    best = np.clip(h / LARGE_H, 0.0, 1.0) * silent
-    return 1.0 - (1.0 - best ** 3) * (1.0 - best) >= low
+    best = np.clip(cohens_h(raw, expected) / LARGE_H, 0.0, 1.0) * silent
+    return effect(best, 1.0) >= low
 
 
 def _excess(synced: float, expected: float) -> float:
@@ -214,7 +213,7 @@ def _numbers(
     posts = _group_posts(inside, n, len(context.data.posts), len(context.data.accounts))
     posts["engaged"] = context.reduced.posts["engagers"].to_numpy()[posts["post"].to_numpy()]
     given = context.reduced.accounts["given"].to_numpy()
-    share = group_sums(given, index, n) / max(1, int(given.sum()))
+    share = context.group_shares(groups, index)
     posts = posts[~posts["own"].to_numpy() | _together(posts, groups, share, context)]
     per = posts.groupby("group")[["own", "engagers", "engaged"]].sum()
     table = per.reindex(pd.RangeIndex(n), fill_value=0)

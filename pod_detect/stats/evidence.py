@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 #: The p-value of a five-sigma deviation (one-sided normal tail at 5): the discovery
 #: standard of particle physics, used as the evidence a ``high`` verdict needs.
@@ -110,9 +113,15 @@ def log10_of(pvalue: float) -> float:
 LARGE_H = 0.8
 
 
-def cohens_h(observed: float, expected: float) -> float:
+def cohens_h(observed: Any, expected: Any) -> Any:
     """Cohen's h, ``2 asin(sqrt(observed)) - 2 asin(sqrt(expected))``: the difference
     between two proportions on the scale where equal differences are equally detectable
-    (0.2 small, 0.5 medium, 0.8 large)."""
-    return 2.0 * math.asin(math.sqrt(min(max(observed, 0.0), 1.0))) - 2.0 * math.asin(
-        math.sqrt(min(max(expected, 0.0), 1.0)))
+    (0.2 small, 0.5 medium, 0.8 large). Numbers or numpy arrays, clipped to [0, 1]."""
+    return (2.0 * np.arcsin(np.sqrt(np.clip(observed, 0.0, 1.0)))
+            - 2.0 * np.arcsin(np.sqrt(np.clip(expected, 0.0, 1.0))))
+
+
+def effect(structure: Any, behaviour: Any) -> Any:
+    """The effect part of a verdict (:mod:`pod_detect.scoring`): the structure confirmed
+    by itself or by behaviour, ``1 - (1 - s^3)(1 - s b)``. Numbers or numpy arrays."""
+    return 1.0 - (1.0 - structure ** 3) * (1.0 - structure * behaviour)
