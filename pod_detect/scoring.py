@@ -167,9 +167,7 @@ def select(
     accepted: list[Group] = []
     residual: list[frozenset[int]] = []
     claimed: set[int] = set()
-    order = sorted(groups, key=lambda g: (
-        -SEVERITIES.index(g.severity), -len(g.members), -g.score, g.id))
-    for group in order:
+    for group in sorted(groups, key=_claim_order):
         members = set(group.members)
         if not members & taken and not members & claimed:
             accepted.append(group)
@@ -182,12 +180,16 @@ def select(
     return accepted, residual
 
 
+def _claim_order(group: Group) -> tuple[int, int, float, str]:
+    """The order in which groups claim accounts: severity band, then size, then score."""
+    return -SEVERITIES.index(group.severity), -len(group.members), -group.score, group.id
+
+
 def fill(groups: Sequence[Group], taken: set[int]) -> list[Group]:
     """The groups, in :func:`select`'s order, that share no account with ``taken`` (nor
     with one accepted here): the pieces a failed residual had claimed. Updates ``taken``."""
     accepted = []
-    for group in sorted(groups, key=lambda g: (
-            -SEVERITIES.index(g.severity), -len(g.members), -g.score, g.id)):
+    for group in sorted(groups, key=_claim_order):
         members = set(group.members)
         if not members & taken:
             accepted.append(group)
