@@ -148,13 +148,12 @@ def _read(
     path = os.fspath(source) if _sources.is_path(source) else None  # type: ignore[arg-type]
     before = _sources.identity(path) if path is not None else None
     most = _sources.default_max_input() if limit is None else limit
-    if before is not None and before[2] > most:  # before reading it all
-        raise _sources.too_big(os.fspath(path), most, "has")  # type: ignore[arg-type]
+    if path is not None and before is not None and before[2] > most:  # before reading it
+        raise _sources.too_big(path, most, "has")
     data, name = _sources.open_source(source, stdin)
-    if path is not None:
-        _sources.unchanged(name, before, data.size)
+    _sources.unchanged(name, before, data.size)  # nothing to compare without a path
     mapped = data if path is not None else None
-    data = _sources.decompress(data, name, limit)
+    data = _sources.decompress(data, name, most)
     if data.size == 0:
         raise InputError("is empty", source=name)
     _sources.check_magic(data, name)
@@ -172,8 +171,7 @@ def _read(
     if kind in ("csv", "tsv"):  # the file's bytes as they are can be streamed from it
         reader = partial(reader, file=name if data is mapped else None, times=times)
     raw = reader(data, name, encoding, skip=skip)
-    if path is not None:  # streamed again, or written to while it was checked
-        _sources.unchanged(name, before, None)
+    _sources.unchanged(name, before, None)  # streamed again, or written to while checked
     return raw, name, kind
 
 
