@@ -12,6 +12,8 @@ do not count, and a quote preceded by an odd run of backslashes is inside its st
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from pod_detect.errors import InputError
@@ -41,7 +43,7 @@ def check_lines(data: memoryview, name: str) -> None:
     for number in lines[counts > MAX_NESTING].tolist():
         start = int(ends[number - 1]) + 1 if number else 0
         stop = int(ends[number]) if number < len(ends) else len(raw)
-        if deepest(data[start:stop]) > MAX_NESTING:
+        if first_past(data[start:stop], MAX_NESTING) >= 0:
             raise _too_deep(name, number + 1)
 
 
@@ -51,16 +53,31 @@ def check_document(data: memoryview, name: str) -> None:
     raw = np.frombuffer(data, dtype=np.uint8)
     if np.count_nonzero((raw == _OPEN[0]) | (raw == _OPEN[1])) <= MAX_NESTING:
         return
-    at = deepest(data, stop_past=MAX_NESTING, where=True)
+    at = first_past(data, MAX_NESTING)
     if at >= 0:
         raise _too_deep(name, int(np.count_nonzero(raw[:at] == _NEWLINE)) + 1)
 
 
-def deepest(data: memoryview, *, stop_past: int | None = None, where: bool = False) -> int:
-    """The deepest nesting of ``data`` (JSON text); with ``where``, the byte offset where
-    the depth first exceeds ``stop_past`` instead (-1 if it never does)."""
+def deepest(data: memoryview) -> int:
+    """The deepest nesting of ``data`` (JSON text), 0 for none."""
+    return max([0, *(int(levels.max()) for _, levels in _levels(data))])
+
+
+def first_past(data: memoryview, limit: int) -> int:
+    """The byte offset where the nesting of ``data`` first exceeds ``limit``, -1 if it
+    never does (the blocks after it are not counted)."""
+    for first, levels in _levels(data):
+        past = np.flatnonzero(levels > limit)
+        if len(past):
+            return first + int(past[0])
+    return -1
+
+
+def _levels(data: memoryview) -> Iterator[tuple[int, np.ndarray]]:
+    """Per :data:`BLOCK` of ``data``, its offset and the depth after each of its bytes,
+    brackets inside strings left out (the string, escape and depth state carried over)."""
     raw = np.frombuffer(data, dtype=np.uint8)
-    depth, quotes, slashes, most = 0, 0, 0, 0
+    depth, quotes, slashes = 0, 0, 0
     for first in range(0, len(raw), BLOCK):
         block = raw[first:first + BLOCK]
         n = len(block)
@@ -77,15 +94,10 @@ def deepest(data: memoryview, *, stop_past: int | None = None, where: bool = Fal
         step[((block == _OPEN[0]) | (block == _OPEN[1])) & ~inside] = 1
         step[((block == _CLOSE[0]) | (block == _CLOSE[1])) & ~inside] = -1
         levels = depth + np.cumsum(step)
-        if where and stop_past is not None:
-            past = np.flatnonzero(levels > stop_past)
-            if len(past):
-                return first + int(past[0])
-        most = max(most, int(levels.max(initial=depth)))
+        yield first, levels
         depth = int(levels[-1])
         quotes = (quotes + int(np.count_nonzero(real_quote))) % 2
         slashes = n - 1 - int(last[-1]) if last[-1] >= 0 else slashes + n
-    return -1 if where else most
 
 
 def _too_deep(name: str, line: int) -> InputError:
