@@ -61,14 +61,13 @@ def campaigns(cograph: CoGraph, frame: Any, silent: np.ndarray,
     campaign = _components(n_pieces + len(posts), batches["piece"].to_numpy(),
                            n_pieces + post_code)
     of_piece = campaign[:n_pieces]
-    counts = pd.Series(np.arange(n_pieces)).groupby(of_piece).size()
-    several = set(counts.index[counts.to_numpy() >= 2].tolist())
-    found: dict[int, list[int]] = {}
-    for node, p in zip(nodes.tolist(), piece.tolist(), strict=True):
-        label = int(of_piece[p])
-        if label in several:
-            found.setdefault(label, []).append(node)
-    groups = [frozenset(m) for m in found.values() if len(m) >= min_size]
+    of_node = of_piece[piece]
+    joined = np.bincount(of_piece)[of_node] >= 2  # nodes of campaigns of several pieces
+    labels, members = of_node[joined], nodes[joined]
+    order = np.argsort(labels, kind="stable")
+    _, starts = np.unique(labels[order], return_index=True)
+    groups = [frozenset(part.tolist()) for part in np.split(members[order], starts[1:])
+              if len(part) >= min_size]
     return sorted(groups, key=lambda g: (-len(g), min(g)))
 
 

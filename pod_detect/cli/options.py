@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -55,19 +56,18 @@ class ByteSize(click.ParamType):
 
     name = "size"
     _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    #: A number, then an optional unit, then an optional ``B`` or ``iB`` (``8G``, ``8GiB``).
+    _FORM = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([KMGT]?)(?:I?B)?\s*")
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
-        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
-        unit = text[-1:] if text[-1:] in self._UNITS and text[-1:] else ""
-        number = text[: len(text) - len(unit)] if unit else text
-        try:
-            size = float(number) * self._UNITS[unit]
-        except ValueError:
+        found = self._FORM.fullmatch(str(value).upper())
+        if found is None:
             self.fail(f"{value!r} is not a size (a number of bytes, or with K, M, G or T)",
                       param, ctx)
+        size = float(found.group(1)) * self._UNITS[found.group(2)]
         if size < 1:
             self.fail(f"{value!r} must be at least one byte", param, ctx)
         return int(size)

@@ -256,6 +256,7 @@ def test_gzip_members_are_all_read_within_the_cap(tmp_path):
 @pytest.mark.parametrize(("given", "ok"), [
     ("500M", True), ("8g", True), ("1099511627776", True), ("2.5GiB", True),
     ("1024", False), ("lots", False), ("0", False),  # 1 KiB: the example is larger
+    ("inf", False), ("nan", False),  # float() reads both; the first parser then crashed
 ])
 def test_max_input_bytes_takes_sizes(given, ok):
     result = run("scan", str(EXAMPLE), "--max-input-bytes", given, "-f", "json")
