@@ -92,11 +92,12 @@ class CoEngagementDetector(Detector):
         rows = context.rows(groups)
         inside = rows[rows["inside"] & (rows["post"] >= 0)]
         index = context.membership(groups)
-        scale = _scales(context, index, len(groups))
+        edge_group = inner_edges(*context.coengagement_edges, index)  # -1: not inside one
+        scale = _scales(context, edge_group, len(groups))
         numbers = _numbers(context, groups, index, inside, scale)
         degree = inner_degree(*context.coengagement_edges, index)
         numbers["scale"] = scale
-        for j, count in enumerate(_strict_links(context, index, len(groups))):
+        for j, count in enumerate(_strict_links(context, edge_group, len(groups))):
             numbers[f"strict{j}"] = count
         table = numbers.to_dict("records")  # plain numbers: a Series per group costs more
         given_per = context.reduced.accounts["given"].to_numpy()
@@ -237,22 +238,20 @@ def _numbers(
     return table
 
 
-def _strict_links(context: Context, index: np.ndarray, n_groups: int) -> list[np.ndarray]:
+def _strict_links(context: Context, group: np.ndarray, n_groups: int) -> list[np.ndarray]:
     """Per stricter level (:func:`~pod_detect.stats.evidence.stricter_levels`), each
-    group's inner links whose p-value is at most it."""
-    u, v = context.coengagement_edges
-    group = inner_edges(u, v, index)
+    group's inner links whose p-value is at most it (``group``: each edge's group, -1 for
+    an edge inside none)."""
     inner = group >= 0
     pvalue = context.coengagement.edges["pvalue"].to_numpy()[inner]
     return [np.bincount(group[inner][pvalue <= level], minlength=n_groups)
             for level in stricter_levels(context.settings.alpha)]
 
 
-def _scales(context: Context, index: np.ndarray, n_groups: int) -> np.ndarray:
+def _scales(context: Context, group: np.ndarray, n_groups: int) -> np.ndarray:
     """Per group, the window at which most of its inner co-engagement edges are most
-    significant (ties: the shorter); -1 for a group without inner edges."""
-    u, v = context.coengagement_edges
-    group = inner_edges(u, v, index)
+    significant (ties: the shorter); -1 for a group without inner edges (``group``: each
+    edge's group, -1 for an edge inside none)."""
     inner = group >= 0
     scale = context.coengagement.edges["scale"].to_numpy()[inner]
     windows = np.unique(scale)
