@@ -25,6 +25,13 @@ FRAME_COLUMNS = ("actor", "author", "post", "kind", "timestamp", "post_time", "t
 Severity = Literal["low", "medium", "high"]
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
 
+#: What a group is: ``pod`` (reciprocal: the members engage each other's posts),
+#: ``lockstep`` (one-way: they engage the same posts of others together, like a like-farm)
+#: or ``coordinated`` (they engage the same posts together, but the export does not say
+#: whose posts those are, so neither can be told; docs/design.md, "Kinds").
+Kind = Literal["pod", "lockstep", "coordinated"]
+KINDS: tuple[str, ...] = ("pod", "lockstep", "coordinated")
+
 #: Each signal and the canonical input columns it needs.
 SIGNAL_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "reciprocity": ("actor", "author"),
@@ -156,7 +163,7 @@ class Group:
     """A group of accounts flagged together, with the evidence behind it."""
 
     id: str
-    kind: Literal["pod", "lockstep"]
+    kind: Kind
     members: tuple[int, ...]
     score: float
     severity: Severity

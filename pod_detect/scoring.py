@@ -141,7 +141,8 @@ def score_groups(context: Context, findings: Sequence[Finding]) -> list[Group]:
                 score=score,
                 severity=severity,  # type: ignore[arg-type]
                 evidence=evidence,
-                reasons=tuple([r for f in _strongest_first(found) for r in f.reasons] + said),
+                reasons=tuple([r for f in _strongest_first(found) for r in f.reasons_for(kind)]
+                              + said),
                 detectors=tuple(f.detector for f in found),
                 member_evidence=_member_evidence(found),
             )
@@ -217,7 +218,7 @@ def score_accounts(groups: Sequence[Group]) -> list[AccountScore]:
     for group in groups:
         for member in group.members:
             numbers = group.member_evidence.get(member, {})
-            part = _participation(numbers)
+            part = 1.0 if group.kind == "coordinated" else _participation(numbers)
             accounts.append(
                 AccountScore(
                     account=member, group=group.id, score=round(group.score * part, 4),
@@ -229,6 +230,12 @@ def score_accounts(groups: Sequence[Group]) -> list[AccountScore]:
 
 
 def _participation(numbers: dict[str, Any]) -> float:
+    """How fully a member takes part: the mean of the share of the other members it
+    reciprocates with and the share of their posts it engaged (1 without either). Both
+    measure a pod's rounds; a ``coordinated`` group has none to measure (whose posts it
+    engaged is not known), so its members take part in full (:func:`score_accounts`). A
+    one-way (``lockstep``) member is still measured so, which gives it 0 when the
+    reciprocal detector ran: how one-way groups are written is issue 23's."""
     shares = []
     if numbers.get("of"):
         shares.append(numbers["reciprocated_with"] / numbers["of"])
@@ -239,6 +246,11 @@ def _participation(numbers: dict[str, Any]) -> float:
 
 def _account_reasons(group: Group, numbers: dict[str, Any]) -> list[str]:
     reasons = [f"member of {group.kind} {group.id} ({group.severity}, score {group.score:.2f})"]
+    if group.kind == "coordinated":  # whose posts it engaged is not in the export
+        if "median_latency_s" in numbers:
+            reasons.append(f"median {duration(numbers['median_latency_s'])} after the post "
+                           "on the posts its group engaged together")
+        return reasons
     if "reciprocated_with" in numbers:
         reasons.append(
             f"engages and is engaged by {numbers['reciprocated_with']} of the "
@@ -262,8 +274,9 @@ def score_posts(data: Interactions, totals: pd.DataFrame, groups: Sequence[Group
 
     For groups of at least ``inflating`` severity, an engagement is inauthentic when the
     engaging account is in a ``pod`` with the post's author (a pod member's like of an
-    outsider may be genuine), or in a ``lockstep`` group (a like-farm account's every like
-    is bought). ``totals`` gives each post's ``author`` and ``engagements`` by post code
+    outsider may be genuine), or in a ``lockstep`` or ``coordinated`` group (a like-farm
+    account's every like is bought; a coordinated group is counted alike, whoever's posts it
+    engaged). ``totals`` gives each post's ``author`` and ``engagements`` by post code
     (:attr:`pod_detect.reduce.Reduced.posts`, or a report's own posts).
     """
     floor = SEVERITIES.index(inflating)
@@ -272,7 +285,7 @@ def score_posts(data: Interactions, totals: pd.DataFrame, groups: Sequence[Group
     members = np.flatnonzero(index[:-1] >= 0)
     rows = rows_of(data.frame, "actor", members, ["actor", "author", "post"])
     rows = rows[(rows["post"] >= 0) & (rows["author"] >= 0)]
-    one_way = np.array([g.kind == "lockstep" for g in flagged] + [False])
+    one_way = np.array([g.kind != "pod" for g in flagged] + [False])
     actor_group = index[rows["actor"].to_numpy()]
     from_pod = (actor_group == index[rows["author"].to_numpy()]) | one_way[actor_group]
     bought = pd.Series(from_pod, index=rows.index).groupby(rows["post"].to_numpy()).sum()

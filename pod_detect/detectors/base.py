@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import pandas as pd
 
 from pod_detect.candidates.context import Context
+from pod_detect.model import Kind
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,9 @@ class Finding:
     detector
         The detector's ``name``.
     kind
-        ``"pod"`` (reciprocal) or ``"lockstep"`` (one-way coordinated).
+        ``"pod"`` (reciprocal), ``"lockstep"`` (one-way) or ``"coordinated"`` (engaging
+        the same posts together, whose posts not known; :data:`pod_detect.model.Kind`).
+        A group takes the kind of its strongest structure finding.
     members
         Account codes.
     strength
@@ -38,16 +41,25 @@ class Finding:
         the group's structure under the null model, corrected for every group of its size
         the search could have returned (:mod:`pod_detect.stats.evidence`); for a behaviour
         finding, its test's p-value. ``None`` when the detector ran no test.
+    worded
+        Per group kind, the reasons to give instead of ``reasons`` when the group is
+        reported as that kind (a detector that does not decide the kind words its reasons
+        for a pod; a ``coordinated`` group's may not say whose posts they were).
     """
 
     detector: str
-    kind: Literal["pod", "lockstep"]
+    kind: Kind
     members: frozenset[int]
     strength: float
     evidence: dict[str, Any]
     reasons: tuple[str, ...] = ()
     member_evidence: dict[int, dict[str, Any]] = field(default_factory=dict)
     log10_p: float | None = None
+    worded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def reasons_for(self, kind: str) -> tuple[str, ...]:
+        """The reasons for a group reported as ``kind`` (see ``worded``)."""
+        return self.worded.get(kind, self.reasons)
 
 
 def selected(groups: list[frozenset[int]], only: Sequence[int] | None) -> list[int]:

@@ -8,7 +8,7 @@ members never post; they hit the same clients' posts together).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from pod_detect.kernels.grouped import (
     sizes,
 )
 from pod_detect.kernels.keys import Key
+from pod_detect.model import Kind
 from pod_detect.stats.evidence import (
     LARGE_H,
     STRICTER,
@@ -44,6 +45,24 @@ OWNS = 0.5
 TOGETHER = 3
 
 
+def kind_of(own_share: float, known: int, engagements: int, has_authors: bool) -> Kind:
+    """A co-engagement group's kind, from the posts it engages together.
+
+    ``pod`` when at least half of those posts are members' own (``own_share``; a post is
+    a member's only when its author is known, so a pod needs authors by construction).
+    Otherwise ``coordinated`` when the export cannot say whose posts they are: it has no
+    author column (``has_authors`` false), or the author is known for fewer than half of
+    the group's engagements on them (``known`` of ``engagements``, each (member, post) once):
+    the members may be boosting each other's posts whose authors are missing as well as
+    someone else's, so neither a pod nor a one-way group can be claimed. Else ``lockstep``
+    (one-way: most of what they engage together is known to be others' posts)."""
+    if own_share >= 0.5:
+        return "pod"
+    if not has_authors or 2 * known < engagements:
+        return "coordinated"
+    return "lockstep"
+
+
 class CoEngagementDetector(Detector):
     """Measures, for every candidate group, how densely its members co-engage.
 
@@ -51,11 +70,14 @@ class CoEngagementDetector(Detector):
     co-engaged at least ``min_coengaged`` posts within ``window`` seconds, beyond what their
     activity predicts) times how much of the engagement of the posts the group targets it
     supplies (:func:`_supplied`): quick co-engagers on busy posts are a sliver of those
-    posts' audience; a pod or a farm is most of it. The finding's kind is ``pod`` when most
-    of what the members engage together is their own posts, else ``lockstep`` (one-way, like
-    a like-farm). A member's post counts as engaged together only when :data:`TOGETHER`
+    posts' audience; a pod or a farm is most of it. The finding's kind (:func:`kind_of`) is
+    ``pod`` when most of what the members engage together is their own posts, ``coordinated``
+    when the export does not say whose posts those are, else ``lockstep`` (one-way, like a
+    like-farm). A member's post counts as engaged together only when :data:`TOGETHER`
     other members engaged it, more than their share of all engagement explains (a
-    celebrity's fans liking a few of each other's posts are not a pod).
+    celebrity's fans liking a few of each other's posts are not a pod). A ``coordinated``
+    group is measured as a one-way one (its strength and severity are what they would be
+    were it ``lockstep``); only what it is called, and what its reasons claim, differ.
 
     A one-way group's share of its targets' engagers counts in full only when it comes
     early among them; and a group that comes early and engages most of its targets' posts
@@ -118,31 +140,40 @@ class CoEngagementDetector(Detector):
         density = edges / possible
         n_posts = int(row["posts"])
         own_share = float(row["own"]) / n_posts if n_posts else 0.0
-        kind: Literal["pod", "lockstep"] = "pod" if own_share >= 0.5 else "lockstep"
+        engagements, known = int(row["engagers"]), int(row["known"])
+        has_authors = "author" in context.data.columns
+        kind = kind_of(own_share, known, engagements, has_authors)
+        one_way = kind != "pod"  # lockstep, or coordinated: measured alike
         could = int(row["could"])
         explained = int(row["linked"]) / could if kind == "pod" and could else 0.0
         exclusivity = float(row["engagers"] / row["engaged"]) if n_posts else 0.0
-        coverage = float(row["coverage"]) if kind == "lockstep" else 0.0
-        early = float(row["early"]) if kind == "lockstep" else float("nan")
+        coverage = float(row["coverage"]) if one_way else 0.0
+        early = float(row["early"]) if one_way else float("nan")
         expected = float(row["given"] / given)
         silent = 1.0 - float(row["posters"]) / n
-        if kind == "lockstep" and row["timed"] < context.settings.min_baseline:
+        if one_way and row["timed"] < context.settings.min_baseline:
             early = float("nan")  # too few timed engagements to tell early from late
         share = min(1.0, exclusivity / OWNS)
         burst = _excess(float(row["synced"]), float(row["expected_synced"]))
         campaign = (burst * min(1.0, max(0.0, cohens_h(exclusivity, expected)) / LARGE_H)
-                    * silent if kind == "lockstep" else 0.0)
+                    * silent if one_way else 0.0)
         supplied = (share if kind == "pod" else
                     _supplied(share, exclusivity, coverage, early, silent))
+        known_share = known / engagements if engagements else 0.0
         evidence: dict[str, Any] = {
             "coengaged_pairs": edges,
             "coengagement_density": round(density, 4),
-            "group_posts": n_posts, "own_post_share": round(own_share, 4),
-            "group_share_of_engagers": round(exclusivity, 4),
-            "expected_share_of_engagers": round(expected, 6),
+            "group_posts": n_posts,
         }
+        if known < engagements:  # said only when some authors are not known
+            evidence["author_known_share"] = round(known_share, 4)
+        if kind != "coordinated":  # whose posts they were is what it does not know
+            evidence["own_post_share"] = round(own_share, 4)
+        evidence["group_share_of_engagers"] = round(exclusivity, 4)
+        evidence["expected_share_of_engagers"] = round(expected, 6)
         if kind == "lockstep":
             evidence["target_coverage"] = round(coverage, 4)
+        if one_way:
             evidence["earliness"] = None if np.isnan(early) else round(early, 4)
             evidence["silent_share"] = round(silent, 4)
             if not np.isnan(row["synced"]):
@@ -156,14 +187,19 @@ class CoEngagementDetector(Detector):
                   else "")
         if counts["timed"] and counts["untimed_rows"]:
             within += " (rows without a time: at any time)"
+        supply = (f"on the {n_posts} posts the group engages together, members are "
+                  f"{exclusivity:.0%} of all engagers, where their share of all engagement "
+                  f"predicts {expected:.1%}; ")
+        if kind == "coordinated":
+            supply += _whose_posts_missing(known_share, has_authors)
+        else:
+            supply += (f"{own_share:.0%} of those posts are the members' own"
+                       + (" (one-way: lockstep)" if kind == "lockstep" else ""))
         reasons = [
             f"{edges} of {possible} member pairs engaged at least "
             f"{context.settings.min_coengaged} of the same posts{within}, beyond what their "
             f"activity predicts ({density:.0%})",
-            f"on the {n_posts} posts the group engages together, members are "
-            f"{exclusivity:.0%} of all engagers, where their share of all engagement "
-            f"predicts {expected:.1%}; {own_share:.0%} of those posts are the "
-            f"members' own" + (" (one-way: lockstep)" if kind == "lockstep" else ""),
+            supply,
         ]
         member_evidence = {m: {"coengaged_with": int(degree[m])} for m in sorted(members)}
         log10_p = log10_group_structure(edges, possible, context.settings.alpha, n,
@@ -177,6 +213,20 @@ class CoEngagementDetector(Detector):
             evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
             log10_p=log10_p,
         )
+
+
+def _whose_posts_missing(known_share: float, has_authors: bool) -> str:
+    """A ``coordinated`` group's reason: the authors of the posts it engaged are not in the
+    export (no claim of reciprocity, of one-way engagement, of whose posts they were)."""
+    if not has_authors:
+        missing = "the posts' authors are not in the export (it has no author column)"
+    elif known_share > 0:
+        missing = ("the posts' authors are not in the export for most of them (given for "
+                   f"{known_share:.0%} of the members' engagements on them)")
+    else:
+        missing = "the posts' authors are not in the export"
+    return (f"{missing}, so whose posts they are cannot be told: the group is reported as "
+            "coordinated, neither as a pod nor as a like-farm")
 
 
 def _may_campaign(table: pd.DataFrame, size: np.ndarray, given: np.ndarray,
@@ -208,7 +258,8 @@ def _numbers(
 ) -> pd.DataFrame:
     """Per group (by index): inner co-engagement ``edges``; on the posts it engages together,
     ``posts``, ``own`` (posts by members), ``engagers`` (distinct member engagers summed over
-    posts) and ``engaged`` (all engagers summed); ``linked``/``could`` (reciprocity),
+    posts), ``known`` (the same over the posts whose author is known) and ``engaged`` (all
+    engagers summed); ``linked``/``could`` (reciprocity),
     ``given`` (members' engagements) and ``coverage`` (:func:`_target_coverage`)."""
     n = len(groups)
     posts = _group_posts(inside, n, len(context.data.posts), len(context.data.accounts))
@@ -216,7 +267,9 @@ def _numbers(
     given = context.reduced.accounts["given"].to_numpy()
     share = context.group_shares(groups, index)
     posts = posts[~posts["own"].to_numpy() | _together(posts, groups, share, context)]
-    per = posts.groupby("group")[["own", "engagers", "engaged"]].sum()
+    author = context.reduced.posts["author"].to_numpy()[posts["post"].to_numpy()]
+    posts = posts.assign(known=np.where(author >= 0, posts["engagers"].to_numpy(), 0))
+    per = posts.groupby("group")[["own", "engagers", "engaged", "known"]].sum()
     table = per.reindex(pd.RangeIndex(n), fill_value=0)
     table["posts"] = posts.groupby("group").size().reindex(table.index, fill_value=0)
     table["edges"] = edges_per_group(*context.coengagement_edges, index, n)

@@ -86,11 +86,12 @@ class CommentsDetector(Detector):
             "comments_pvalue": float(f"{pvalue:.3g}"),
         }
         verdict = "" if pvalue <= alpha else "not significantly more than "
-        reason = (
-            f"{k} of the members' {n} comments on each other are templated, generic or "
-            f"emoji-only ({share:.0%}), {verdict}{baseline:.0%} of everyone else's comments "
-            f"(p = {pvalue:.2g})"
-        )
+        style = (f"are templated, generic or emoji-only ({share:.0%}), {verdict}{baseline:.0%} "
+                 f"of everyone else's comments (p = {pvalue:.2g})")
+        reason = f"{k} of the members' {n} comments on each other {style}"
+        # a coordinated group's export does not say whose posts it commented on together
+        worded = {"coordinated": (
+            f"{k} of the members' {n} comments on the posts they engage together {style}",)}
         actors, first, written = np.unique(rows["actor"].to_numpy(), return_index=True,
                                             return_counts=True)
         order = np.argsort(rows["actor"].to_numpy(), kind="stable")
@@ -104,7 +105,7 @@ class CommentsDetector(Detector):
         return Finding(
             detector=self.name, kind="pod", members=members, strength=float(strength),
             evidence=evidence, reasons=(reason,), member_evidence=member_evidence,
-            log10_p=log10_of(pvalue),
+            log10_p=log10_of(pvalue), worded=worded,
         )
 
 

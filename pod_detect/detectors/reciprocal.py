@@ -69,6 +69,10 @@ class ReciprocalDetector(Detector):
             if possible else
             "too few members post for reciprocity to be measured (one-way engagement)"
         ]
+        # a coordinated group's export does not say whose posts it engaged: that too few
+        # members post is then no sign of one-way engagement
+        worded = {} if possible else {"coordinated": (
+            "too few members are seen posting for reciprocity to be measured",)}
         member_evidence = {
             m: {"reciprocated_with": int(degree[m]), "of": n - 1} for m in sorted(members)
         }
@@ -87,7 +91,7 @@ class ReciprocalDetector(Detector):
         return Finding(
             detector=self.name, kind="pod", members=members, strength=float(strength),
             evidence=evidence, reasons=tuple(reasons), member_evidence=member_evidence,
-            log10_p=log10_p,
+            log10_p=log10_p, worded={k: (*said, *reasons[1:]) for k, said in worded.items()},
         )
 
     def _describe_rounds(

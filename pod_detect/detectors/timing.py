@@ -81,12 +81,18 @@ class TimingDetector(Detector):
             "inside_engagements": int(len(inside)),
         }
         verdict = "earlier than" if significant else "not significantly earlier than"
+        against = (f"({duration(med_base)}, middle half within {duration(iqr_base)}; "
+                   f"p = {pvalue:.2g})")
         reasons = (
             f"members engage each other a median {duration(med_in)} after the post "
-            f"(middle half within {duration(iqr_in)}), {verdict} {who} "
-            f"({duration(med_base)}, middle half within {duration(iqr_base)}; "
-            f"p = {pvalue:.2g})",
+            f"(middle half within {duration(iqr_in)}), {verdict} {who} {against}",
         )
+        # a coordinated group's export does not say whose posts it engaged together
+        other = "the members' engagement of other posts" if own else who
+        worded = {"coordinated": (
+            f"members engage the posts they engage together a median {duration(med_in)} "
+            f"after the post (middle half within {duration(iqr_in)}), {verdict} {other} "
+            f"{against}",)}
         member_evidence = {
             m: {"median_latency_s": round(v, 1)}
             for m, v in _medians(rows["actor"].to_numpy()[is_inside], inside)
@@ -94,7 +100,7 @@ class TimingDetector(Detector):
         return Finding(
             detector=self.name, kind="pod", members=members, strength=float(strength),
             evidence=evidence, reasons=reasons, member_evidence=member_evidence,
-            log10_p=log10_of(float(pvalue)),
+            log10_p=log10_of(float(pvalue)), worded=worded,
         )
 
 

@@ -19,7 +19,8 @@ from pod_detect.text import visible
 #: Placeholder file name when the export came from standard input.
 STDIN_NAME = "stdin"
 
-KIND_TITLE = {"pod": "engagement pod", "lockstep": "lockstep group"}
+KIND_TITLE = {"pod": "engagement pod", "lockstep": "lockstep group",
+              "coordinated": "coordinated group"}
 
 
 def shown(text: object) -> str:
@@ -68,7 +69,8 @@ def _first(report: Report, group: Group) -> tuple[float | None, int]:
     interaction; line 1 when the table has no ``line`` column.
 
     For a ``pod`` it is the first engagement by a member of another member's post; for a
-    ``lockstep`` group (or a pod whose authors are unknown) the first engagement by a member.
+    ``lockstep`` or ``coordinated`` group (or a pod whose authors are unknown) the first
+    engagement by a member.
     Without timestamps it is the earliest such row in the input. Computed for every group
     of the report at once (:func:`_firsts`), so that rendering ten thousand groups reads
     the rows once, not once per group.

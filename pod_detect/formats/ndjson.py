@@ -5,8 +5,8 @@ in the JSON report (``id``, ``kind``, ``severity``, ``score``, ``members``, ``si
 ``detectors``, ``evidence``, ``reasons``); then one line per flagged account
 (``"type": "account"``) with the fields of the JSON report's ``accounts[]`` entries. Every line
 also carries ``schema_version`` and ``tool``, so a line read alone says what wrote it. ``type``
-is the record type; ``kind`` (``pod`` or ``lockstep``) is the kind of group. A report with no
-groups gives no lines at all, so ``wc -l`` counts records.
+is the record type; ``kind`` (``pod``, ``lockstep`` or ``coordinated``) is the kind of group. A
+report with no groups gives no lines at all, so ``wc -l`` counts records.
 """
 
 from __future__ import annotations

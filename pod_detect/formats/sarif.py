@@ -1,11 +1,11 @@
 """``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
 One run; ``tool.driver`` names pod-detect and declares one rule per group kind (``pod``,
-``lockstep``). One result per group: ``ruleId`` = kind, ``level`` from severity (high ->
-``error``, medium -> ``warning``, low -> ``note``), a message with the size, score and top
-reasons, ``partialFingerprints["podMembers/v1"]`` = SHA-256 of the sorted member ids joined by
-newlines (the same members keep the same alert across re-exports), and ``properties`` with the
-group's id, score, severity, members and evidence.
+``lockstep``, ``coordinated``). One result per group: ``ruleId`` = kind, ``level`` from
+severity (high -> ``error``, medium -> ``warning``, low -> ``note``), a message with the size,
+score and top reasons, ``partialFingerprints["podMembers/v1"]`` = SHA-256 of the sorted member
+ids joined by newlines (the same members keep the same alert across re-exports), and
+``properties`` with the group's id, score, severity, members and evidence.
 
 The location is the export file as named on the command line (``stdin`` for standard input):
 a relative URI for a relative path (scan a path relative to the repository root so code
@@ -68,6 +68,23 @@ RULES: tuple[dict[str, Any], ...] = (
             "the baseline file with a reason if it is accepted.")},
         "defaultConfiguration": {"level": "warning"},
         "properties": {"tags": ["like-farm", "coordinated-engagement"]},
+    },
+    {
+        "id": "coordinated", "name": "CoordinatedEngagement",
+        "shortDescription": {
+            "text": "Coordinated group: accounts that engage the same posts together"},
+        "fullDescription": {"text": (
+            "A group of accounts that engage the same posts within a short window, again and "
+            "again, beyond what their activity predicts. The posts' authors are not in the "
+            "export, so whether the members engage each other's posts (a pod) or someone "
+            "else's (a like-farm) cannot be told.")},
+        "help": {"text": (
+            "Review the members and the posts they engage together; an export that gives the "
+            "posts' authors tells a pod from a like-farm. Discount their engagement in "
+            "reported figures, or add the group to the baseline file with a reason if it is "
+            "accepted.")},
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"tags": ["coordinated-engagement", "inauthentic-engagement"]},
     },
 )
 RULE_INDEX = {rule["id"]: index for index, rule in enumerate(RULES)}

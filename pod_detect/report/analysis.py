@@ -35,9 +35,9 @@ def post_times(report: Report) -> np.ndarray:
 def group_rows(report: Report, group: Group, at: GroupPositions | None = None,
                lat: np.ndarray | None = None) -> pd.DataFrame:
     """Rows of the group's engagement: members engaging members (``pod``) or any
-    engagement by a member (``lockstep``), with a ``latency`` column. ``at`` (positions of
-    every group's rows, :func:`group_positions`) and ``lat`` (:func:`latency`) save a pass
-    over the rows when many groups are shown."""
+    engagement by a member (``lockstep``, ``coordinated``), with a ``latency`` column.
+    ``at`` (positions of every group's rows, :func:`group_positions`) and ``lat``
+    (:func:`latency`) save a pass over the rows when many groups are shown."""
     frame = report.interactions.frame
     if at is None:
         members = list(group.members)
@@ -81,7 +81,7 @@ class GroupPositions:
         return mine[self.author[mine] == self.number[group.id]]
 
     def engaging(self, group: Group) -> np.ndarray:
-        """:meth:`inside` for a pod, :meth:`of` for a lockstep group."""
+        """:meth:`inside` for a pod, :meth:`of` for a lockstep or coordinated group."""
         return self.inside(group) if group.kind == "pod" else self.of(group)
 
 

@@ -7,7 +7,10 @@ A baseline file is JSON::
       "expires": "2027-01-31"}]}
 
 A reported group matches an entry of the same ``kind`` whose member set overlaps its own
-with a Jaccard index at or above a tolerance (membership drifts between exports). Expired
+with a Jaccard index at or above a tolerance (membership drifts between exports). The kind is
+part of what was accepted: an entry of kind ``lockstep`` does not match a ``coordinated``
+group (the same accounts, from an export that does not say whose posts they engaged), nor
+the other way round; accept it again under its kind (``--update-baseline`` does). Expired
 entries stop suppressing, and the report says so.
 """
 
@@ -19,12 +22,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pod_detect.errors import ConfigError
-from pod_detect.model import Group, Report, Suppressed
+from pod_detect.model import KINDS, Group, Report, Suppressed
 from pod_detect.simulate.evaluate import jaccard
 
 BASELINE_VERSION = 1
 TODO_REASON = "TODO: why is this group accepted?"
-_KINDS = ("pod", "lockstep")
+_KINDS = KINDS
 
 
 @dataclass(frozen=True)

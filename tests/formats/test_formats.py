@@ -149,7 +149,7 @@ def test_sarif_results_rules_levels_and_fingerprints(fixed):
     assert log["version"] == "2.1.0" and len(log["runs"]) == 1
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == ["pod", "lockstep"]
+    assert [r["id"] for r in rules] == ["pod", "lockstep", "coordinated"]
     results = run["results"]
     assert [r["ruleId"] for r in results] == ["pod", "lockstep", "pod"]
     assert [r["level"] for r in results] == ["error", "warning", "note"]
