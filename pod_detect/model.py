@@ -16,6 +16,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+#: The kind of a *post record*: a row that says who wrote a post and when, not an engagement.
+#: Reading fills the author and post time of the post's other rows from it, then drops it.
+POST = "post"
+
 #: Canonical column names, in the order they appear in the canonical table.
 CANONICAL_COLUMNS = ("actor", "author", "post_id", "kind", "timestamp", "post_time", "text")
 

@@ -16,7 +16,8 @@ from pod_detect.report.redact import pseudonym, redact
 
 @click.command("explain")
 @click.argument("account")
-@click.argument("export", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("exports", nargs=-1, required=True, metavar="EXPORT...",
+                type=click.Path(allow_dash=True))
 @input_options
 @threshold_options
 @click.option("-f", "--format", "fmt", type=click.Choice(["rich", "json"]), default="rich",
@@ -29,14 +30,15 @@ from pod_detect.report.redact import pseudonym, redact
               help="Pseudonymous account and post ids, no comment text; ACCOUNT may then "
                    "be the original id or its pseudonym.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-def explain(account: str, export: str, **opts: Any) -> None:
-    """Everything about ACCOUNT in EXPORT: its group and why, whom it engages and who
-    engages it, its latency, its comments against the group's templates, shared posts.
+def explain(account: str, exports: tuple[str, ...], **opts: Any) -> None:
+    """Everything about ACCOUNT in EXPORT (several are read as one, as scan reads them): its
+    group and why, whom it engages and who engages it, its latency, its comments against
+    the group's templates, shared posts.
 
     Exit codes: 0 done, 2 usage or input error (an unknown ACCOUNT too).
     """
     opts |= {"baseline": None, "update_baseline": None, "verbose": False, "engine": "pandas"}
-    report = _run([export], opts, False)
+    report = _run(list(exports), opts, False)
     if opts["redact"]:
         original = [str(a) for a in report.interactions.accounts]
         account = pseudonym(account) if account in original else account

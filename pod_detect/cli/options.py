@@ -29,14 +29,27 @@ def _apply(command: F, options: list[Callable[[F], F]]) -> F:
     return command
 
 
+#: What --input-format accepts: flat formats, then platforms.
+INPUT_FORMATS = (*podio.FORMATS, *podio.PLATFORMS)
+
+
 def input_options(command: F) -> F:
     """Options every command that reads an export shares."""
     return _apply(command, [
         click.option("--map", "mapping", multiple=True, metavar="CANONICAL=COLUMN",
                      help="Read COLUMN as the canonical column (actor, author, post_id, kind, "
-                          "timestamp, post_time, text). Repeatable."),
-        click.option("--input-format", type=click.Choice(podio.FORMATS), default=None,
-                     help="Input format; by default from the file name, else sniffed."),
+                          "timestamp, post_time, text); a dotted COLUMN is a field inside "
+                          "nested JSON or Parquet (commit.record.subject.uri). Repeatable."),
+        click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None,
+                     help="A platform's export (read by its adapter, docs/inputs.md) or a "
+                          "flat table's format. Default: the platform its first records are "
+                          "recognised as, else a flat table by the file name or its bytes."),
+        click.option("--time-format", default=None, metavar="STRPTIME",
+                     help="The form of every time value, as strptime writes it, e.g. "
+                          "'%d/%m/%Y %H:%M' (no zone: UTC). Default: recognised (ISO 8601, "
+                          "RFC 2822, epoch numbers, Excel serial days, numeric dates)."),
+        click.option("--dayfirst", is_flag=True,
+                     help="Read numeric dates such as 01/03/2026 day first (1 March)."),
         click.option("--encoding", default="utf-8", show_default=True,
                      help="Text encoding of CSV/TSV/JSON input."),
         click.option("--on-bad-rows", type=click.Choice(podio.ON_BAD_ROWS), default="error",

@@ -72,10 +72,13 @@ THRESHOLDS = ("min_posts", "alpha", "min_group_size", "clique_budget", "window",
                    "out, in every output (docs/report.md).")
 @click.pass_context
 def scan(ctx: click.Context, exports: tuple[str, ...], **opts: Any) -> None:
-    """Scan EXPORT (CSV, TSV, JSON, JSON Lines or Parquet, optionally .gz; - for stdin).
+    """Scan EXPORT (CSV, TSV, JSON, JSON Lines or Parquet, optionally .gz or .zst; - for
+    stdin), or a platform's own export: X API v2, Bluesky, Reddit dumps, Instagram Graph API,
+    GitHub events, CrowdTangle (recognised from its content; docs/inputs.md).
 
-    With --engine dask, EXPORT may be several files, glob patterns ('exports/*.parquet',
-    quoted) or directories (a Parquet dataset), read and reduced on a Dask cluster.
+    Several EXPORTs, glob patterns ('dumps/RC_*.zst', quoted) or directories are read as one
+    export (a Reddit comment's parent author can come from the submissions file); with
+    --engine dask they are read and reduced on a Dask cluster.
     Settings come from the command line, else the config file, else the defaults.
 
     \b
@@ -84,6 +87,7 @@ def scan(ctx: click.Context, exports: tuple[str, ...], **opts: Any) -> None:
       pod-detect scan export.csv --format json -o report.json
       pod-detect scan export.csv --baseline .pod-detect-baseline.json --fail-on medium
       cat export.jsonl | pod-detect scan - --map actor=liker --fail-on high
+      pod-detect scan RC_2024-05.zst RS_2024-05.zst -f json -o report.json
       pod-detect scan 'exports/*.parquet' --engine dask -f json -o report.json
     """
     quiet, verbose, output = opts["quiet"], opts["verbose"] and not opts["quiet"], opts["output"]
@@ -91,9 +95,6 @@ def scan(ctx: click.Context, exports: tuple[str, ...], **opts: Any) -> None:
     if verbose:
         say(f"config file: {source.path or 'none found'}")
         say(f"settings not at their default: {_sources(ctx, source)}")
-    if opts["engine"] == "pandas" and len(exports) > 1:
-        raise click.UsageError("the pandas engine reads one export; --engine dask reads "
-                               "several files")
     if opts["engine"] == "pandas" and any(opts[o] for o in DASK_ONLY):
         given = ["--" + o.replace("_", "-") for o in DASK_ONLY if opts[o]]
         verb = "applies" if len(given) == 1 else "apply"
@@ -126,7 +127,8 @@ def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
         settings = Settings(**{name: opts[name] for name in THRESHOLDS})
         read = ReadOptions(fmt=opts["input_format"], mapping=parse_mapping(opts["mapping"]),
                            encoding=opts["encoding"], on_bad_rows=opts["on_bad_rows"],
-                           max_input_bytes=opts["max_input_bytes"])
+                           max_input_bytes=opts["max_input_bytes"],
+                           time_format=opts["time_format"], dayfirst=opts["dayfirst"])
         cluster = ClusterOptions(**{name: opts.get(name) for name in DASK_ONLY})
         entries = podbaseline.read_baseline(opts["baseline"]) if opts["baseline"] else []
         with progress(opts["quiet"]) as show:

@@ -35,6 +35,12 @@ class ReadOptions:
     encoding: str = "utf-8"
     on_bad_rows: str = "error"
     max_input_bytes: int | None = None
+    time_format: str | None = None
+    dayfirst: bool = False
+
+    def options(self) -> dict[str, object]:
+        """The keyword arguments of :func:`pod_detect.io.load`."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,8 @@ def scan_files(
     Parameters
     ----------
     paths
-        ``pandas``: one path (``"-"`` for standard input). ``dask``: paths, glob patterns or
-        directories (:func:`pod_detect.engines.dask.expand`).
+        Paths, glob patterns or directories (:func:`pod_detect.io.files.expand`), read as
+        one export; ``pandas`` also reads ``"-"`` (standard input).
     settings
         The thresholds (default :class:`~pod_detect.settings.Settings()`).
     engine
@@ -91,7 +97,7 @@ def scan_files(
     Raises
     ------
     ConfigError
-        An unknown engine, several paths or cluster options for ``pandas``, Dask missing.
+        An unknown engine, no path, cluster options for ``pandas``, Dask missing.
     InputError
         As :func:`pod_detect.io.load`, for the first bad export.
     ClusterError
@@ -103,10 +109,9 @@ def scan_files(
         raise ConfigError(f"unknown engine {engine!r} (engines: {', '.join(ENGINES)})")
     listed = [paths] if isinstance(paths, str) else list(paths)
     cluster = cluster or ClusterOptions()
+    if not listed:
+        raise ConfigError("no export to read")
     if engine == "pandas":
-        if len(listed) != 1:
-            raise ConfigError("the pandas engine reads one export; the dask engine reads "
-                              "several files")
         given = [f.name for f in fields(cluster) if getattr(cluster, f.name) is not None]
         if given:
             raise ConfigError(f"{', '.join(given)}: only the dask engine has a cluster")

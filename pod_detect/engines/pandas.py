@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from pod_detect.io import load
+from pod_detect.io import load, load_all
 
 if TYPE_CHECKING:
     from pod_detect.engines import ClusterOptions, ReadOptions, StageHook
@@ -30,12 +31,13 @@ WARM = ("pod_detect.pipeline", "igraph", "scipy.special")
 def scan_files(paths: Sequence[str], settings: Settings, read: ReadOptions,
                cluster: ClusterOptions, on_stage: StageHook,
                on_read: Callable[[Interactions], None]) -> Report:
-    """Read the one export of ``paths`` and scan it (see :func:`pod_detect.engines.scan_files`)."""
-    (path,) = paths
+    """Read the exports of ``paths`` as one and scan it (see
+    :func:`pod_detect.engines.scan_files`)."""
     warm_up()
     with collector_paused():
-        data = load(path, fmt=read.fmt, mapping=read.mapping, encoding=read.encoding,
-                    on_bad_rows=read.on_bad_rows, max_input_bytes=read.max_input_bytes)
+        one = len(paths) == 1 and (paths[0] == "-" or os.path.isfile(paths[0]))
+        data = (load(paths[0], **read.options()) if one  # type: ignore[arg-type]
+                else load_all(paths, **read.options()))  # type: ignore[arg-type]
         on_read(data)
         from pod_detect import pipeline
 

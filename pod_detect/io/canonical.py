@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from pod_detect.io import table as _table
 from pod_detect.io.badrows import BadRows
 from pod_detect.io.columns import derives_posts
 from pod_detect.io.strings import Coded, arrow_strings, clean, code, is_arrow_text
-from pod_detect.io.times import to_epoch_seconds
+from pod_detect.io.times import noteworthy, to_epoch_seconds
 
 _DEFAULT_KIND = "engage"
 
@@ -44,6 +44,13 @@ def threads() -> Iterator[ThreadPoolExecutor]:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+class Timing(NamedTuple):
+    """How time columns are read (see :func:`pod_detect.io.times.to_epoch_seconds`)."""
+
+    time_format: str | None = None
+    dayfirst: bool = False
+
+
 class Reading:
     """The canonical columns (codes, times, kind, text), the account ids and the post ids.
 
@@ -54,8 +61,10 @@ class Reading:
     """
 
     def __init__(self, raw: _readers.Columns, chosen: Mapping[str, str], source: str,
-                 notes: list[str], bad: BadRows, pool: ThreadPoolExecutor) -> None:
+                 notes: list[str], bad: BadRows, pool: ThreadPoolExecutor,
+                 timing: Timing | None = None) -> None:
         self.raw, self.chosen, self.source, self.notes, self.bad = raw, chosen, source, notes, bad
+        self.timing = timing or Timing()
         self.pool = pool
         # cells that cannot be text: flagged in canonical(), blanked here so that no coder
         # or time parser meets them on a row flagged bad but not dropped yet
@@ -176,8 +185,9 @@ class Reading:
         column = self.chosen.get(canonical)
         if column is None:
             return np.full(len(self.raw), np.nan), "absent"
+        given = {k: v for k, v in self.timing._asdict().items() if v}  # only when asked
         return to_epoch_seconds(self._column(canonical), source=self.source, column=column,
-                                bad=self.bad)
+                                bad=self.bad, **given)
 
     def _sorted_ids(self, actor: Coded, rows: np.ndarray | None) -> tuple[_Sorted, _Sorted]:
         """The accounts (actor, author) and posts of the rows left, coded."""
@@ -326,14 +336,15 @@ def _author_notes(
     author: np.ndarray, post: np.ndarray, n_posts: int, chosen: Mapping[str, str],
     times: dict[str, tuple[np.ndarray, str]], notes: list[str],
 ) -> np.ndarray:
-    """Fill in missing authors; note that, derived posts and epoch times."""
+    """Fill in missing authors; note that, derived posts and times read in a form worth
+    saying (epoch numbers, Excel serial days, day/month order)."""
     if derives_posts(chosen):
         notes.append("no post_id column: posts identified by their author and post_time")
     author, filled = _table.fill_authors(author, post, n_posts)
     if filled:
         notes.append(f"author filled in for {filled} rows from other rows of the same post")
     for canonical, (_, how) in times.items():
-        if how.startswith("epoch"):
+        if noteworthy(how):
             notes.append(f"column {chosen[canonical]!r} read as {how}")
     return author
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from pod_detect.errors import InputError
 from pod_detect.model import CANONICAL_COLUMNS
@@ -45,12 +45,16 @@ def _key(name: str) -> str:
 
 
 def match_columns(
-    names: list[str], mapping: Mapping[str, str], source: str
+    names: list[str], mapping: Mapping[str, str], source: str,
+    nested: Callable[[], list[str]] = list,
 ) -> tuple[dict[str, str], list[str]]:
-    """Choose the input column of each canonical column: ``--map`` first, then names/aliases."""
+    """Choose the input column of each canonical column: ``--map`` first, then names/aliases.
+
+    ``nested`` gives the dotted paths of fields inside nested columns, which ``--map`` may
+    name too (asked only when a mapped name is not a column)."""
     chosen: dict[str, str] = {}
     for canonical, theirs in mapping.items():
-        chosen[canonical] = _mapped(canonical, theirs, names, chosen, source)
+        chosen[canonical] = _mapped(canonical, theirs, names, chosen, source, nested)
     notes: list[str] = []
     for canonical in CANONICAL_COLUMNS:
         if canonical in chosen:
@@ -70,15 +74,22 @@ def match_columns(
 
 
 def _mapped(
-    canonical: str, theirs: str, names: list[str], chosen: dict[str, str], source: str
+    canonical: str, theirs: str, names: list[str], chosen: dict[str, str], source: str,
+    nested: Callable[[], list[str]],
 ) -> str:
     if canonical not in CANONICAL_COLUMNS:
         raise InputError(f"--map {canonical}={theirs}: unknown column {canonical!r} (canonical "
                          f"columns: {', '.join(CANONICAL_COLUMNS)})", source=source)
     found = [n for n in names if n == theirs] or [n for n in names if _key(n) == _key(theirs)]
     if not found:
-        raise InputError(f"--map {canonical}={theirs}: no such column (found columns: "
-                         f"{_listing(names)})", source=source, column=theirs)
+        paths = nested()
+        if theirs in paths:
+            found = [theirs]
+        else:
+            leaves = [p for p in paths if not any(q.startswith(p + ".") for q in paths)]
+            inside = f"; nested fields: {_listing(leaves)}" if leaves else ""
+            raise InputError(f"--map {canonical}={theirs}: no such column (found columns: "
+                             f"{_listing(names)}{inside})", source=source, column=theirs)
     if found[0] in chosen.values():
         raise InputError(f"--map {canonical}={theirs}: the column is already mapped",
                          source=source, column=found[0])

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from pod_detect.errors import InputError
 from pod_detect.io.badrows import BadRows
 from pod_detect.io.strings import STR, Coded
-from pod_detect.model import FRAME_COLUMNS
+from pod_detect.model import FRAME_COLUMNS, POST
 
 _PACK_LIMIT = 2**62
 #: A sort key: an array, or a function giving the key of some rows (by position).
@@ -43,6 +43,7 @@ class Canonical:
         self.timestamp, self.post_time = times["timestamp"], times["post_time"]
         self.line, self._texts = line, text
         self._collapsed: Future[tuple[np.ndarray, dict[str, int]]] | None = None
+        self._dropped_kind = False
 
     @cached_property
     def _text_and_rows(self) -> tuple[pa.Array | None, np.ndarray | None]:
@@ -50,14 +51,26 @@ class Canonical:
 
     def collapse_in(self, pool: Executor) -> None:
         """Start :meth:`collapse` in ``pool``."""
-        self._collapsed = pool.submit(self._collapse)
+        self._collapsed = pool.submit(self._collapse, True)
 
-    def collapse(self) -> tuple[np.ndarray, dict[str, int]]:
-        """The rows left, in order, without self-engagement and duplicates; the counts."""
-        return self._collapse() if self._collapsed is None else self._collapsed.result()
+    def collapse(self, settle: bool = True) -> tuple[np.ndarray, dict[str, int]]:
+        """The rows left, in order, without self-engagement and duplicates; the counts.
 
-    def _collapse(self) -> tuple[np.ndarray, dict[str, int]]:
+        Post records (rows of kind ``post``) give their post time to the post's other rows
+        and are dropped, unless ``settle`` is False (they are kept for a later merge)."""
+        if self._collapsed is None or not settle:
+            return self._collapse(settle)
+        return self._collapsed.result()
+
+    def _collapse(self, settle: bool) -> tuple[np.ndarray, dict[str, int]]:
         own = self.actor == self.author
+        records = post_records(self.kind)
+        if records is not None:
+            self.post_time = fill_post_times(self.post, self.post_time, records, self.timestamp)
+            own &= ~records
+            if settle:
+                own |= records
+                self._dropped_kind = True
         keys = [self.actor, self.author, self.post, self.kind.codes, self.timestamp,
                 self.post_time, self.line]
         kept = np.flatnonzero(~own) if own.any() else None  # None: every row, no copies
@@ -67,14 +80,21 @@ class Canonical:
             keys[:4], keys[4:6],
             lambda rows: self._text_ranks(rows if kept is None else kept[rows]), keys[6])
         rows = order if kept is None else kept[order]
-        return rows, {"self_engagement": int(own.sum()), "duplicate": duplicates}
+        counts = {"self_engagement": int(own.sum()), "duplicate": duplicates}
+        if records is not None and settle:
+            counts["self_engagement"] -= int(records.sum())
+            counts["post_record"] = int(records.sum())
+        return rows, counts
 
     def frame(self, rows: np.ndarray, pool: Executor) -> pd.DataFrame:
         """The canonical frame of ``rows`` (:data:`~pod_detect.model.FRAME_COLUMNS`); the
         text is taken in ``pool`` meanwhile."""
         text = pool.submit(self._text, rows)
+        kind = self.kind[rows]
+        if self._dropped_kind:  # the post records' kind named no row left
+            kind = kind.remove_unused_categories()
         columns = {"actor": self.actor[rows], "author": self.author[rows],
-                   "post": self.post[rows], "kind": self.kind[rows],
+                   "post": self.post[rows], "kind": kind,
                    "timestamp": self.timestamp[rows], "post_time": self.post_time[rows],
                    "line": self.line[rows], "text": text.result()}
         return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS}, copy=False)
@@ -90,6 +110,61 @@ class Canonical:
         if text is None:
             return np.zeros(len(rows), dtype=np.int64)
         return text_ranks(text, rows if of is None else of[rows])
+
+
+def post_records(kind: pd.Categorical) -> np.ndarray | None:
+    """Which rows are post records (kind ``post``); None when none is."""
+    if POST not in kind.categories:
+        return None
+    mask = np.asarray(kind.codes == kind.categories.get_loc(POST))
+    return mask if mask.any() else None
+
+
+def fill_post_times(post: np.ndarray, post_time: np.ndarray, records: np.ndarray,
+                    timestamp: np.ndarray) -> np.ndarray:
+    """Give rows without a post time the time their post's record gives it: its post time,
+    else its own time (a record's time is when the post was made)."""
+    when = np.where(np.isnan(post_time), timestamp, post_time)
+    given = records & (post >= 0) & ~np.isnan(when)
+    missing = np.isnan(post_time) & (post >= 0)
+    if not given.any() or not missing.any():
+        return post_time
+    times = np.full(int(post.max()) + 1, np.nan)
+    times[post[given]] = when[given]
+    out = post_time.copy()
+    out[missing] = times[post[missing]]
+    return out
+
+
+def used_ids(frame: pd.DataFrame, n_accounts: int, n_posts: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Which account and post codes some row of ``frame`` names (as actor, author or post)."""
+    people = np.zeros(n_accounts + 1, dtype=bool)  # the last slot takes -1, unknown
+    people[frame["actor"].to_numpy()] = True
+    people[frame["author"].to_numpy()] = True
+    seen = np.zeros(n_posts + 1, dtype=bool)
+    seen[frame["post"].to_numpy()] = True
+    return people[:-1], seen[:-1]
+
+
+def recode(people: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """New codes (old code -> new, -1 last) keeping only the ids marked used, in order."""
+    return (np.append(np.cumsum(people) - 1, -1).astype("int32"),
+            np.append(np.cumsum(seen) - 1, -1).astype("int32"))
+
+
+def compact(frame: pd.DataFrame, accounts: np.ndarray, posts: np.ndarray
+            ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Only the ids some row names: after post records are dropped, a post no one engaged,
+    and an author known only as its writer, are no part of the export's engagement."""
+    people, seen = used_ids(frame, len(accounts), len(posts))
+    if people.all() and seen.all():
+        return frame, accounts, posts
+    account_code, post_code = recode(people, seen)
+    frame = frame.assign(actor=account_code[frame["actor"].to_numpy()],
+                         author=account_code[frame["author"].to_numpy()],
+                         post=post_code[frame["post"].to_numpy()])
+    return frame, accounts[people], posts[seen]
 
 
 def sorted_codes(*columns: Coded) -> tuple[np.ndarray, list[np.ndarray]]:

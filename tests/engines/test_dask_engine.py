@@ -190,8 +190,11 @@ def test_the_command_line_engine(tmp_path):
     assert groups >= 1 and groups == json.loads(whole.stdout)["summary"]["groups"]
     result = runner.invoke(cli, ["scan", str(EXAMPLES / "clean.csv"), "--workers", "2"])
     assert result.exit_code == 2 and "--workers only applies with --engine dask" in result.output
-    result = runner.invoke(cli, ["scan", "a.csv", "b.csv"])
-    assert result.exit_code == 2 and "--engine dask reads several files" in result.output
+    parts = runner.invoke(cli, ["scan", str(tmp_path / "parts" / "*.csv"), "-f", "json"])
+    assert parts.exit_code == 1, parts.output  # the pandas engine reads several files too
+    assert json.loads(parts.stdout)["pods"] == json.loads(whole.stdout)["pods"]
+    result = runner.invoke(cli, ["scan", str(EXAMPLES / "clean.csv"), "missing.csv"])
+    assert result.exit_code == 2 and "missing.csv: no such file" in result.output
 
 
 def test_workers_that_keep_dying_are_one_line_and_exit_2(tmp_path, monkeypatch):
@@ -275,3 +278,30 @@ def test_a_worker_memory_that_is_not_a_size_is_exit_2(tmp_path, size):
     assert result.exit_code == 2
     assert result.stderr.startswith(f"pod-detect: error: worker memory {size!r} ")
     assert result.stderr.count("\n") == 1
+
+
+def test_post_records_settle_across_files_as_the_pandas_engine_settles_them(cluster, tmp_path):
+    """Likes without authors in one file, the posts' records in another (as a Reddit
+    comments dump and its submissions dump): both engines fill the authors and post times
+    from the records, drop the records, and give the same report."""
+    frame = read_strings(EXAMPLES / "linkedin_pods.csv")
+    posts = frame.drop_duplicates("post_id")
+    records = pd.DataFrame({"actor": posts["author"], "author": posts["author"],
+                            "post_id": posts["post_id"], "kind": "post",
+                            "timestamp": posts["post_time"], "post_time": "", "text": ""})
+    likes = frame.assign(author="", post_time="")
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    write_table(likes, folder / "a_likes.csv")
+    write_table(records, folder / "b_posts.csv")
+    from pod_detect.io import load_all
+
+    by_pandas = load_all(str(folder))
+    assert by_pandas.dropped["post_record"] == len(posts)
+    assert (by_pandas.frame["author"] >= 0).all() and by_pandas.frame["post_time"].notna().all()
+    expected = report_text(scan(by_pandas))
+    whole = report_text(scan(load(EXAMPLES / "linkedin_pods.csv")))
+    assert json.loads(expected)["pods"] == json.loads(whole)["pods"]  # as with authors given
+    with tempfile.TemporaryDirectory() as scratch:
+        got = report_text(localise(scan(load_dask(str(folder), scratch=scratch))))
+    assert got == expected

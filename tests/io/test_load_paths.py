@@ -344,13 +344,13 @@ def by_strings(path: Path, on_bad_rows: str = "error") -> podio.Interactions:
     """What loading ``path`` gives when every column is read as strings (the exact path:
     a file object is read from its bytes, and no reader is told of times)."""
     with path.open("rb") as stream:
-        raw, name, kind = podio._read(stream, "csv", "utf-8", None,
+        raw, name, kind, _ = podio._read(stream, "csv", "utf-8", None,
                                       skip=on_bad_rows != "error")
     return podio._parse(raw, name, None, on_bad_rows, podio.HEADER_LINES.get(kind, 0))
 
 
 def times_of(path: Path, *, skip: bool = False) -> list[str]:
-    raw, _, _ = podio._read(path, None, "utf-8", None, skip=skip,
+    raw, _, _, _ = podio._read(path, None, "utf-8", None, skip=skip,
                             times=lambda names: time_columns(names, None, str(path)))
     table = raw.columns._table
     return [c for c in ("timestamp", "post_time") if pa.types.is_timestamp(table[c].type)]

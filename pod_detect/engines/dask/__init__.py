@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pod_detect.engines.dask.cluster import Watchdog, lost_worker, start_cluster
-from pod_detect.engines.dask.files import expand
 from pod_detect.engines.dask.loading import load_dask
 from pod_detect.engines.frames import collect
+from pod_detect.io.files import expand
 from pod_detect.model import Interactions, Report
 
 if TYPE_CHECKING:
@@ -60,9 +60,7 @@ def scan_files(paths: Sequence[str], settings: Settings, read: ReadOptions,
     try:
         with tempfile.TemporaryDirectory(prefix="pod-detect-") as temporary, watchdog:
             scratch = cluster.scratch or (None if remote else temporary)
-            data = load_dask(list(paths), fmt=read.fmt, mapping=read.mapping,
-                             encoding=read.encoding, on_bad_rows=read.on_bad_rows,
-                             scratch=scratch, max_input_bytes=read.max_input_bytes)
+            data = load_dask(list(paths), scratch=scratch, **read.options())  # type: ignore[arg-type]
             on_read(data)
             return localise(pipeline.scan(data, settings, on_stage=on_stage))
     except Exception as error:

@@ -16,11 +16,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pod_detect.engines.dask.files import expand
 from pod_detect.engines.frames import collect_all, compute_each, each_partition
 from pod_detect.errors import InputError
 from pod_detect.io.badrows import NOTE_PREFIX
-from pod_detect.model import FRAME_COLUMNS, Facts, Interactions
+from pod_detect.io.files import expand
+from pod_detect.io.table import recode
+from pod_detect.io.times import noteworthy
+from pod_detect.model import FRAME_COLUMNS, POST, Facts, Interactions
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,16 @@ class _Options:
     encoding: str
     on_bad_rows: str
     max_input_bytes: int | None = None
+    time_format: str | None = None
+    dayfirst: bool = False
 
     def load(self, path: str) -> Interactions:
         from pod_detect.io import load
 
+        # post records are kept: they settle authors and post times across files
         return load(path, fmt=self.fmt, mapping=self.mapping, encoding=self.encoding,
-                    on_bad_rows=self.on_bad_rows, max_input_bytes=self.max_input_bytes)
+                    on_bad_rows=self.on_bad_rows, max_input_bytes=self.max_input_bytes,
+                    time_format=self.time_format, dayfirst=self.dayfirst, settle=False)
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,8 @@ def load_dask(
     on_bad_rows: str = "error",
     scratch: str | None = None,
     max_input_bytes: int | None = None,
+    time_format: str | None = None,
+    dayfirst: bool = False,
 ) -> Interactions:
     """Read many files into one canonical table held by Dask.
 
@@ -160,7 +168,7 @@ def load_dask(
 
     files = expand(source)
     options = _Options(fmt, dict(mapping) if mapping else None, encoding, on_bad_rows,
-                       max_input_bytes)
+                       max_input_bytes, time_format, dayfirst)
     summaries = _summaries(files, options)
     _same_columns(files, summaries)
     every_account = _union([s.accounts for s in summaries])
@@ -173,11 +181,17 @@ def load_dask(
     frame = dd.from_delayed(
         [dask.delayed(_canonical, pure=True)(f, _version(f), options, *shared) for f in files],
         meta=meta, verify_meta=False)
+    frame, records, own_records = _post_times(frame, kinds, len(posts))
     frame, filled, selfish = _fill_authors(frame, accounts, posts, files)
+    if records:
+        frame, selfish = frame[frame["kind"] != POST], selfish - own_records
     frame, duplicates = _collapse(frame)
+    if records:
+        frame, accounts, posts = _compacted(frame, accounts, posts)
     frame = _keep(frame, scratch)
+    more = {"duplicate": duplicates, "self_engagement": selfish}
     return _interactions(frame, files, source, summaries, accounts, posts, filled,
-                         {"duplicate": duplicates, "self_engagement": selfish})
+                         {**more, "post_record": records} if records else more)
 
 
 def _same_columns(files: list[str], summaries: list[_Summary]) -> None:
@@ -210,6 +224,29 @@ def _shared(*arrays: np.ndarray) -> tuple[Any, ...]:
     except (ImportError, ValueError):
         return arrays
     return tuple(client.scatter(a, broadcast=True) for a in arrays)
+
+
+def _post_times(frame: Any, kinds: np.ndarray, n_posts: int) -> tuple[Any, int, int]:
+    """Give rows without a post time the time their post's record gives it (in any file);
+    how many records there are, and how many name their author as the actor (which
+    :func:`_fill_authors` drops with the self-engagement)."""
+    if POST not in kinds.tolist():
+        return frame, 0, 0
+    records = frame[frame["kind"] == POST]
+    own = records["actor"] == records["author"]
+    given = records.assign(when=records["post_time"].fillna(records["timestamp"]))
+    given = given[(given["post"] >= 0) & ~given["when"].isna()][["post", "when"]]
+    pairs, count, selfish = collect_all(given, records.shape[0], own.sum())
+    times = np.full(n_posts + 1, np.nan)
+    times[pairs["post"].to_numpy()] = pairs["when"].to_numpy()
+
+    def fill(part: pd.DataFrame, times: np.ndarray) -> pd.DataFrame:
+        post_time = part["post_time"].to_numpy()
+        post = part["post"].to_numpy()
+        found = times[np.where(post >= 0, post, -1)]
+        return part.assign(post_time=np.where(np.isnan(post_time), found, post_time))
+
+    return each_partition(frame, fill, frame._meta, times), int(count), int(selfish)
 
 
 def _fill_authors(frame: Any, accounts: np.ndarray, posts: np.ndarray, files: list[str]
@@ -248,6 +285,31 @@ def _fill_authors(frame: Any, accounts: np.ndarray, posts: np.ndarray, files: li
     return marked[~own].drop(columns="_filled"), int(filled), int(selfish)
 
 
+def _compacted(frame: Any, accounts: np.ndarray, posts: np.ndarray
+               ) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Only the ids some row names, as :func:`pod_detect.io.table.compact` keeps them."""
+    actors, authors, seen = collect_all(frame["actor"].unique(), frame["author"].unique(),
+                                        frame["post"].unique())
+    people = np.zeros(len(accounts) + 1, dtype=bool)
+    people[np.asarray(actors, dtype=np.int64)] = True
+    people[np.asarray(authors, dtype=np.int64)] = True
+    used = np.zeros(len(posts) + 1, dtype=bool)
+    used[np.asarray(seen, dtype=np.int64)] = True
+    people, used = people[:-1], used[:-1]
+    if people.all() and used.all():
+        return frame, accounts, posts
+    account_code, post_code = recode(people, used)
+
+    def renumber(part: pd.DataFrame, account_code: np.ndarray, post_code: np.ndarray
+                 ) -> pd.DataFrame:
+        return part.assign(actor=account_code[part["actor"].to_numpy()],
+                           author=account_code[part["author"].to_numpy()],
+                           post=post_code[part["post"].to_numpy()])
+
+    return (each_partition(frame, renumber, frame._meta, account_code, post_code),
+            accounts[people], posts[used])
+
+
 def _collapse(frame: Any) -> tuple[Any, int]:
     """Drop rows equal in every column but their line, across files; how many went."""
     columns = [c for c in FRAME_COLUMNS if c != "line"]
@@ -283,13 +345,18 @@ def _interactions(frame: Any, files: list[str], source: str | Sequence[str],
     total = local_fills + filled
     if total:  # where pod_detect.io puts it: before the notes on epoch times and bad rows
         at = next((i for i, n in enumerate(notes)
-                   if " read as epoch " in n or n.startswith(NOTE_PREFIX)), len(notes))
+                   if _time_note(n) or n.startswith(NOTE_PREFIX)), len(notes))
         notes.insert(at, f"author filled in for {total} rows from other rows of the same post")
     name = source if isinstance(source, str) else " ".join(source)
     return Interactions(
         frame=frame, accounts=accounts, posts=posts, source=name,
         columns=summaries[0].columns, rows_read=sum(s.rows_read for s in summaries),
         dropped=dropped, notes=tuple(notes), known=Facts.of(frame))
+
+
+def _time_note(note: str) -> bool:
+    """Whether a note says how a time column was read (they come after the fill note)."""
+    return note.startswith("column ") and noteworthy(note.partition(" read as ")[2])
 
 
 def _bad_rows(note: str, path: str, files: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -16,27 +17,92 @@ from pod_detect.io.nesting import check_document, check_lines
 from pod_detect.io.readers.base import Columns, Raw, arrow_columns, arrow_to_pandas
 from pod_detect.io.sources import SAMPLE, decode_error
 
+#: What :func:`document` gives for a ``.json`` file that holds JSON Lines.
+LINES = object()
+
 
 def read_json(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False) -> Raw:
     """Read a JSON array of objects (with ``skip``, items that are not objects are left out)."""
+    parsed = document(data, name, encoding)
+    if parsed is LINES:
+        return read_jsonl(data, name, encoding, skip=skip)
+    return from_document(parsed, name, skip=skip)
+
+
+def document(data: pa.Buffer, name: str, encoding: str) -> Any:
+    """The parsed JSON document, or :data:`LINES` when it is JSON Lines (several objects)."""
     raw = memoryview(data)
     check_document(raw, name)
     try:
-        document = json.loads(bytes(raw))
+        return json.loads(bytes(raw))
     except UnicodeDecodeError as exc:
         raise decode_error(exc, raw, name, encoding, first_row=None) from None
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and bytes(raw[:SAMPLE]).lstrip()[:1] == b"{":
-            return read_jsonl(data, name, encoding, skip=skip)
+            return LINES
         raise InputError(
             f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=name
         ) from None
-    if not isinstance(document, list):
+
+
+def from_document(parsed: Any, name: str, *, skip: bool = False) -> Raw:
+    """The table of a parsed document that is a list of records."""
+    if not isinstance(parsed, list):
         raise InputError(
-            f"is a JSON {_json_type(document)}, not a list of records ([{{...}}, {{...}}])",
+            f"is a JSON {_json_type(parsed)}, not a list of records ([{{...}}, {{...}}]), nor "
+            "an export of a platform pod-detect knows (see --input-format and docs/inputs.md)",
             source=name,
         )
-    return _records_frame(document, name, rows=None, skip=skip)
+    return _records_frame(parsed, name, rows=None, skip=skip)
+
+
+def first_records(data: pa.Buffer, limit: int) -> list[Any]:
+    """The first ``limit`` JSON Lines records that parse (for recognising a platform), read
+    from the start of the file only."""
+    size = 1 << 20
+    while True:
+        head = data[:size].to_pybytes()
+        lines = head.split(b"\n")
+        if size < data.size:
+            lines = lines[:-1]  # the last one may be cut
+        if lines or size >= data.size or size >= 1 << 26:
+            break
+        size *= 8
+    records: list[Any] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except (ValueError, RecursionError):
+            continue
+        if len(records) >= limit:
+            break
+    return records
+
+
+def line_records(data: pa.Buffer, name: str, encoding: str, *, skip: bool,
+                 skipped: list[InputError]) -> Iterator[tuple[int, Any]]:
+    """Every JSON Lines record with its line number; a line that is not JSON is an error,
+    or with ``skip`` left out (its error added to ``skipped``)."""
+    raw = memoryview(data)
+    try:
+        lines = bytes(raw).decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise decode_error(exc, raw, name, encoding, first_row=1) from None
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            error = InputError(f"is not valid JSON: {exc.msg} at column {exc.colno}",
+                               source=name, row=index + 1)
+            if not skip:
+                raise error from None
+            skipped.append(error)
+            continue
+        yield index + 1, record
 
 
 def read_jsonl(data: pa.Buffer, name: str, encoding: str, *, skip: bool = False) -> Raw:

@@ -1,5 +1,5 @@
-"""Which files a Dask scan reads: paths, glob patterns and directories (a Parquet dataset, or a
-folder of exports) expanded to a sorted list of readable files."""
+"""Which files a scan of several inputs reads: paths, glob patterns and directories (a Parquet
+dataset, or a folder of exports) expanded to a list of readable files, each once."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from pod_detect.errors import InputError
 READABLE = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".pq", ".tab")
 
 
-def expand(source: str | Sequence[str]) -> list[str]:
+def expand(source: str | Sequence[str], *, stdin: bool = False) -> list[str]:
     """The files a source names: paths, glob patterns and directories (every readable file
-    below, e.g. a Parquet dataset), sorted, each once.
+    below, e.g. a Parquet dataset, sorted), in the order given, each once; ``"-"`` (standard
+    input) too when ``stdin`` allows it (once).
 
     Raises
     ------
@@ -24,9 +25,14 @@ def expand(source: str | Sequence[str]) -> list[str]:
     """
     sources = [source] if isinstance(source, str) else list(source)
     found: list[str] = []
-    for item in sources:
+    for item in map(os.fspath, sources):
         if item == "-":
-            raise InputError("the Dask engine reads files, not standard input", source="-")
+            if not stdin:
+                raise InputError("the Dask engine reads files, not standard input", source="-")
+            if "-" in found:
+                raise InputError("standard input can be read only once", source="-")
+            found.append(item)
+            continue
         if os.path.isdir(item):
             found += _below(item)
         elif any(c in item for c in "*?["):
