@@ -108,6 +108,28 @@ CASES = [
      ["truncated.csv.gz: is truncated or not valid gzip"]),
     ("not_gzip.csv.gz", b"\x1f\x8b\x08garbage", [], ["not_gzip.csv.gz: is truncated"]),
     ("missing.csv", None, [], ["missing.csv: no such file"]),
+    # platforms' exports (docs/inputs.md)
+    ("no_login.jsonl", b'{"type": "WatchEvent", "actor": {"id": 7}, "repo": {"name": "o/r"}, '
+                       b'"created_at": "2024-05-31T16:42:56Z"}\n', ["--input-format", "github"],
+     ["no_login.jsonl, row 1, column 'actor.login': GitHub events: the record has no "
+      "actor.login"]),
+    ("no_author_id.json", b'{"data": [{"id": "1", "text": "hi", "referenced_tweets": '
+                          b'[{"type": "retweeted", "id": "2"}]}]}', [],
+     ["no_author_id.json, row 1, column ", "X API v2 responses: the record ",
+      "author_id"]),
+    ("pushes.jsonl", b'{"type": "PushEvent", "actor": {"login": "a"}, "repo": {"name": "o/r"}, '
+                     b'"created_at": "2024-05-31T16:42:56Z"}\n', [],
+     ["pushes.jsonl: has no engagements: none of its 1 record is an engagement or a post that "
+      "the GitHub events adapter reads"]),
+    ("day_first.csv", b"actor,author,timestamp\na,b,2026-03-01T10:00:00Z\n",
+     ["--time-format", "%d/%m/%Y"],
+     ["day_first.csv, row 1, column 'timestamp': cannot read '2026-03-01T10:00:00Z' as a "
+      "time: it does not match --time-format '%d/%m/%Y'"]),
+    ("nested.jsonl", b'{"did": "a", "commit": {"record": {"subject": {"uri": "at://b/p/1"}}}}\n',
+     ["--map", "actor=did", "--map", "post_id=commit.record.subject.url"],
+     ["nested.jsonl, column 'commit.record.subject.url': --map "
+      "post_id=commit.record.subject.url: no such column (found columns: did, commit; nested "
+      "fields: commit.record.subject.uri)"]),
 ]
 
 
