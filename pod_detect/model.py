@@ -40,7 +40,7 @@ KINDS: tuple[str, ...] = ("pod", "lockstep", "coordinated")
 SIGNAL_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "reciprocity": ("actor", "author"),
     "coverage": ("actor", "author", "post_id"),
-    "timing": ("actor", "author", "post_id", "timestamp"),
+    "timing": ("actor", "post_id", "timestamp"),
     "comments": ("actor", "text"),
     "coengagement": ("actor", "post_id"),
 }
@@ -155,8 +155,7 @@ class Interactions:
             out[signal] = f"no {', '.join(missing)} column" if missing else None
         if out["reciprocity"] is None and not self.facts.author_known:
             out["reciprocity"] = "the author column is empty"
-            for signal in ("coverage", "timing"):
-                out[signal] = out[signal] or "the author column is empty"
+            out["coverage"] = out["coverage"] or "the author column is empty"
         if out["timing"] is None and not self.has_timestamps:
             out["timing"] = "the timestamp column is empty"
         return out

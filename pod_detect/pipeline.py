@@ -92,7 +92,7 @@ def campaign_notes(context: Context, groups: list[Group]) -> list[str]:
     """Say when most of the export's engagement comes from flagged accounts: then
     "everyone else", the baseline of the timing and comments tests, is not organic (an
     investigator's export of a campaign), and a test that found nothing says little."""
-    given = context.reduced.accounts["given"].to_numpy()
+    given = context.activity()
     total = float(given.sum())
     members = [m for g in groups for m in g.members]
     share = float(given[members].sum()) / total if total and members else 0.0

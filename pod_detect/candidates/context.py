@@ -19,7 +19,7 @@ from pod_detect.candidates.campaigns import campaigns
 from pod_detect.candidates.cograph import CoGraph, coengagement_graph
 from pod_detect.candidates.communities import communities
 from pod_detect.candidates.reciprocal import Budget, dense_groups, reciprocal_graph
-from pod_detect.engines.frames import distinct, is_lazy, row_hashes, rows_of
+from pod_detect.engines.frames import collect, distinct, is_lazy, row_hashes, rows_of
 from pod_detect.kernels import fast_paths
 from pod_detect.kernels import sorting as _sorting
 from pod_detect.kernels.grouped import (
@@ -199,8 +199,25 @@ class Context:
     def group_shares(self, groups: list[frozenset[int]], index: np.ndarray) -> np.ndarray:
         """Per group (and 0 for the sentinel), its members' share of all engagement: the
         chance that one engagement of a post is theirs, if they engaged at random."""
-        given = self.reduced.accounts["given"].to_numpy()
+        given = self.activity()
         return np.append(group_sums(given, index, len(groups)) / max(1, int(given.sum())), 0.0)
+
+    def activity(self) -> np.ndarray:
+        """Per account, its engagements for shares of *all* engagement: ``given`` (its
+        distinct engagements of posts whose author is known, and of authors without post
+        ids) plus its distinct engagements of posts whose author is not known. ``given``
+        alone where every author is known; without it an export with few or no authors
+        (retweets, shared links) would give every account a share of nothing."""
+        return self.memo("activity", self._activity)
+
+    def _activity(self) -> np.ndarray:
+        given = self.reduced.accounts["given"].to_numpy()
+        frame = self.data.frame
+        unknown = frame[(frame["author"] < 0) & (frame["post"] >= 0)][["actor", "post"]]
+        pairs = collect(unknown.drop_duplicates())
+        if not len(pairs):
+            return given
+        return given + np.bincount(pairs["actor"].to_numpy(), minlength=len(given))
 
     def every_place(self) -> np.ndarray:
         """Every row's place among its post's timed engagements (pandas), computed once."""

@@ -122,7 +122,7 @@ class CoEngagementDetector(Detector):
         for j, count in enumerate(_strict_links(context, edge_group, len(groups))):
             numbers[f"strict{j}"] = count
         table = numbers.to_dict("records")  # plain numbers: a Series per group costs more
-        given_per = context.reduced.accounts["given"].to_numpy()
+        given_per = context.activity()
         given = max(1, int(given_per.sum()))
         eligible = int((given_per >= context.settings.min_coengaged).sum())
         return [
@@ -264,7 +264,7 @@ def _numbers(
     n = len(groups)
     posts = _group_posts(inside, n, len(context.data.posts), len(context.data.accounts))
     posts["engaged"] = context.reduced.posts["engagers"].to_numpy()[posts["post"].to_numpy()]
-    given = context.reduced.accounts["given"].to_numpy()
+    given = context.activity()
     share = context.group_shares(groups, index)
     posts = posts[~posts["own"].to_numpy() | _together(posts, groups, share, context)]
     author = context.reduced.posts["author"].to_numpy()[posts["post"].to_numpy()]
