@@ -64,17 +64,17 @@ def adapt(platform: Platform, records: Iterable[tuple[int, Any]], name: str, *,
     ``records`` gives each record with its row number in the input. A record that is not an
     object, or that :class:`BadRecord` says lacks something, is an error naming its row (the
     field's path as the column), or with ``skip`` left out and counted."""
-    columns: dict[str, list[Any]] = {c: [] for c in Row._fields}
+    made: list[Row] = []
     numbers: list[int] = []
     skipped: list[InputError] = []
-    kinds: Counter[str] = Counter()
     seen = without = 0
+    rows = platform.rows
     for number, record in records:
         seen += 1
         try:
             if not isinstance(record, dict):
                 raise BadRecord(f"is a JSON {_json_type(record)}, not an object")
-            made = list(platform.rows(record))
+            found = list(rows(record))
         except BadRecord as exc:
             error = InputError(f"{platform.title}: the record {exc.message}", source=name,
                                row=number, column=exc.path)
@@ -82,19 +82,20 @@ def adapt(platform: Platform, records: Iterable[tuple[int, Any]], name: str, *,
                 raise error from None
             skipped.append(error)
             continue
-        if not made:
+        if not found:
             without += 1
-        for row in made:
-            if row.kind == POST and row.post_time is None:
-                row = row._replace(post_time=row.timestamp)
-            for column, value in zip(Row._fields, row, strict=True):
-                columns[column].append(value)
-            numbers.append(number)
-            kinds[row.kind] += 1
+            continue
+        made += found
+        numbers += [number] * len(found)
     if not numbers and not skipped:
         raise InputError(f"has no engagements: none of its {_plural(seen, 'record')} is an "
                          f"engagement or a post that the {platform.title} adapter reads "
                          "(docs/inputs.md)", source=name)
+    # one list per column, by transposing the rows (a post record's missing post time is
+    # its own time: pod_detect.io.table.fill_post_times)
+    columns = dict(zip(Row._fields, map(list, zip(*made, strict=True)), strict=True)) \
+        if made else {c: [] for c in Row._fields}
+    kinds = Counter(columns["kind"])
     wanted = [c for c in Row._fields if c in platform.provides or c in ("actor", "kind")]
     table = pa.table({c: _array(columns[c]) for c in wanted})
     note = _note(platform, chosen, seen, kinds, without)

@@ -22,7 +22,8 @@ from typing import Any, NamedTuple
 
 from pod_detect.model import POST
 
-__all__ = ["POST", "BadRecord", "Platform", "Record", "Row", "Sample", "get", "need", "text"]
+__all__ = ["POST", "BadRecord", "Platform", "Record", "Row", "Sample", "an_object", "get",
+           "items", "moment", "need", "text"]
 
 #: A record: one JSON object, one delimited row, one Parquet row.
 Record = Mapping[str, Any]
@@ -118,6 +119,34 @@ def text(value: Any, path: str | None = None) -> str | None:
         value = int(value)
     value = str(value)
     return value if value.strip() else None
+
+
+def moment(value: Any, path: str) -> Any:
+    """A time as given (text or an epoch number: the time reader reads it); an object, a
+    list or a boolean is a :class:`BadRecord`."""
+    if isinstance(value, (dict, list, tuple, bool)):
+        shape = {dict: "an object", bool: "a boolean"}.get(type(value), "a list")
+        raise BadRecord(f"holds {shape} at {path}, not a time", path)
+    return value
+
+
+def an_object(value: Any, path: str) -> Mapping[str, Any]:
+    """A nested object the record must have there: :class:`BadRecord` otherwise."""
+    if not isinstance(value, Mapping):
+        raise BadRecord(f"holds no object at {path}", path)
+    return value
+
+
+def items(value: Any, path: str, *, edge: bool = False) -> list[Any]:
+    """The items of a list (none when absent); with ``edge``, of a Graph API edge
+    (``{"data": [...]}``, or a bare list). Anything else is a :class:`BadRecord`."""
+    if edge and isinstance(value, Mapping):
+        value, path = value.get("data"), path + ".data"
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BadRecord(f"holds no list at {path}", path)
+    return value
 
 
 @dataclass(frozen=True)

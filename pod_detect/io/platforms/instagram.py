@@ -44,7 +44,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pod_detect.io.platforms.base import BadRecord, Platform, Record, Row, Sample, get, text
+from pod_detect.io.platforms.base import (
+    BadRecord,
+    Platform,
+    Record,
+    Row,
+    Sample,
+    an_object,
+    get,
+    items,
+    moment,
+    text,
+)
 
 #: ``media_type`` values of IG Media.
 MEDIA_TYPES = frozenset({"IMAGE", "VIDEO", "CAROUSEL_ALBUM"})
@@ -96,34 +107,6 @@ def recognise(sample: Sample) -> bool:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _time(value: Any, path: str) -> Any:
-    """A time as given (text or epoch number); an object or a list is a bad record."""
-    if isinstance(value, (dict, list, tuple, bool)):
-        kind = {dict: "an object", bool: "a boolean"}.get(type(value), "a list")
-        raise BadRecord(f"holds {kind} at {path}, not a time", path)
-    return value
-
-
-def _object(value: Any, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise BadRecord(f"holds no object at {path}", path)
-    return value
-
-
-def _edge(value: Any, path: str) -> list[Any]:
-    """The items of a nested edge (``{"data": [...]}``; a bare list is taken too)."""
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        value = value.get("data")
-        path += ".data"
-        if value is None:
-            return []
-    if not isinstance(value, list):
-        raise BadRecord(f"holds no list at {path}", path)
-    return value
-
-
 def _id(record: Mapping[str, Any], path: str) -> str:
     value = text(get(record, "id"), path + "id")
     if value is None:
@@ -144,28 +127,28 @@ def _username(comment: Mapping[str, Any], where: str) -> str | None:
 
 def _media(media: Any, path: str) -> Iterator[Row]:
     where = path + "." if path else ""
-    media = _object(media, path or "the record")
+    media = an_object(media, path or "the record")
     media_id = _id(media, where)
     owner = text(get(media, "username"), where + "username")
-    posted = _time(get(media, "timestamp"), where + "timestamp")
-    for j, comment in enumerate(_edge(get(media, "comments"), where + "comments")):
+    posted = moment(get(media, "timestamp"), where + "timestamp")
+    for j, comment in enumerate(items(get(media, "comments"), where + "comments", edge=True)):
         at = f"{where}comments.data.{j}."
-        comment = _object(comment, at[:-1])
+        comment = an_object(comment, at[:-1])
         who = _username(comment, at)
-        when = _time(get(comment, "timestamp"), at + "timestamp")
+        when = moment(get(comment, "timestamp"), at + "timestamp")
         if who is not None:
             yield Row(who, media_id, "comment", when, author=owner, post_time=posted,
                       text=text(get(comment, "text"), at + "text"))
-        replies = _edge(get(comment, "replies"), at + "replies")
+        replies = items(get(comment, "replies"), at + "replies", edge=True)
         if not replies:
             continue
         comment_id = _id(comment, at)
         for k, reply in enumerate(replies):
             on = f"{at}replies.data.{k}."
-            reply = _object(reply, on[:-1])
+            reply = an_object(reply, on[:-1])
             replier = _username(reply, on)
             if replier is not None:
-                yield Row(replier, comment_id, "reply", _time(get(reply, "timestamp"),
+                yield Row(replier, comment_id, "reply", moment(get(reply, "timestamp"),
                                                               on + "timestamp"),
                           author=who, post_time=when, text=text(get(reply, "text"), on + "text"))
 

@@ -59,7 +59,10 @@ from pod_detect.io.platforms.base import (
     Record,
     Row,
     Sample,
+    an_object,
     get,
+    items,
+    moment,
     text,
 )
 
@@ -78,9 +81,6 @@ _V2_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 #: twarc2's ``__twarc.url`` of a likes page: the tweet liked, or the account liking.
 _LIKING_USERS = re.compile(r"/2/tweets/(\d+)/liking_users(?:[/?#]|$)")
 _LIKED_TWEETS = re.compile(r"/2/users/(\d+)/liked_tweets(?:[/?#]|$)")
-
-#: What a value that is not a time is, for messages.
-_KIND_OF = {dict: "an object", bool: "a boolean"}
 
 _HINT = (" (request tweet.fields=author_id,created_at,referenced_tweets,in_reply_to_user_id "
          "and expansions=referenced_tweets.id,referenced_tweets.id.author_id)")
@@ -149,28 +149,6 @@ def recognise(sample: Sample) -> bool:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _time(value: Any, path: str) -> Any:
-    """A time as given (text or epoch number); an object or a list is a bad record."""
-    if isinstance(value, (dict, list, tuple, bool)):
-        raise BadRecord(f"holds {_KIND_OF.get(type(value), 'a list')} at {path}, not a time",
-                        path)
-    return value
-
-
-def _object(value: Any, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise BadRecord(f"holds no object at {path}", path)
-    return value
-
-
-def _list(value: Any, path: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise BadRecord(f"holds no list at {path}", path)
-    return value
-
-
 def _id(record: Mapping[str, Any], name: str, path: str) -> str:
     value = text(get(record, name), path + name)
     if value is None:
@@ -187,10 +165,10 @@ def _known(tweets: list[Any], path: str) -> Known:
     known: Known = {}
     for i, tweet in enumerate(tweets):
         where = f"{path}.{i}."
-        tweet = _object(tweet, where[:-1])
+        tweet = an_object(tweet, where[:-1])
         known[_id(tweet, "id", where)] = (
             text(get(tweet, "author_id"), where + "author_id"),
-            _time(get(tweet, "created_at"), where + "created_at"))
+            moment(get(tweet, "created_at"), where + "created_at"))
     return known
 
 
@@ -203,26 +181,26 @@ def _is_retweet(tweet: Mapping[str, Any]) -> bool:
 def _tweet(tweet: Any, path: str, known: Known) -> Iterator[Row]:
     """A tweet's engagements, and its post record unless it is a retweet."""
     where = path + "." if path else ""
-    tweet = _object(tweet, path or "the record")
+    tweet = an_object(tweet, path or "the record")
     tweet_id = _id(tweet, "id", where)
     actor = text(get(tweet, "author_id"), where + "author_id")
     if actor is None:
         raise BadRecord(f"has no {where}author_id{_HINT}", where + "author_id")
-    when = _time(get(tweet, "created_at"), where + "created_at")
+    when = moment(get(tweet, "created_at"), where + "created_at")
     words = text(get(tweet, "note_tweet.text"), where + "note_tweet.text") or text(
         get(tweet, "text"), where + "text")
     replied_to = text(get(tweet, "in_reply_to_user_id"), where + "in_reply_to_user_id")
-    refs = _list(get(tweet, "referenced_tweets"), where + "referenced_tweets")
+    refs = items(get(tweet, "referenced_tweets"), where + "referenced_tweets")
     for j, ref in enumerate(refs):
         at = f"{where}referenced_tweets.{j}."
-        ref = _object(ref, at[:-1])
+        ref = an_object(ref, at[:-1])
         kind = KINDS.get(text(get(ref, "type"), at + "type") or "")
         if kind is None:
             continue
         post = _id(ref, "id", at)
         # a flattened reference carries the tweet; a page's includes name it
         author = carried = text(get(ref, "author_id"), at + "author_id")
-        post_time = _time(get(ref, "created_at"), at + "created_at")
+        post_time = moment(get(ref, "created_at"), at + "created_at")
         if author is None or post_time is None:
             author_known, time_known = known.get(post, (None, None))
             author = author or author_known
@@ -241,7 +219,7 @@ def _likers(users: list[Any], tweet_id: str, path: str = "data") -> Iterator[Row
     """twarc2's ``liking_users`` page: each user liked the tweet its URL names."""
     for i, user in enumerate(users):
         where = f"{path}.{i}." if path else ""
-        user = _object(user, where[:-1] or "the record")
+        user = an_object(user, where[:-1] or "the record")
         yield Row(_id(user, "id", where), tweet_id, "like")
 
 
@@ -249,10 +227,10 @@ def _liked(tweets: list[Any], user_id: str, known: Known, path: str = "data") ->
     """twarc2's ``liked_tweets`` page: the user its URL names liked each tweet."""
     for i, tweet in enumerate(tweets):
         where = f"{path}.{i}." if path else ""
-        tweet = _object(tweet, where[:-1] or "the record")
+        tweet = an_object(tweet, where[:-1] or "the record")
         yield Row(user_id, _id(tweet, "id", where), "like",
                   author=text(get(tweet, "author_id"), where + "author_id"),
-                  post_time=_time(get(tweet, "created_at"), where + "created_at"))
+                  post_time=moment(get(tweet, "created_at"), where + "created_at"))
         yield from _tweet(tweet, where[:-1], known)
 
 
@@ -265,8 +243,8 @@ def _page(record: Mapping[str, Any]) -> Iterator[Row]:
     elif not isinstance(data, list):
         raise BadRecord("holds no list at data", "data")
     includes = get(record, "includes", {})
-    includes = _object(includes, "includes")
-    included = _list(get(includes, "tweets"), "includes.tweets")
+    includes = an_object(includes, "includes")
+    included = items(get(includes, "tweets"), "includes.tweets")
     known = _known(included, "includes.tweets")
     url = get(record, "__twarc.url")
     url = url if isinstance(url, str) else ""

@@ -4,7 +4,6 @@ rows, recognition, a flat export that must stay flat, hostile records and a plan
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
 from datetime import UTC, datetime, timezone
@@ -16,8 +15,8 @@ import pytest
 
 import pod_detect
 from pod_detect.errors import InputError
-from pod_detect.io.platforms import PLATFORMS, sample
 from pod_detect.io.platforms import github as gh
+from pod_detect.io.platforms import sample
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "platforms"
 HERE = DATA / "github"
@@ -46,28 +45,6 @@ def rows(data) -> list[tuple]:
     return list(zip(data.accounts[frame["actor"]].tolist(), authors,
                     data.posts[frame["post"]].tolist(), frame["kind"].astype(str).tolist(),
                     frame["timestamp"].tolist(), post_times, texts, strict=True))
-
-
-def recognisers(path: Path) -> list[str]:
-    """The platforms that recognise the first records of a fixture."""
-    name = path.name
-    if name.endswith((".csv", ".tsv")):
-        delimiter = "\t" if name.endswith(".tsv") else ","
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            records = [r for _, r in zip(range(20), csv.DictReader(handle, delimiter=delimiter),
-                                         strict=False)]
-        container = name.rsplit(".", 1)[1]
-    else:
-        text = path.read_text(encoding="utf-8")
-        try:
-            document = json.loads(text)
-            records, container = (document if isinstance(document, list) else [document]), "json"
-        except json.JSONDecodeError:
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
-            container = "jsonl"
-    found = sample(container, records)
-    return [key for key, platform in PLATFORMS.items()
-            if container in platform.containers and found.records and platform.recognise(found)]
 
 
 # -- GH Archive -------------------------------------------------------------------------------
@@ -165,29 +142,8 @@ def test_an_hour_and_a_bigquery_day_read_as_one():
 
 # -- recognition ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
-def test_only_this_platform_recognises_its_fixtures(path):
-    assert recognisers(path) == ["github"]
-
-
-def test_other_exports_are_not_recognised_as_github(tmp_path):
-    flat = tmp_path / "flat.csv"
-    flat.write_text("actor,author,post_id,kind,timestamp\n"
-                    "a,octo-org,octo-org/stellar-cli,star,2024-05-31 16:00:04 UTC\n")
-    assert recognisers(flat) == []
-    others = [p for p in DATA.glob("*/*") if p.parent != HERE
-              and p.name.endswith((".csv", ".tsv", ".json", ".jsonl"))]
-    for path in others:
-        try:
-            found = recognisers(path)
-        except (ValueError, UnicodeDecodeError):
-            continue  # another platform's fixture being written
-        assert "github" not in found, path
-
-
 @pytest.mark.skipif(not STARS.exists(), reason="../shared/data is not beside the checkout")
 def test_a_canonical_export_of_github_stars_is_read_flat():
-    assert recognisers(STARS) == []
     found, flat = pod_detect.load(STARS), pod_detect.load(STARS, fmt="csv")
     assert not any(TITLE in note for note in found.notes)
     pd.testing.assert_frame_equal(found.frame, flat.frame)
