@@ -20,7 +20,7 @@ from conftest import RUSSIAN
 
 from pod_detect.cli import cli
 from pod_detect.errors import InputError
-from pod_detect.io import load, write_table
+from pod_detect.io import load, load_all, write_table
 from pod_detect.pipeline import scan
 from pod_detect.report import to_dict
 from pod_detect.simulate import SimConfig, simulate
@@ -128,12 +128,14 @@ def test_a_bad_file_is_named_with_its_row_and_column(cluster, tmp_path):
         load_dask(str(tmp_path / "*.csv"))
 
 
-def test_files_must_agree_on_columns_and_on_authors(cluster, tmp_path):
-    rows = pd.DataFrame({"actor": ["a"], "author": ["c"], "post_id": ["p"]})
+def test_files_may_give_other_columns_but_must_agree_on_authors(cluster, tmp_path):
+    rows = pd.DataFrame({"actor": ["a", "b"], "author": ["c", "c"], "post_id": ["p", "p"]})
     rows.to_csv(tmp_path / "one.csv", index=False)
-    rows.assign(timestamp="5").to_csv(tmp_path / "two.csv", index=False)
-    with pytest.raises(InputError, match="every file must give the same columns"):
-        load_dask(str(tmp_path / "*.csv"))
+    rows.assign(actor=["e", "f"], timestamp=["5", "6"]).to_csv(tmp_path / "two.csv",
+                                                             index=False)
+    data = load_dask(str(tmp_path / "*.csv"))  # as the pandas engine: the columns of either
+    whole = load_all(str(tmp_path / "*.csv"))
+    assert data.columns == whole.columns == {"actor", "author", "post_id", "timestamp"}
     (tmp_path / "two.csv").unlink()
     rows.assign(author="d").to_csv(tmp_path / "two.csv", index=False)
     with pytest.raises(InputError, match="post 'p' has two authors in different files"):
@@ -294,7 +296,6 @@ def test_post_records_settle_across_files_as_the_pandas_engine_settles_them(clus
     folder.mkdir()
     write_table(likes, folder / "a_likes.csv")
     write_table(records, folder / "b_posts.csv")
-    from pod_detect.io import load_all
 
     by_pandas = load_all(str(folder))
     assert by_pandas.dropped["post_record"] == len(posts)

@@ -170,7 +170,6 @@ def load_dask(
     options = _Options(fmt, dict(mapping) if mapping else None, encoding, on_bad_rows,
                        max_input_bytes, time_format, dayfirst)
     summaries = _summaries(files, options)
-    _same_columns(files, summaries)
     every_account = _union([s.accounts for s in summaries])
     every_post = _union([s.posts for s in summaries])
     kinds = np.asarray(sorted(set().union(*(s.kinds.tolist() for s in summaries))),
@@ -192,16 +191,6 @@ def load_dask(
     more = {"duplicate": duplicates, "self_engagement": selfish}
     return _interactions(frame, files, source, summaries, accounts, posts, filled,
                          {**more, "post_record": records} if records else more)
-
-
-def _same_columns(files: list[str], summaries: list[_Summary]) -> None:
-    first = summaries[0].columns
-    for path, summary in zip(files[1:], summaries[1:], strict=True):
-        if summary.columns != first:
-            raise InputError(
-                f"has columns {', '.join(sorted(summary.columns))} where {files[0]} has "
-                f"{', '.join(sorted(first))}; every file must give the same columns",
-                source=path)
 
 
 def _meta(kinds: np.ndarray) -> pd.DataFrame:
@@ -350,7 +339,8 @@ def _interactions(frame: Any, files: list[str], source: str | Sequence[str],
     name = source if isinstance(source, str) else " ".join(source)
     return Interactions(
         frame=frame, accounts=accounts, posts=posts, source=name,
-        columns=summaries[0].columns, rows_read=sum(s.rows_read for s in summaries),
+        columns=frozenset().union(*(s.columns for s in summaries)),
+        rows_read=sum(s.rows_read for s in summaries),
         dropped=dropped, notes=tuple(notes), known=Facts.of(frame))
 
 
