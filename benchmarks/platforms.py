@@ -3,9 +3,9 @@
 Each fixture of ``tests/data/platforms`` (written from the platform's published schema) is
 repeated to about ``--records`` records, in its own container, and loaded as the command line
 loads it (recognised, adapted, coded); a flat CSV of as many rows as the adapter made (post
-records included) is loaded too, as the yardstick. Repeated records are the same records (the reader collapses them), so the figure is
-the adapters' cost per record, not a scan's. Ratios to the flat read are what to compare
-between runs (the machines are shared).
+records included) is loaded too, as the yardstick. Repeated records are the same records (the
+reader collapses them), so the figure is the adapters' cost per record, not a scan's. Ratios
+to the flat read are what to compare between runs (the machines are shared).
 
     python benchmarks/platforms.py [--records 200000]
 """
