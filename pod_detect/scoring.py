@@ -218,7 +218,7 @@ def score_accounts(groups: Sequence[Group]) -> list[AccountScore]:
     for group in groups:
         for member in group.members:
             numbers = group.member_evidence.get(member, {})
-            part = 1.0 if group.kind == "coordinated" else _participation(numbers)
+            part = _participation(numbers) if group.kind == "pod" else 1.0
             accounts.append(
                 AccountScore(
                     account=member, group=group.id, score=round(group.score * part, 4),
@@ -230,12 +230,11 @@ def score_accounts(groups: Sequence[Group]) -> list[AccountScore]:
 
 
 def _participation(numbers: dict[str, Any]) -> float:
-    """How fully a member takes part: the mean of the share of the other members it
+    """How fully a pod member takes part: the mean of the share of the other members it
     reciprocates with and the share of their posts it engaged (1 without either). Both
-    measure a pod's rounds; a ``coordinated`` group has none to measure (whose posts it
-    engaged is not known), so its members take part in full (:func:`score_accounts`). A
-    one-way (``lockstep``) member is still measured so, which gives it 0 when the
-    reciprocal detector ran: how one-way groups are written is issue 23's."""
+    measure a pod's rounds; a one-way (``lockstep``) or ``coordinated`` group has none (its
+    members engage others' posts, not each other's), so its members take part in full
+    (:func:`score_accounts`): measured by rounds, a like-farm's members all scored 0."""
     shares = []
     if numbers.get("of"):
         shares.append(numbers["reciprocated_with"] / numbers["of"])
@@ -245,11 +244,21 @@ def _participation(numbers: dict[str, Any]) -> float:
 
 
 def _account_reasons(group: Group, numbers: dict[str, Any]) -> list[str]:
-    reasons = [f"member of {group.kind} {group.id} ({group.severity}, score {group.score:.2f})"]
-    if group.kind == "coordinated":  # whose posts it engaged is not in the export
+    reasons = [f"member of {_KIND_NAMES[group.kind]} {group.id} ({group.severity}, "
+               f"score {group.score:.2f})"]
+    if group.kind != "pod":  # one-way: its members engage others' posts, not each other's
+        if "coengaged_with" in numbers:
+            others = len(group.members) - 1
+            within = group.evidence.get("scale_s")
+            reasons.append(
+                f"engaged the same posts as {numbers['coengaged_with']} of the {others} other "
+                "members" + (f", within {duration(within)} of them" if within else "")
+                + ", repeatedly")
         if "median_latency_s" in numbers:
-            reasons.append(f"median {duration(numbers['median_latency_s'])} after the post "
-                           "on the posts its group engaged together")
+            what = ("the posts its group engaged together" if group.kind == "coordinated"
+                    else "the posts of the accounts its group boosts")
+            reasons.append(f"median {duration(numbers['median_latency_s'])} {_since(group)} "
+                           f"on {what}")
         return reasons
     if "reciprocated_with" in numbers:
         reasons.append(
@@ -263,9 +272,22 @@ def _account_reasons(group: Group, numbers: dict[str, Any]) -> list[str]:
         )
     if "median_latency_s" in numbers:
         reasons.append(
-            f"median {duration(numbers['median_latency_s'])} after the post on members' posts"
+            f"median {duration(numbers['median_latency_s'])} {_since(group)} on members' posts"
         )
     return reasons
+
+
+def _since(group: Group) -> str:
+    """What a latency is measured from: the post's time, or (none in the export) the post's
+    first engagement in it."""
+    if group.evidence.get("latency_from") == "first_engagement":
+        return "after the post's first engagement in the export"
+    return "after the post"
+
+
+#: How an account's reason names its group's kind.
+_KIND_NAMES = {"pod": "pod", "lockstep": "lockstep group (one-way: a like-farm's pattern)",
+               "coordinated": "coordinated group"}
 
 
 def score_posts(data: Interactions, totals: pd.DataFrame, groups: Sequence[Group],

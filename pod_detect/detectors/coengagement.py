@@ -187,7 +187,8 @@ class CoEngagementDetector(Detector):
                   else "")
         if counts["timed"] and counts["untimed_rows"]:
             within += " (rows without a time: at any time)"
-        supply = (f"on the {n_posts} posts the group engages together, members are "
+        what = "the post" if n_posts == 1 else f"the {n_posts} posts"
+        supply = (f"on {what} the group engages together, members are "
                   f"{exclusivity:.0%} of all engagers, where their share of all engagement "
                   f"predicts {expected:.1%}; ")
         if kind == "coordinated":

@@ -40,6 +40,7 @@ class ReciprocalDetector(Detector):
         has_posts = context.data.signals()["coverage"] is None
         index = context.membership(groups)
         linked, possible = context.reciprocity_of(groups, index)
+        both = _both_ways(context, index, len(groups))
         degree = inner_degree(*context.reciprocal_edges, index)
         rounds = _rounds(context, groups, index, inside) if has_posts else None
         accounts = context.reduced.accounts
@@ -48,7 +49,8 @@ class ReciprocalDetector(Detector):
         given = np.bincount(inside["actor"].to_numpy(), minlength=len(index))
         per_group = None if rounds is None else rounds.to_dict("records")
         return [
-            self._finding(context, members, int(linked[i]), int(possible[i]), degree,
+            self._finding(context, members, int(linked[i]), int(possible[i]), int(both[i]),
+                          degree,
                           None if per_group is None else per_group[i], given, has_posts,
                           eligible)
             for i, members in ((i, groups[i]) for i in selected(groups, only))
@@ -56,16 +58,19 @@ class ReciprocalDetector(Detector):
 
     def _finding(
         self, context: Context, members: frozenset[int], linked: int, possible: int,
-        degree: np.ndarray, rounds: dict[str, Any] | None, given: np.ndarray, has_posts: bool,
+        both: int, degree: np.ndarray, rounds: dict[str, Any] | None, given: np.ndarray, has_posts: bool,
         eligible: int,
     ) -> Finding:
         n = len(members)
         density = linked / possible if possible else 0.0
         support = possible / (possible + 1)  # three pairs are thinner evidence than thirty
         evidence: dict[str, Any] = {"size": n, "reciprocal_density": round(density, 4)}
+        # what was measured: pairs that engage each other repeatedly both ways, and of those
+        # the pairs linked (each way beyond what the two accounts' popularity predicts)
         reasons = [
-            f"{linked} of the {possible} pairs of members who post engage each other "
-            f"repeatedly, both ways ({density:.0%}), far beyond what their popularity predicts"
+            f"{both} of the {possible} pairs of members who post engage each other's posts "
+            f"repeatedly, both ways; {linked} of them ({density:.0%} of the pairs) more than "
+            "their popularity predicts"
             if possible else
             "too few members post for reciprocity to be measured (one-way engagement)"
         ]
@@ -140,3 +145,20 @@ def _rounds(
     })
     table["needed"] = needed
     return table
+
+
+def _both_ways(context: Context, index: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group, its member pairs that engage each other repeatedly both ways (each at
+    least ``min_posts`` distinct posts of the other), significant or not."""
+    pairs = context.reduced.pairs
+    actor, author = pairs["actor"].to_numpy(), pairs["author"].to_numpy()
+    group = index[actor]
+    keep = ((group >= 0) & (group == index[author])
+            & (pairs["posts"].to_numpy() >= context.settings.min_posts))
+    if not keep.any():
+        return np.zeros(n_groups, dtype=np.int64)
+    low = np.minimum(actor[keep], author[keep]).astype(np.int64)
+    high = np.maximum(actor[keep], author[keep]).astype(np.int64)
+    keys, counts = np.unique(low * len(index) + high, return_counts=True)
+    twice = keys[counts == 2]  # both directions repeated
+    return np.bincount(index[twice // len(index)], minlength=n_groups)[:n_groups]

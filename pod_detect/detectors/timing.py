@@ -79,20 +79,34 @@ class TimingDetector(Detector):
             "timing_pvalue": float(f"{pvalue:.3g}"),
             "baseline": "members_outside" if own else "everyone_else",
             "inside_engagements": int(len(inside)),
+            "latency_from": "post_time" if "post_time" in context.data.columns
+            else "first_engagement",
         }
-        verdict = "earlier than" if significant else "not significantly earlier than"
-        against = (f"({duration(med_base)}, middle half within {duration(iqr_base)}; "
+        # what a latency is measured from: the post's time, when the export gives it
+        since = ("after the post" if "post_time" in context.data.columns
+                 else "after the post's first engagement in the export")
+        shown_in, shown_base = duration(med_in), duration(med_base)
+        verdict = ("earlier than" if significant and shown_in != shown_base
+                   else "no earlier than" if shown_in == shown_base
+                   else "not significantly earlier than")
+        against = (f"({shown_base}, the middle half spread over {duration(iqr_base)}; "
                    f"p = {pvalue:.2g})")
-        reasons = (
-            f"members engage each other a median {duration(med_in)} after the post "
-            f"(middle half within {duration(iqr_in)}), {verdict} {who} {against}",
-        )
-        # a coordinated group's export does not say whose posts it engaged together
+        spread = f"(the middle half spread over {duration(iqr_in)})"
+        # the same numbers, said of what the group's kind says it engaged
         other = "the members' engagement of other posts" if own else who
-        worded = {"coordinated": (
-            f"members engage the posts they engage together a median {duration(med_in)} "
-            f"after the post (middle half within {duration(iqr_in)}), {verdict} {other} "
-            f"{against}",)}
+        reasons = (
+            f"members engage each other's posts a median {shown_in} {since} {spread}, "
+            f"{verdict} {who} {against}",
+        )
+        worded = {
+            "lockstep": (
+                f"members engage the posts of the accounts they boost a median {shown_in} "
+                f"{since} {spread}, {verdict} {other} {against}",),
+            # a coordinated group's export does not say whose posts it engaged together
+            "coordinated": (
+                f"members engage the posts they engage together a median {shown_in} "
+                f"{since} {spread}, {verdict} {other} {against}",),
+        }
         member_evidence = {
             m: {"median_latency_s": round(v, 1)}
             for m, v in _medians(rows["actor"].to_numpy()[is_inside], inside)
