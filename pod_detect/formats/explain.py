@@ -45,14 +45,17 @@ def render_explanation(info: dict[str, Any], color: bool, width: int) -> str:
             console.print(f"  - {shown(reason)}")
     else:
         console.print("not a member of any reported group")
+    _as_author(console, info.get("as_author"))
     for key, title in (("engages", "Engages"), ("engaged_by", "Engaged by")):
         table = Table(title=f"{title} ({info[key + '_total']} accounts, top {len(info[key])})")
-        for column in ("account", "engagements", "posts", "back", "reciprocal", "same group"):
+        for column in ("account", "engagements", "posts", "back", "reciprocal", "group"):
             table.add_column(column)
         for r in info[key]:
+            in_group = r.get("group")
+            mark = "" if not in_group else shown(in_group) + (" (its own)" if r["same_group"]
+                                                              else "")
             table.add_row(shown(r["account"]), str(r["engagements"]), str(r["posts"]),
-                          str(r["back"]), "yes" if r["reciprocal"] else "no",
-                          "yes" if r["same_group"] else "")
+                          str(r["back"]), "yes" if r["reciprocal"] else "no", mark)
         console.print(table)
     lat = info["latency"]
     table = Table(title="Latency after the post")
@@ -76,3 +79,28 @@ def render_explanation(info: dict[str, Any], color: bool, width: int) -> str:
                       _duration(p["latency_s"]), str(p["group_members_engaged"]))
     console.print(table)
     return out.getvalue()
+
+
+def _as_author(console: Any, author: dict[str, Any] | None) -> None:
+    """How much of the engagement the account received is authentic, and who supplied the
+    rest (nothing when no one engaged its posts)."""
+    if not author:
+        return
+    console.print(
+        f"as an author: {author['engagements']} engagements on {author['posts']} posts, "
+        f"{author['authentic']} authentic ({author['authentic_share']:.0%}); "
+        f"{author['from_pods']} from pods, {author['from_one_way']} from one-way or "
+        "coordinated groups")
+    for g in author["groups"]:
+        console.print(f"  - {g['engagements']} from {shown(g['group'])} ({g['kind']}, "
+                      f"{g['severity']})")
+    if author["suppliers"]:
+        from rich.table import Table
+
+        table = Table(title=f"Flagged accounts that engaged it ({author['suppliers_total']} "
+                            f"accounts, top {len(author['suppliers'])})")
+        for column in ("account", "engagements", "group"):
+            table.add_column(column)
+        for r in author["suppliers"]:
+            table.add_row(shown(r["account"]), str(r["engagements"]), shown(r["group"]))
+        console.print(table)

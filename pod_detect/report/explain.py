@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.errors import PodDetectError
-from pod_detect.model import Group, Report
+from pod_detect.model import SEVERITIES, Group, Report
 from pod_detect.report import iso, plain
 from pod_detect.report.analysis import counterparts, latency, quartiles
 from pod_detect.stats.templates import comment_style, normalise
@@ -40,13 +40,15 @@ def find_account(report: Report, name: str) -> int:
 def _counterparts(report: Report, code: int, group: Group | None) -> dict[str, Any]:
     table = counterparts(report.interactions.frame, code)
     members = set(group.members) if group else set()
+    group_of = {m: g.id for g in report.groups for m in g.members}
 
     def rows(column: str) -> list[dict[str, Any]]:
         top = table[table[column] > 0].sort_values(column, ascending=False, kind="stable")
         return [{"account": report.account_name(int(c)), "engagements": int(r[column]),
                  "posts": int(r[column + "_posts"]),
                  "back": int(r["gets" if column == "gives" else "gives"]),
-                 "reciprocal": bool(r.reciprocal), "same_group": int(c) in members}
+                 "reciprocal": bool(r.reciprocal), "same_group": int(c) in members,
+                 "group": group_of.get(int(c))}
                 for c, r in top.head(TOP).iterrows()]
 
     return {"engages": rows("gives"), "engaged_by": rows("gets"),
@@ -101,6 +103,53 @@ def _posts(report: Report, code: int, group: Group | None) -> list[dict[str, Any
              "group_members_engaged": int(r.members)} for r in table.head(TOP).itertuples()]
 
 
+def _as_author(report: Report, code: int) -> dict[str, Any] | None:
+    """How much of the engagement ``code`` received is authentic, and who supplied the rest:
+    the flagged groups and accounts, counted by the rule of the per-post figures (an
+    engagement by a pod member of a post of its own pod, or by any member of a one-way or
+    coordinated group, of a group at ``inflating`` severity or above). None when no one
+    engaged its posts."""
+    frame = report.interactions.frame
+    mine = frame[frame["author"] == code]
+    if not len(mine):
+        return None
+    floor = SEVERITIES.index(str(report.settings.get("inflating", "medium")))
+    counted = [g for g in report.groups if SEVERITIES.index(g.severity) >= floor]
+    group_of = {m: g for g in counted for m in g.members}
+    own = group_of.get(code)
+
+    def supplied(actor: int) -> Group | None:
+        group = group_of.get(actor)
+        if group is None or (group.kind == "pod" and group is not own):
+            return None
+        return group
+
+    groups = [supplied(int(a)) for a in mine["actor"].to_numpy()]
+    by_group: dict[str, dict[str, Any]] = {}
+    by_account: dict[int, int] = {}
+    for actor, group in zip(mine["actor"].to_numpy(), groups, strict=True):
+        if group is None:
+            continue
+        entry = by_group.setdefault(group.id, {"group": group.id, "kind": group.kind,
+                                               "severity": group.severity, "engagements": 0})
+        entry["engagements"] += 1
+        by_account[int(actor)] = by_account.get(int(actor), 0) + 1
+    inauthentic = sum(e["engagements"] for e in by_group.values())
+    received = len(mine)
+    top = sorted(by_account.items(), key=lambda item: (-item[1], report.account_name(item[0])))
+    return {
+        "engagements": received, "posts": int(mine["post"].nunique()),
+        "from_pods": sum(e["engagements"] for e in by_group.values() if e["kind"] == "pod"),
+        "from_one_way": sum(e["engagements"] for e in by_group.values() if e["kind"] != "pod"),
+        "authentic": received - inauthentic,
+        "authentic_share": round((received - inauthentic) / received, 4),
+        "groups": sorted(by_group.values(), key=lambda e: (-e["engagements"], e["group"])),
+        "suppliers": [{"account": report.account_name(a), "engagements": n,
+                       "group": group_of[a].id} for a, n in top[:TOP]],
+        "suppliers_total": len(by_account),
+    }
+
+
 def explain(report: Report, name: str) -> dict[str, Any]:
     """Everything about account ``name`` in ``report``, as JSON-ready data.
 
@@ -128,4 +177,5 @@ def explain(report: Report, name: str) -> dict[str, Any]:
         "latency": _latency(report, code),
         "comments": _comments(report, code, group),
         "posts_with_group": _posts(report, code, group),
+        "as_author": _as_author(report, code),
     })

@@ -1,0 +1,50 @@
+"""``explain`` answers for an author as for a member: how much of the engagement it received
+is authentic, and which groups and accounts supplied the rest (issue 23)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pod_detect
+from pod_detect.report.analysis import by_author
+from pod_detect.report.explain import explain
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "linkedin_pods.csv"
+
+
+@pytest.fixture(scope="module")
+def report():
+    return pod_detect.scan(pod_detect.load(EXAMPLE))
+
+
+def test_an_author_boosted_by_a_farm_is_explained_as_an_author(report):
+    farm = next(g for g in report.groups if g.kind == "lockstep")
+    frame = report.interactions.frame
+    boosted = frame[frame["actor"].isin(list(farm.members))]["author"]
+    client = int(boosted.value_counts().index[0])  # the account the farm boosts most
+    name = report.account_name(client)
+    info = explain(report, name)
+    author = info["as_author"]
+    received = frame[frame["author"] == client]
+    from_farm = int(received["actor"].isin(list(farm.members)).sum())
+    assert author["engagements"] == len(received)
+    assert author["from_one_way"] == from_farm > 0
+    assert author["authentic"] == len(received) - author["from_pods"] - from_farm
+    assert author["groups"][0]["group"] == farm.id
+    assert {s["group"] for s in author["suppliers"]} == {farm.id}
+    # the same figures as the HTML report's per-author table
+    row = by_author(report).loc[client]
+    assert (int(row["engagements"]), int(row["authentic"])) == (author["engagements"],
+                                                                author["authentic"])
+    # its engaged-by table names the farm members' group
+    farm_names = {report.account_name(m) for m in farm.members}
+    for r in info["engaged_by"]:
+        assert (r["group"] == farm.id) == (r["account"] in farm_names)
+
+
+def test_an_account_no_one_engaged_has_no_author_side(report):
+    frame = report.interactions.frame
+    never = next(int(a) for a in frame["actor"].unique() if not (frame["author"] == a).any())
+    assert explain(report, report.account_name(never))["as_author"] is None
