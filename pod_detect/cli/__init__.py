@@ -22,6 +22,7 @@ from pod_detect.cli.common import (
     tell,
 )
 from pod_detect.cli.explain import explain
+from pod_detect.cli.pairs import pairs
 from pod_detect.cli.scan import config_command, scan
 from pod_detect.cli.simulate import evaluate, simulate
 from pod_detect.text import visible
@@ -37,7 +38,7 @@ def cli() -> None:
     """
 
 
-for _command in (scan, explain, simulate, evaluate, config_command):
+for _command in (scan, explain, simulate, evaluate, config_command, pairs):
     cli.add_command(_command)
 
 
