@@ -58,8 +58,8 @@ class ReciprocalDetector(Detector):
 
     def _finding(
         self, context: Context, members: frozenset[int], linked: int, possible: int,
-        both: int, degree: np.ndarray, rounds: dict[str, Any] | None, given: np.ndarray, has_posts: bool,
-        eligible: int,
+        both: int, degree: np.ndarray, rounds: dict[str, Any] | None, given: np.ndarray,
+        has_posts: bool, eligible: int,
     ) -> Finding:
         n = len(members)
         density = linked / possible if possible else 0.0

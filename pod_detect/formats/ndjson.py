@@ -3,7 +3,9 @@
 First one line per group (``"type": "pod"``), strongest first, with every field the group has
 in the JSON report (``id``, ``kind``, ``severity``, ``score``, ``members``, ``size``,
 ``detectors``, ``evidence``, ``reasons``); then one line per flagged account
-(``"type": "account"``) with the fields of the JSON report's ``accounts[]`` entries. Every line
+(``"type": "account"``) with the fields of the JSON report's ``accounts[]`` entries; then one
+line per author whose posts flagged groups engaged (``"type": "author"``, the fields of
+``authors[]``: engagements received, from pods, from one-way groups, authentic). Every line
 also carries ``schema_version`` and ``tool``, so a line read alone says what wrote it. ``type``
 is the record type; ``kind`` (``pod``, ``lockstep`` or ``coordinated``) is the kind of group. A
 report with no groups gives no lines at all, so ``wc -l`` counts records.
@@ -21,7 +23,7 @@ from pod_detect.text import json_text
 
 
 def records(report: Report) -> list[dict[str, Any]]:
-    """The lines as dictionaries: groups first, then accounts.
+    """The lines as dictionaries: groups first, then accounts, then authors.
 
     Parameters
     ----------
@@ -37,7 +39,8 @@ def records(report: Report) -> list[dict[str, Any]]:
     head = {"schema_version": document["schema_version"], "tool": document["tool"]}
     pods = [{"type": "pod", **head, **pod} for pod in document["pods"]]
     accounts = [{"type": "account", **head, **account} for account in document["accounts"]]
-    return pods + accounts
+    authors = [{"type": "author", **head, **author} for author in document["authors"]]
+    return pods + accounts + authors
 
 
 def render(report: Report, options: RenderOptions) -> str:

@@ -13,7 +13,7 @@ from rich.text import Text
 from pod_detect.formats._common import shown
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Report
-from pod_detect.report import input_summary, summary
+from pod_detect.report import author_figures, input_summary, summary
 from pod_detect.text import visible
 
 STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -26,7 +26,8 @@ def render(report: Report, options: RenderOptions) -> str:
         no_color=not options.color, highlight=False, emoji=False, soft_wrap=False,
     )
     for part in (_input(report), _groups(report, options), _accounts(report, options),
-                 _posts(report, options), _notes(report), _verdict(report)):
+                 _authors(report, options), _posts(report, options), _notes(report),
+                 _verdict(report)):
         if part is not None:
             console.print(part)
     return buffer.getvalue()
@@ -79,6 +80,26 @@ def _accounts(report: Report, options: RenderOptions) -> Table | None:
         why = "; ".join(a.reasons[1:3])
         table.add_row(shown(report.account_name(a.account)), a.group,
                       Text(a.severity, style=STYLE[a.severity]), f"{a.score:.2f}", shown(why))
+    return table
+
+
+def _authors(report: Report, options: RenderOptions) -> Table | None:
+    """The most inflated authors: what they received, how much was authentic, and from
+    which groups the rest came."""
+    rows = author_figures(report)
+    if not rows:
+        return None
+    table = Table(title="Most inflated authors", box=box.SIMPLE_HEAD, title_justify="left")
+    for column in ("author", "engagements", "from pods", "from one-way", "authentic",
+                   "supplied by"):
+        table.add_column(column, justify="left" if column in ("author", "supplied by")
+                         else "right")
+    for r in rows[: options.top]:
+        groups = ", ".join(f"{shown(g['id'])} ({g['engagements']})" for g in r["groups"][:3])
+        more = f", +{len(r['groups']) - 3} more" if len(r["groups"]) > 3 else ""
+        table.add_row(shown(r["author"]), str(r["engagements"]), str(r["from_pods"]),
+                      str(r["from_one_way"]), f"{r['authentic']} ({r['authentic_share']:.0%})",
+                      groups + more)
     return table
 
 

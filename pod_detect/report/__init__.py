@@ -67,6 +67,22 @@ def summary(report: Report) -> dict[str, Any]:
     }
 
 
+def author_figures(report: Report) -> list[dict[str, Any]]:
+    """Per author whose posts flagged groups engaged, most inauthentic engagement first: what
+    it received, how much was authentic, and which groups supplied the rest
+    (:func:`pod_detect.report.analysis.authors`)."""
+    from pod_detect.report.analysis import authors
+
+    return [
+        {"author": report.account_name(int(code)), "engagements": int(row.engagements),
+         "posts": int(row.posts), "from_pods": int(row.from_pods),
+         "from_one_way": int(row.from_one_way), "authentic": int(row.authentic),
+         "authentic_share": float(row.authentic_share),
+         "groups": [{"id": gid, "engagements": n} for gid, n in row.groups.items()]}
+        for code, row in authors(report).iterrows()
+    ]
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     """The whole report as the version-1 JSON document."""
     name = report.account_name
@@ -102,6 +118,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             }
             for p in report.posts
         ],
+        "authors": author_figures(report),
         "suppressed": [
             {
                 "id": s.group.id, "kind": s.group.kind, "severity": s.group.severity,

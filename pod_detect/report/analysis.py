@@ -6,11 +6,13 @@ latencies, who engaged whom how often, a group's own rows. Nothing here prints.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
 from pod_detect.kernels.grouped import membership
-from pod_detect.model import Group, Report
+from pod_detect.model import SEVERITIES, Group, Report
 from pod_detect.reduce import latency_at, reduce
 
 
@@ -133,6 +135,78 @@ def quartiles(values: np.ndarray) -> dict[str, float | None]:
         return {"n": 0, "q1": None, "median": None, "q3": None}
     q1, med, q3 = np.percentile(finite, [25, 50, 75])
     return {"n": int(len(finite)), "q1": float(q1), "median": float(med), "q3": float(q3)}
+
+
+class Supplied(NamedTuple):
+    """Every engagement of a post with an id and a known author, and the flagged group that
+    supplied it (:func:`supplied`)."""
+
+    actor: np.ndarray
+    author: np.ndarray
+    post: np.ndarray
+    #: Index into ``groups`` of the group that supplied it; -1: authentic.
+    group: np.ndarray
+    #: Of the group that supplied it (false where authentic): a one-way or coordinated one.
+    one_way: np.ndarray
+    groups: list[Group]
+
+
+def supplied(report: Report) -> Supplied:
+    """Which flagged group, if any, supplied each engagement, by the per-post rule
+    (:func:`pod_detect.scoring.score_posts`): a pod member's engagement of a post of its own
+    pod, any engagement by a member of a one-way or coordinated group; only groups at
+    ``inflating`` severity or above count."""
+    frame = report.interactions.frame
+    floor = SEVERITIES.index(str(report.settings.get("inflating", "medium")))
+    counted = [g for g in report.groups if SEVERITIES.index(g.severity) >= floor]
+    index = np.full(len(report.interactions.accounts) + 1, -1, dtype=np.int64)
+    for i, flagged in enumerate(counted):
+        index[list(flagged.members)] = i
+    one_way = np.array([g.kind != "pod" for g in counted] + [False])
+    actor, author = frame["actor"].to_numpy(), frame["author"].to_numpy()
+    post = frame["post"].to_numpy()
+    known = (author >= 0) & (post >= 0)
+    actor, author, post = actor[known], author[known], post[known]
+    by = index[actor]
+    kept = (by >= 0) & (one_way[by] | (index[author] == by))
+    by = np.where(kept, by, -1)
+    return Supplied(actor, author, post, by, one_way[by] & kept, counted)
+
+
+def authors(report: Report) -> pd.DataFrame:
+    """Per author whose posts flagged groups engaged: ``engagements`` received (on posts
+    with an id), ``posts``, ``from_pods``, ``from_one_way`` (lockstep and coordinated
+    groups), ``authentic``, ``authentic_share`` and ``groups`` (``{group id: engagements}``,
+    most first), by :func:`supplied`. Indexed by account code; the most inauthentic
+    engagements first, then by id."""
+    columns = ["engagements", "posts", "from_pods", "from_one_way", "authentic",
+               "authentic_share", "groups"]
+    rows = supplied(report)
+    bad = rows.group >= 0
+    if not bad.any():
+        return pd.DataFrame(columns=columns)
+    author, post = rows.author, rows.post
+    hit = np.unique(author[bad])
+    size = len(report.interactions.accounts)
+    span = int(post.max()) + 1
+    table = pd.DataFrame({
+        "engagements": np.bincount(author, minlength=size)[hit],
+        "posts": np.bincount(np.unique(author.astype(np.int64) * span + post) // span,
+                             minlength=size)[hit],
+        "from_pods": np.bincount(author[bad & ~rows.one_way], minlength=size)[hit],
+        "from_one_way": np.bincount(author[rows.one_way], minlength=size)[hit],
+    }, index=pd.Index(hit, name="author"))
+    table["authentic"] = table["engagements"] - table["from_pods"] - table["from_one_way"]
+    table["authentic_share"] = (table["authentic"] / table["engagements"]).round(4)
+    pairs = pd.DataFrame({"author": author[bad], "group": rows.group[bad]}).value_counts()
+    ids = [g.id for g in rows.groups]
+    per: dict[int, dict[str, int]] = {}
+    for (who, which), n in sorted(pairs.items(), key=lambda item: (-item[1], ids[item[0][1]])):
+        per.setdefault(int(who), {})[ids[which]] = int(n)
+    table["groups"] = [per[int(a)] for a in table.index]
+    names = report.interactions.accounts[table.index.to_numpy()].astype(str)
+    inauthentic = (table["from_pods"] + table["from_one_way"]).to_numpy()
+    return table.iloc[np.lexsort([names, -inauthentic])]
 
 
 def by_author(report: Report) -> pd.DataFrame:

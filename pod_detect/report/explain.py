@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.errors import PodDetectError
-from pod_detect.model import SEVERITIES, Group, Report
+from pod_detect.model import Group, Report
 from pod_detect.report import iso, plain
-from pod_detect.report.analysis import counterparts, latency, quartiles
+from pod_detect.report.analysis import counterparts, latency, quartiles, supplied
 from pod_detect.stats.templates import comment_style, normalise
 
 #: Counterparts, comment examples and posts listed at most.
@@ -104,49 +104,34 @@ def _posts(report: Report, code: int, group: Group | None) -> list[dict[str, Any
 
 
 def _as_author(report: Report, code: int) -> dict[str, Any] | None:
-    """How much of the engagement ``code`` received is authentic, and who supplied the rest:
-    the flagged groups and accounts, counted by the rule of the per-post figures (an
-    engagement by a pod member of a post of its own pod, or by any member of a one-way or
-    coordinated group, of a group at ``inflating`` severity or above). None when no one
-    engaged its posts."""
-    frame = report.interactions.frame
-    mine = frame[frame["author"] == code]
-    if not len(mine):
+    """How much of the engagement ``code`` received is authentic, and who supplied the rest
+    (the flagged groups and accounts, by :func:`~pod_detect.report.analysis.supplied`);
+    None when no one engaged its posts."""
+    rows = supplied(report)
+    mine = rows.author == code
+    if not mine.any():
         return None
-    floor = SEVERITIES.index(str(report.settings.get("inflating", "medium")))
-    counted = [g for g in report.groups if SEVERITIES.index(g.severity) >= floor]
-    group_of = {m: g for g in counted for m in g.members}
-    own = group_of.get(code)
-
-    def supplied(actor: int) -> Group | None:
-        group = group_of.get(actor)
-        if group is None or (group.kind == "pod" and group is not own):
-            return None
-        return group
-
-    groups = [supplied(int(a)) for a in mine["actor"].to_numpy()]
-    by_group: dict[str, dict[str, Any]] = {}
-    by_account: dict[int, int] = {}
-    for actor, group in zip(mine["actor"].to_numpy(), groups, strict=True):
-        if group is None:
-            continue
-        entry = by_group.setdefault(group.id, {"group": group.id, "kind": group.kind,
-                                               "severity": group.severity, "engagements": 0})
-        entry["engagements"] += 1
-        by_account[int(actor)] = by_account.get(int(actor), 0) + 1
-    inauthentic = sum(e["engagements"] for e in by_group.values())
-    received = len(mine)
-    top = sorted(by_account.items(), key=lambda item: (-item[1], report.account_name(item[0])))
+    group, actor = rows.group[mine], rows.actor[mine]
+    bad = group >= 0
+    ids = [g.id for g in rows.groups]
+    groups = pd.Series(group[bad]).value_counts()
+    accounts = pd.DataFrame({"actor": actor[bad], "group": group[bad]}).value_counts()
+    top = sorted(accounts.items(), key=lambda item: (-item[1],
+                                                    report.account_name(int(item[0][0]))))
+    received = int(mine.sum())
+    authentic = received - int(bad.sum())
     return {
-        "engagements": received, "posts": int(mine["post"].nunique()),
-        "from_pods": sum(e["engagements"] for e in by_group.values() if e["kind"] == "pod"),
-        "from_one_way": sum(e["engagements"] for e in by_group.values() if e["kind"] != "pod"),
-        "authentic": received - inauthentic,
-        "authentic_share": round((received - inauthentic) / received, 4),
-        "groups": sorted(by_group.values(), key=lambda e: (-e["engagements"], e["group"])),
-        "suppliers": [{"account": report.account_name(a), "engagements": n,
-                       "group": group_of[a].id} for a, n in top[:TOP]],
-        "suppliers_total": len(by_account),
+        "engagements": received, "posts": int(len(np.unique(rows.post[mine]))),
+        "from_pods": int((bad & ~rows.one_way[mine]).sum()),
+        "from_one_way": int(rows.one_way[mine].sum()),
+        "authentic": authentic, "authentic_share": round(authentic / received, 4),
+        "groups": sorted(({"group": ids[g], "kind": rows.groups[g].kind,
+                           "severity": rows.groups[g].severity, "engagements": int(n)}
+                          for g, n in groups.items()),
+                         key=lambda e: (-e["engagements"], e["group"])),
+        "suppliers": [{"account": report.account_name(int(a)), "engagements": int(n),
+                       "group": ids[g]} for (a, g), n in top[:TOP]],
+        "suppliers_total": len(accounts),
     }
 
 

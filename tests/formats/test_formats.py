@@ -26,6 +26,7 @@ from pod_detect.formats._common import first_line, members_fingerprint
 from pod_detect.io import load
 from pod_detect.model import AccountScore, Group, Report
 from pod_detect.pipeline import scan
+from pod_detect.report import to_dict
 
 HERE = Path(__file__).resolve().parents[1]  # tests/
 GOLDEN = HERE / "golden"
@@ -295,10 +296,11 @@ def test_junit_survives_control_characters(fixed):
     assert "bell\\x07name" in ET.fromstring(text).find("testsuite/testcase/failure").text
 
 
-def test_ndjson_groups_then_accounts(fixed):
+def test_ndjson_groups_then_accounts_then_authors(fixed):
     records = [json.loads(line) for line in render("ndjson", fixed).splitlines()]
     types = [r["type"] for r in records]
-    assert types == ["pod"] * 3 + ["account"] * len(fixed.accounts)
+    authors = len(to_dict(fixed)["authors"])
+    assert types == ["pod"] * 3 + ["account"] * len(fixed.accounts) + ["author"] * authors
     assert all(r["schema_version"] == 1 and r["tool"]["name"] == "pod-detect" for r in records)
     assert records[0]["members"] == sorted(HOSTILE) and records[1]["kind"] == "lockstep"
     assert "likér4" in render("ndjson", fixed)

@@ -48,3 +48,27 @@ def test_an_account_no_one_engaged_has_no_author_side(report):
     frame = report.interactions.frame
     never = next(int(a) for a in frame["actor"].unique() if not (frame["author"] == a).any())
     assert explain(report, report.account_name(never))["as_author"] is None
+
+
+def test_every_format_with_records_carries_the_per_author_figures(report):
+    from pod_detect.formats import FORMATS
+    from pod_detect.formats.base import RenderOptions
+    from pod_detect.report import to_dict
+
+    document = to_dict(report)
+    rows = document["authors"]
+    assert rows and rows == sorted(rows, key=lambda r: (r["authentic"] - r["engagements"],
+                                                        r["author"]))
+    for row in rows[:5]:  # the same figures explain gives for the author
+        side = explain(report, row["author"])["as_author"]
+        assert {k: side[k] for k in ("engagements", "posts", "from_pods", "from_one_way",
+                                     "authentic", "authentic_share")} == {
+            k: row[k] for k in ("engagements", "posts", "from_pods", "from_one_way",
+                                "authentic", "authentic_share")}
+        assert [g["id"] for g in row["groups"]] == [g["group"] for g in side["groups"]]
+    import json
+
+    lines = [json.loads(line) for line in FORMATS["ndjson"](report, RenderOptions()).splitlines()]
+    assert [r["author"] for r in lines if r["type"] == "author"] == [r["author"] for r in rows]
+    table = FORMATS["table"](report, RenderOptions(color=False, width=160))
+    assert "Most inflated authors" in table and rows[0]["author"] in table
