@@ -1,9 +1,16 @@
 """``--format markdown``: GitHub-flavoured Markdown for pull-request comments and job summaries.
 
-A summary line, a table of groups (id, kind, severity, score, size, top reasons), then one
-section per group with its members (the first :data:`MAX_MEMBERS`, then a count) and all its
-reasons. Every piece of text from the input (account ids, the file name) and from the report
-is escaped, so a hostile account name cannot add markup, HTML, links, mentions or table cells.
+A summary line (and a warning line when baseline entries expired), a table of groups (id,
+kind, severity, score, size, top reasons), then one section per group with its members (the
+first :data:`MAX_MEMBERS`, then a count) and all its reasons, then the report's notes. Every
+piece of text from the input (account ids, the file name) and from the report is escaped, so
+a hostile account name cannot add markup, HTML, links, mentions or table cells.
+
+The document never exceeds :data:`BUDGET` characters, however many groups and however long
+their ids: GitHub refuses a comment over 65,536 characters. The summary comes first, then
+groups, strongest first, each with its table row and its section, for as long as they fit,
+then a line saying how many groups were left out and how to see them all. Only whole lines
+are left out, so no table row, code span or ``<details>`` block is ever cut.
 """
 
 from __future__ import annotations
@@ -12,12 +19,32 @@ import re
 
 from pod_detect.formats._common import member_names, source_name, summary_line, top_reasons
 from pod_detect.formats.base import RenderOptions
-from pod_detect.model import Report
+from pod_detect.formats.sarif import expired_entries
+from pod_detect.model import Group, Report
 from pod_detect.report import input_summary
 from pod_detect.text import visible
 
 #: Members listed per group before "and N more".
 MAX_MEMBERS = 20
+
+#: Most characters a rendered document holds. GitHub refuses a pull-request comment over
+#: 65,536 characters; the rest is room for what a workflow writes around the report.
+#: Counted in UTF-16 code units (a character beyond U+FFFF, such as most emoji, counts
+#: twice), so the document fits however a site counts its characters.
+BUDGET = 60_000
+#: Most characters of the notes block (within :data:`BUDGET`); the notes after it are
+#: counted, not shown.
+NOTES_BUDGET = 6_000
+#: Longest id (an account, a group, a baseline entry, the file name) shown whole; a longer
+#: one is cut to this many characters, the last an ellipsis. Cut before escaping, so an
+#: escape is never cut in two.
+MAX_NAME = 100
+#: Longest reason or note shown whole (cut as :data:`MAX_NAME`).
+MAX_TEXT = 500
+#: Expired baseline entries named before "and N more".
+MAX_EXPIRED = 10
+#: Where to see every group when some are left out.
+SEE_ALL = "`-f html` or `-f json` shows them all"
 
 _ESCAPES = {
     "\\": "\\\\", "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`",
@@ -52,8 +79,18 @@ def escape(text: str) -> str:
     return visible(_AUTOLINK.sub(lambda m: "\\" + m.group(0), text.translate(_TABLE)))
 
 
+def size(text: str) -> int:
+    """The characters ``text`` counts for against :data:`BUDGET` (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, most: int) -> str:
+    """``text`` cut to ``most`` characters, the last an ellipsis, when it is longer."""
+    return text if len(text) <= most else text[:most - 1] + "\u2026"
+
+
 def render(report: Report, options: RenderOptions) -> str:
-    """Render the report as Markdown.
+    """Render the report as Markdown of at most :data:`BUDGET` characters.
 
     Parameters
     ----------
@@ -68,39 +105,105 @@ def render(report: Report, options: RenderOptions) -> str:
         The Markdown document, ending in a newline.
     """
     info = input_summary(report)
-    lines = [
+    head = [
         "## pod-detect",
         "",
-        f"**{escape(summary_line(report))}** in {escape(source_name(report))} "
+        f"**{escape(summary_line(report))}** in {escape(clip(source_name(report), MAX_NAME))} "
         f"({info['rows']:,} rows, {info['accounts']:,} accounts, {info['posts']:,} posts).",
     ]
-    if report.groups:
-        lines += ["", *_table(report), *_sections(report)]
-    if report.notes:
-        lines += ["", "<details><summary>Notes</summary>", ""]
-        lines += [f"- {escape(note)}" for note in report.notes]
-        lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
+    expired = expired_entries(report)
+    if expired:
+        head += ["", _expired(expired)]
+    shown_notes = {note for _, _, note in expired}
+    notes = _notes([n for n in report.notes if n not in shown_notes])
+    room = BUDGET - _used(head) - _used(notes)
+    return "\n".join(head + _groups(report, room) + notes) + "\n"
 
 
-def _table(report: Report) -> list[str]:
-    rows = ["| group | kind | severity | score | size | top reasons |",
-            "| --- | --- | --- | ---: | ---: | --- |"]
-    for g in report.groups:
-        reasons = "; ".join(escape(r) for r in top_reasons(g))
-        rows.append(f"| {escape(g.id)} | {g.kind} | {g.severity} | {g.score:.2f} | "
-                    f"{len(g.members)} | {reasons} |")
-    return rows
+def _used(lines: list[str]) -> int:
+    """What ``lines`` take of the document: each line and its line break."""
+    return sum(size(line) + 1 for line in lines)
 
 
-def _sections(report: Report) -> list[str]:
-    lines: list[str] = []
-    for g in report.groups:
-        names = member_names(report, g)
-        shown = ", ".join(escape(n) for n in names[:MAX_MEMBERS])
-        if len(names) > MAX_MEMBERS:
-            shown += f" and {len(names) - MAX_MEMBERS} more"
-        lines += ["", f"### {escape(g.id)} ({g.kind}, {g.severity}, score {g.score:.2f})", "",
-                  f"**Members ({len(names)}):** {shown}", ""]
-        lines += [f"- {escape(reason)}" for reason in g.reasons]
+def _expired(expired: list[tuple[str, str, str]]) -> str:
+    named = ", ".join(f"{escape(clip(entry, MAX_NAME))} (expired {day})"
+                      for entry, day, _ in expired[:MAX_EXPIRED])
+    if len(expired) > MAX_EXPIRED:
+        named += f" and {len(expired) - MAX_EXPIRED:,} more"
+    one = len(expired) == 1
+    return (f"**Warning:** {len(expired):,} baseline {'entry' if one else 'entries'} expired "
+            f"and no longer {'suppresses' if one else 'suppress'}: {named}. Renew or remove "
+            f"{'it' if one else 'them'} in the baseline file.")
+
+
+def _notes(notes: list[str]) -> list[str]:
+    """The notes in a collapsed block of at most :data:`NOTES_BUDGET` characters."""
+    if not notes:
+        return []
+    lines = ["", "<details><summary>Notes</summary>", ""]
+    end = ["", "</details>"]
+    listed = [f"- {escape(clip(note, MAX_TEXT))}" for note in notes]
+    room = NOTES_BUDGET - _used(lines + end)
+    if _used(listed) > room:
+        room -= size(_more_notes(len(notes))) + 1
+        while listed and _used(listed) > room:
+            listed.pop()
+        listed.append(_more_notes(len(notes) - len(listed)))
+    return lines + listed + end
+
+
+def _more_notes(count: int) -> str:
+    return f"- and {count:,} more notes (`-f json` lists them all)"
+
+
+def _groups(report: Report, room: int) -> list[str]:
+    """The table and the sections of the strongest groups that fit in ``room`` characters,
+    then, when some do not, the line that says how many were left out."""
+    groups = report.groups
+    if not groups:
+        return []
+    table = ["", "| group | kind | severity | score | size | top reasons |",
+             "| --- | --- | --- | ---: | ---: | --- |"]
+    used = _used(table)
+    shown: list[tuple[str, list[str], int]] = []  # each group's row, section and their size
+    for g in groups:
+        row, section = _row(g), _section(report, g)
+        cost = size(row) + 1 + _used(section)
+        if used + cost > room:
+            break
+        used += cost
+        shown.append((row, section, cost))
+    if len(shown) < len(groups):
+        # the line about the groups left out must fit too (its longest form): leave out more
+        room -= _used(_left_out(len(groups), len(groups)))
+        while shown and used > room:
+            used -= shown.pop()[2]
+    lines = []
+    if shown:  # a table without rows is not a table: none at all then
+        lines += table + [row for row, _, _ in shown]
+        lines += [line for _, section, _ in shown for line in section]
+    if len(shown) < len(groups):
+        lines += _left_out(len(groups) - len(shown), len(groups))
     return lines
+
+
+def _left_out(missing: int, total: int) -> list[str]:
+    return ["", f"**{missing:,} of {total:,} groups not shown** to keep this report under "
+                f"{BUDGET:,} characters (GitHub's comment limit is 65,536); {SEE_ALL}."]
+
+
+def _row(g: Group) -> str:
+    reasons = "; ".join(escape(clip(r, MAX_TEXT)) for r in top_reasons(g))
+    return (f"| {escape(clip(g.id, MAX_NAME))} | {g.kind} | {g.severity} | {g.score:.2f} | "
+            f"{len(g.members)} | {reasons} |")
+
+
+def _section(report: Report, g: Group) -> list[str]:
+    names = member_names(report, g)
+    shown = ", ".join(escape(clip(n, MAX_NAME)) for n in names[:MAX_MEMBERS])
+    if len(names) > MAX_MEMBERS:
+        shown += f" and {len(names) - MAX_MEMBERS} more"
+    lines = ["", f"### {escape(clip(g.id, MAX_NAME))} ({g.kind}, {g.severity}, "
+                 f"score {g.score:.2f})", "",
+             f"**Members ({len(names)}):** {shown}", ""]
+    return lines + [f"- {escape(clip(reason, MAX_TEXT))}" for reason in g.reasons]

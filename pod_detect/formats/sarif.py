@@ -7,17 +7,28 @@ score and top reasons, ``partialFingerprints["podMembers/v1"]`` = SHA-256 of the
 ids joined by newlines (the same members keep the same alert across re-exports), and
 ``properties`` with the group's id, score, severity, members and evidence.
 
-The location is the export file as named on the command line (``stdin`` for standard input):
-a relative URI for a relative path (scan a path relative to the repository root so code
-scanning can link it), a ``file://`` URI for an absolute one.
+The location is the export file as named on the command line (``stdin`` for standard input,
+see :func:`artifact_location`): a relative URI for a relative path (scan a path relative to
+the repository root so code scanning can link it), a ``file://`` URI for an absolute one.
 ``region.startLine`` is the input line of the group's first interaction (the line of a
 CSV/TSV or JSON Lines file, the record number of a JSON array or Parquet file), and the message
 and ``properties.firstInteraction`` give its time.
+
+Groups a baseline accepted are results too, after the reported ones, each with a
+``suppressions`` entry (``kind: external``, ``status: accepted``, the baseline entry's reason
+as ``justification``): a viewer shows them as suppressed rather than open, and a reader of
+the log sees what the baseline hides. ``invocations[0]`` says the scan ran
+(``executionSuccessful``), carries the report's notes as ``toolExecutionNotifications``
+(an expired baseline entry as a ``warning``, every other note as a ``note``) and, in its
+``properties``, what was read and the settings. Nothing in the log depends on the clock or
+the machine: the same report gives the same bytes.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
@@ -32,8 +43,8 @@ from pod_detect.formats._common import (
     source_name,
 )
 from pod_detect.formats.base import RenderOptions
-from pod_detect.model import Group, Report
-from pod_detect.report import plain
+from pod_detect.model import Group, Report, Suppressed
+from pod_detect.report import input_summary, plain
 from pod_detect.text import json_text
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -89,6 +100,51 @@ RULES: tuple[dict[str, Any], ...] = (
 )
 RULE_INDEX = {rule["id"]: index for index, rule in enumerate(RULES)}
 
+#: What ``invocations[0].toolExecutionNotifications`` report, declared in
+#: ``tool.driver.notifications`` and referred to by each notification's ``descriptor``.
+NOTIFICATIONS: tuple[dict[str, Any], ...] = (
+    {
+        "id": "baseline-entry-expired", "name": "ExpiredBaselineEntry",
+        "shortDescription": {
+            "text": "A baseline entry is past its expiry date and no longer suppresses"},
+        "fullDescription": {"text": (
+            "An entry of the baseline file expired (its 'expires' date is before today, UTC), "
+            "so the group it accepted is reported again if it is still found. Renew the "
+            "entry's date if the group is still accepted, or remove the entry.")},
+        "defaultConfiguration": {"level": "warning"},
+    },
+    {
+        "id": "scan-note", "name": "ScanNote",
+        "shortDescription": {"text": "A note from reading or scanning the export"},
+        "fullDescription": {"text": (
+            "What pod-detect noted while reading and scanning the export: columns it "
+            "inferred, rows it dropped, tests it could not run, budgets it hit.")},
+        "defaultConfiguration": {"level": "note"},
+    },
+)
+NOTIFICATION_INDEX = {n["id"]: index for index, n in enumerate(NOTIFICATIONS)}
+
+#: The note :func:`pod_detect.report.baseline.apply_baseline` writes for each expired entry.
+#: The report carries expired entries only as these notes, so they are read back from them.
+_EXPIRED = re.compile(
+    r"baseline entry (?P<entry>.+) expired on (?P<date>\d{4}-\d{2}-\d{2}): "
+    r"no longer suppressing", re.DOTALL)
+
+#: The ``description`` of the location of an export read from standard input.
+STDIN_DESCRIPTION = ("standard input: the export was piped in, not read from a file, so there "
+                     "is no file to link; the line is the line of the piped stream")
+
+
+def expired_entries(report: Report) -> list[tuple[str, str, str]]:
+    """The baseline entries that expired, as ``(entry id, expiry date, note)``, in the order
+    of the report's notes (read back from the notes the baseline wrote)."""
+    out = []
+    for note in report.notes:
+        match = _EXPIRED.fullmatch(note)
+        if match:
+            out.append((match["entry"], match["date"], note))
+    return out
+
 
 def artifact_uri(name: str) -> str:
     """A file name as a URI: ``file://`` for absolute paths (upload-sarif makes those relative
@@ -100,21 +156,60 @@ def artifact_uri(name: str) -> str:
     return quote(name.replace("\\", "/"), safe="/")
 
 
-def result(report: Report, group: Group) -> dict[str, Any]:
-    """The SARIF result object for one group."""
+def artifact_location(report: Report) -> dict[str, Any]:
+    """Where the export came from, as a SARIF ``artifactLocation``.
+
+    A file is its name as a URI (:func:`artifact_uri`). Standard input has no file, and
+    GitHub code scanning rejects the whole upload when a result has no physical location
+    with a ``uri`` ("locationFromSarifResult: expected at least one location" / "expected
+    artifact location"), so leaving the location out is not an option. It keeps the
+    relative ``uri`` ``stdin`` (GitHub shows the path and links nothing, and the alerts of
+    earlier uploads keep their location) with a ``description`` that says it was standard
+    input: a file really named ``stdin`` has no description and so can be told apart. No
+    ``uriBaseId``: one that ``originalUriBaseIds`` does not define is a base GitHub cannot
+    resolve, and it would say no more than the description.
+    """
+    source = report.interactions.source
+    location: dict[str, Any] = {"uri": artifact_uri(source_name(report))}
+    if source == "<stdin>":
+        location["description"] = {"text": STDIN_DESCRIPTION}
+    elif source.startswith("<") and source.endswith(">"):  # a table given in memory
+        location["description"] = {
+            "text": f"not a file: the export was given to pod-detect as {source}"}
+    return location
+
+
+def suppression(accepted: Suppressed) -> dict[str, Any]:
+    """The SARIF ``suppression`` of a group a baseline entry accepted."""
+    return {
+        "kind": "external",
+        "status": "accepted",
+        "justification": accepted.reason or (
+            f"accepted by baseline entry {accepted.entry}, which gives no reason"),
+        "properties": {"baselineEntry": accepted.entry,
+                       "jaccard": round(accepted.jaccard, 4)},
+    }
+
+
+def result(report: Report, group: Group, accepted: Suppressed | None = None) -> dict[str, Any]:
+    """The SARIF result object for one group; ``accepted``: the baseline's suppression of
+    it, if any."""
     names = member_names(report, group)
     first = first_time_text(report, group)
     text = describe(report, group)
     line = first_line(report, group)
     if first:
         text += f" First interaction at {first} (line {line})."
-    return {
+    if accepted is not None:
+        text += f" Accepted by baseline entry {accepted.entry}"
+        text += f": {accepted.reason}" if accepted.reason else "."
+    out: dict[str, Any] = {
         "ruleId": group.kind,
         "ruleIndex": RULE_INDEX[group.kind],
         "level": LEVEL[group.severity],
         "message": {"text": text},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": artifact_uri(source_name(report))},
+            "artifactLocation": artifact_location(report),
             "region": {"startLine": line},
         }}],
         "partialFingerprints": {FINGERPRINT: members_fingerprint(names)},
@@ -124,18 +219,76 @@ def result(report: Report, group: Group) -> dict[str, Any]:
             "firstInteraction": first, "evidence": group.evidence,
         },
     }
+    if accepted is not None:
+        out["suppressions"] = [suppression(accepted)]
+    return out
+
+
+def notification(note: str) -> dict[str, Any]:
+    """One of the report's notes as a ``toolExecutionNotification``: a ``warning`` for an
+    expired baseline entry, a ``note`` otherwise."""
+    match = _EXPIRED.fullmatch(note)
+    if match is None:
+        kind = "scan-note"
+        out: dict[str, Any] = {"level": "note", "message": {"text": note}}
+    else:
+        kind = "baseline-entry-expired"
+        out = {
+            "level": "warning",
+            "message": {"text": (
+                f"Baseline entry {match['entry']} expired on {match['date']} and no longer "
+                "suppresses its group: renew its date or remove it.")},
+            "properties": {"baselineEntry": match["entry"], "expires": match["date"]},
+        }
+    out["descriptor"] = {"id": kind, "index": NOTIFICATION_INDEX[kind]}
+    return out
+
+
+def invocation(report: Report) -> dict[str, Any]:
+    """The run's one ``invocation``: what is known without the clock or the machine (no
+    times, no working directory, no command line: the same report gives the same bytes)."""
+    info = input_summary(report)
+    out: dict[str, Any] = {"executionSuccessful": True}
+    if report.notes:
+        out["toolExecutionNotifications"] = [notification(n) for n in report.notes]
+    out["properties"] = {
+        "input": {
+            "rows": info["rows"], "rowsUsed": info["rows_used"], "dropped": info["dropped"],
+            "accounts": info["accounts"], "posts": info["posts"], "columns": info["columns"],
+            "start": info["start"], "end": info["end"], "signals": info["signals"],
+            "signalsUnavailable": info["signals_unavailable"],
+        },
+        "groups": len(report.groups),
+        "suppressed": len(report.suppressed),
+        "expiredBaselineEntries": len(expired_entries(report)),
+        "settings": report.settings,
+    }
+    return out
+
+
+def results(report: Report) -> list[dict[str, Any]]:
+    """The reported groups, then the suppressed ones (each with its suppression)."""
+    out = [result(report, g) for g in report.groups]
+    if report.suppressed:
+        # first interactions are computed per report over its groups (which must not
+        # overlap): the suppressed groups get a report of their own, so the reported
+        # groups' locations are what they are without a baseline
+        hidden = replace(report, groups=tuple(s.group for s in report.suppressed))
+        out += [result(hidden, s.group, s) for s in report.suppressed]
+    return out
 
 
 def document(report: Report) -> dict[str, Any]:
     """The whole SARIF log as plain data."""
     driver = {"name": "pod-detect", "version": __version__, "semanticVersion": __version__,
-              "rules": list(RULES)}
+              "rules": list(RULES), "notifications": list(NOTIFICATIONS)}
     return plain({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": driver},
-            "results": [result(report, g) for g in report.groups],
+            "invocations": [invocation(report)],
+            "results": results(report),
             "columnKind": "unicodeCodePoints",
         }],
     })
