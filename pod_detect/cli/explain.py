@@ -1,4 +1,4 @@
-"""``pod-detect explain ACCOUNT EXPORT``: everything about one account, rich or JSON."""
+"""``pod-detect explain ACCOUNT EXPORT``: everything about one account, as tables or JSON."""
 
 from __future__ import annotations
 
@@ -20,12 +20,15 @@ from pod_detect.report.redact import pseudonym, redact
                 type=click.Path(allow_dash=True))
 @input_options
 @threshold_options
-@click.option("-f", "--format", "fmt", type=click.Choice(["rich", "json"]), default="rich",
-              show_default=True, help="Tables for people, JSON for machines.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "rich"]),
+              default="table", show_default=True,
+              help="table: tables for people (rich is an alias of table, its former name); "
+                   "json: JSON for machines.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="Write here instead of stdout.")
+              help="Write the explanation here instead of stdout (- is stdout).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, help="Colour in rich output.")
+              show_default=True,
+              help="Colour in table output; auto honours NO_COLOR and FORCE_COLOR.")
 @click.option("--redact", is_flag=True,
               help="Pseudonymous account and post ids, no comment text; ACCOUNT may then "
                    "be the original id or its pseudonym.")

@@ -39,7 +39,8 @@ def input_options(command: F) -> F:
         click.option("--map", "mapping", multiple=True, metavar="CANONICAL=COLUMN",
                      help="Read COLUMN as the canonical column (actor, author, post_id, kind, "
                           "timestamp, post_time, text); a dotted COLUMN is a field inside "
-                          "nested JSON or Parquet (commit.record.subject.uri). Repeatable."),
+                          "nested JSON or Parquet (commit.record.subject.uri). Repeatable; "
+                          "turns platform recognition off."),
         click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None,
                      help="A platform's export (read by its adapter, docs/inputs.md) or a "
                           "flat table's format. Default: the platform its first records are "
@@ -55,12 +56,13 @@ def input_options(command: F) -> F:
         click.option("--on-bad-rows", type=click.Choice(podio.ON_BAD_ROWS), default="error",
                      show_default=True,
                      help="Rows that fail (ragged, blank actor, unreadable time, a post with "
-                          "two authors): stop with an error, skip them (counted in the "
-                          "report), or skip them and warn on stderr."),
+                          "two authors, a JSON item that is not an object): stop with an "
+                          "error, skip them (counted in the report), or skip them and warn on "
+                          "stderr (docs/bad-input.md)."),
         click.option("--max-input-bytes", type=BYTES, default=None, metavar="SIZE",
-                     help="Largest export read, after decompression (e.g. 500M, 8G); a "
-                          "larger one, or a compressed file that expands past it, is an "
-                          "error. Default: half this machine's memory."),
+                     help="Largest export read, after decompression (e.g. 500M, 8G: powers "
+                          "of 1024); a larger one, or a gzip/zstd file that expands past it, "
+                          "is an error. Default: half this machine's memory."),
     ])
 
 
@@ -128,7 +130,9 @@ def threshold_options(command: F) -> F:
         click.option("--min-group-size", type=click.IntRange(min=2), default=d.min_group_size,
                      show_default=True, help="Smallest group reported."),
         click.option("--clique-budget", type=click.IntRange(min=1), default=d.clique_budget,
-                     show_default=True, help="Cliques enumerated at most (bounds the worst case)."),
+                     show_default=True,
+                     help="Maximal cliques enumerated at most (bounds the worst case); the "
+                          "report says when it was hit."),
         click.option("--window", type=click.FloatRange(min=0), default=d.window,
                      help="Seconds within which two engagements of a post are co-engagement "
                           "(default: each pair tested at 1 minute, 15 minutes, 1 day and "
@@ -143,7 +147,10 @@ def output_options(command: F) -> F:
     """Format, destination, colour and verbosity of a report."""
     return _apply(command, [
         click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)),
-                     default="table", show_default=True, help="Report format."),
+                     default="table", show_default=True,
+                     help="Report format: table (for people), json (docs/report-schema.md), "
+                          "ndjson, csv, markdown, sarif, junit, github (workflow annotations) "
+                          "or html."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
                      default="-", help="Write the report here instead of stdout (- is stdout)."),
         click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
@@ -151,7 +158,8 @@ def output_options(command: F) -> F:
                      help="Colour in table output; auto honours NO_COLOR and FORCE_COLOR."),
         click.option("-q", "--quiet", is_flag=True, help="No progress or messages on stderr."),
         click.option("-v", "--verbose", is_flag=True,
-                     help="Config file, stage timings and the report's notes on stderr."),
+                     help="On stderr: the config file, the settings not at their default and "
+                          "where each came from, seconds per stage, the report's notes."),
     ])
 
 
@@ -160,16 +168,19 @@ def gate_options(command: F) -> F:
     return _apply(command, [
         click.option("--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="medium",
                      show_default=True,
-                     help="Exit 1 when a group at or above this severity is found."),
+                     help="Exit 1 when a group at or above this severity is found (never: "
+                          "not for any group)."),
         click.option("--exit-zero", is_flag=True,
                      help="Exit 0 even with findings (errors still exit 2)."),
         click.option("--baseline", type=click.Path(dir_okay=False), default=None,
-                     help="Suppress groups accepted in this baseline file."),
+                     help="Suppress the groups accepted in this baseline file (docs/cli.md, "
+                          "Baselines)."),
         click.option("--baseline-tolerance", type=click.FloatRange(0, 1, min_open=True),
                      default=0.7, show_default=True,
                      help="Member-set Jaccard overlap at which a group matches an entry."),
         click.option("--update-baseline", type=click.Path(dir_okay=False), default=None,
-                     help="Write a baseline accepting every group found to this file."),
+                     help="Write a baseline accepting every group found, at every severity, "
+                          "to this file (docs/cli.md, Baselines)."),
     ])
 
 

@@ -29,12 +29,10 @@ from pod_detect.settings import Settings
               metavar="N", help="Smallest weight a pair needs to be listed.")
 @click.option("--weighting", type=click.Choice(podpairs.WEIGHTINGS),
               default=podpairs.DEFAULT_WEIGHTING, show_default=True,
-              help="What the weight counts. qut (the default, so the pairs compare one to one "
-                   "with the QUT coordination-network-toolkit's co_retweet network): the "
-                   "engagements of account_1 (the lower id) that have an engagement by "
-                   "account_2 of the same post within the window; an account that engaged a "
-                   "post twice counts twice. count: the distinct posts the two co-engaged. "
-                   "The posts column gives the distinct posts either way.")
+              help="What the weight counts: qut, account_1's engagements with one by "
+                   "account_2 of the same post within the window (as the QUT toolkit's "
+                   "co_retweet network); count, the distinct posts both engaged "
+                   "(docs/co-engagement.md).")
 @click.option("--significant", is_flag=True,
               help="Keep only the pairs the scan's null model finds significant at this "
                    "window (--alpha), with their p-value in a pvalue column: the Poisson "

@@ -72,9 +72,10 @@ THRESHOLDS = ("min_posts", "alpha", "min_group_size", "clique_budget", "window",
                    "out, in every output (docs/report.md).")
 @click.pass_context
 def scan(ctx: click.Context, exports: tuple[str, ...], **opts: Any) -> None:
-    """Scan EXPORT (CSV, TSV, JSON, JSON Lines or Parquet, optionally .gz or .zst; - for
-    stdin), or a platform's own export: X API v2, Bluesky, Reddit dumps, Instagram Graph API,
-    GitHub events, CrowdTangle (recognised from its content; docs/inputs.md).
+    """Scan EXPORT (CSV, TSV, JSON, JSON Lines or Parquet, optionally compressed with gzip
+    or zstd, .gz or .zst; - for stdin), or a platform's own export: X API v2, Bluesky,
+    Reddit dumps, Instagram Graph API, GitHub events, CrowdTangle (recognised from its
+    content; docs/inputs.md).
 
     Several EXPORTs, glob patterns ('dumps/RC_*.zst', quoted) or directories are read as one
     export (a Reddit comment's parent author can come from the submissions file); with
@@ -165,7 +166,9 @@ def _update(report: Report, path: str, entries: list[Any], opts: dict[str, Any])
 @click.command("config")
 @config_option(_scan, apply=False)
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="A table for people, JSON for machines.")
+              show_default=True,
+              help="The settings as a table for people (the config file on stderr), or JSON "
+                   "for machines.")
 @click.pass_context
 def config_command(ctx: click.Context, fmt: str) -> None:
     """Print the settings 'scan' would use here, and where each came from.

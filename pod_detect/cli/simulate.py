@@ -8,11 +8,53 @@ from typing import Any, TypeVar
 import click
 
 from pod_detect import io as podio
-from pod_detect.cli.common import emit, read_json, reader_gone, use_color, user_errors
+from pod_detect.cli.common import (
+    InputProblem,
+    emit,
+    read_json,
+    reader_gone,
+    use_color,
+    user_errors,
+)
 from pod_detect.formats import RenderOptions
 from pod_detect.model import SEVERITIES
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Help of the simulation options the ``SimConfig`` docstring describes together (one
+#: entry for several fields): each option says what it alone does.
+OWN_HELP = {
+    "classic": "Classic pods planted: members engage each other's posts within minutes.",
+    "window": "Window pods planted: members engage each other's posts at any time within "
+              "--window-minutes of the post.",
+    "slow": "Slow pods planted: members engage each other's posts hours after they appear.",
+    "rotating": "Rotating pods planted: large pods of which a different subset "
+                "(--rotating-subset) engages each member's post.",
+    "camouflage": "Camouflage pods planted: classic pods whose members also engage many "
+                  "popular posts outside the pod.",
+    "likefarm": "Like-farms planted: new accounts that never post and like their clients' "
+                "posts within minutes.",
+    "classic_size": "Members of each classic pod, LOW-HIGH inclusive.",
+    "window_size": "Members of each window pod, LOW-HIGH inclusive.",
+    "slow_size": "Members of each slow pod, LOW-HIGH inclusive.",
+    "rotating_size": "Members of each rotating pod, LOW-HIGH inclusive.",
+    "camouflage_size": "Members of each camouflage pod, LOW-HIGH inclusive.",
+    "likefarm_size": "Accounts of each like-farm, LOW-HIGH inclusive.",
+    "rotating_subset": "Members of a rotating pod that engage each member's post, LOW-HIGH "
+                       "inclusive.",
+    "likefarm_clients": "Clients of each like-farm (accounts whose posts it likes), LOW-HIGH "
+                        "inclusive.",
+    "friends": "Groups of friends (reciprocal, authentic) listed in the truth as negatives.",
+    "coworkers": "Circles of co-workers (reciprocal in working hours, authentic) listed in "
+                 "the truth as negatives.",
+    "fans": "Celebrities whose fans are listed in the truth as a negative group each (at "
+            "most --celebrities).",
+    "friends_size": "Members of each group of friends, LOW-HIGH inclusive.",
+    "coworkers_size": "Members of each circle of co-workers, LOW-HIGH inclusive.",
+    "without_timestamps": "Leave the timestamp and post_time columns out of the export.",
+    "without_text": "Leave the text column (comment text) out of the export.",
+    "without_post_ids": "Leave the post_id column out of the export.",
+}
 
 
 def _field_help(doc: str) -> dict[str, str]:
@@ -30,24 +72,25 @@ def _field_help(doc: str) -> dict[str, str]:
 
 
 def simulation_options(command: F) -> F:
-    """One option per :class:`~pod_detect.simulate.SimConfig` field, help from its docstring."""
+    """One option per :class:`~pod_detect.simulate.SimConfig` field, defaulting to the
+    field's default, its help from :data:`OWN_HELP`, else from the docstring."""
     from dataclasses import fields
 
     from pod_detect.simulate import SimConfig
 
-    helps = _field_help(SimConfig.__doc__ or "")
+    helps = {**_field_help(SimConfig.__doc__ or ""), **OWN_HELP}
     for f in reversed(fields(SimConfig)):
         default = getattr(SimConfig(), f.name)
         flag = "--" + f.name.replace("_", "-")
         text = helps.get(f.name, "")
         if isinstance(default, bool):
-            option = click.option(flag, f.name, is_flag=True, default=None, help=text)
+            option = click.option(flag, f.name, is_flag=True, default=default, help=text)
         elif isinstance(default, tuple):
-            option = click.option(flag, f.name, default=None, metavar="LOW-HIGH",
-                                  help=f"{text} [default: {default[0]}-{default[1]}]")
+            option = click.option(flag, f.name, default=f"{default[0]}-{default[1]}",
+                                  metavar="LOW-HIGH", show_default=True, help=text)
         else:
-            option = click.option(flag, f.name, type=type(default), default=None,
-                                  help=f"{text} [default: {default}]")
+            option = click.option(flag, f.name, type=type(default), default=default,
+                                  show_default=True, help=text)
         command = option(command)
     return command
 
@@ -98,28 +141,49 @@ def simulate(output: str, truth: str | None, output_format: str | None,
 @click.command()
 @click.argument("report", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--truth", type=click.Path(dir_okay=False, exists=True), required=True,
-              help="The truth file written by 'pod-detect simulate --truth'.")
+              help="The truth file written by 'pod-detect simulate --truth' for the export "
+                   "the report scanned.")
 @click.option("--min-severity", type=click.Choice(SEVERITIES), default="medium",
               show_default=True, help="Count reported groups at or above this severity.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="A table for people, JSON for machines.")
+              show_default=True, help="The scores as a table for people, or JSON for machines.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="Write here instead of stdout.")
+              help="Write the scores here instead of stdout (- is stdout).")
 def evaluate(report: str, truth: str, min_severity: str, fmt: str, output: str) -> None:
     """Score a JSON REPORT (from 'scan --format json') against a simulation's truth.
 
     Account-level precision, recall and F1; per planted group the best-matching reported
     group and its Jaccard overlap; reported groups that match nothing; negatives flagged.
+    Both files are checked first: another kind of file, the two swapped or a redacted
+    report (scan --redact) is exit 2 with one line naming the file.
     """
     import json
 
     from pod_detect.formats.evaluation import render_evaluation
+    from pod_detect.simulate.evaluate import check_documents
     from pod_detect.simulate.evaluate import evaluate as run_evaluation
 
     with user_errors():
-        documents = [read_json(report), read_json(truth)]
-        result = run_evaluation(documents[0], documents[1], min_severity=min_severity)
+        documents = (_read_json(report, "REPORT must be the JSON report of 'pod-detect scan "
+                                        "-f json'"),
+                     _read_json(truth, "--truth must be the truth file of 'pod-detect "
+                                       "simulate --truth'"))
+        check_documents(*documents, report_source=_name(report), truth_source=_name(truth))
+        result = run_evaluation(*documents, min_severity=min_severity)
     if fmt == "json":
         emit(json.dumps(result.to_dict(), indent=2) + "\n", output)
     else:
         emit(render_evaluation(result, RenderOptions(color=use_color("auto", output))), output)
+
+
+def _read_json(path: str, expected: str) -> Any:
+    """:func:`read_json`, its one-line error saying what the file should have been."""
+    try:
+        return read_json(path)
+    except InputProblem as problem:
+        raise InputProblem(f"{problem.format_message()}; {expected}") from None
+
+
+def _name(path: str) -> str:
+    """The file as messages name it (``<stdin>`` for ``-``)."""
+    return "<stdin>" if path == "-" else path

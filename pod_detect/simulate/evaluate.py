@@ -12,10 +12,24 @@ Conventions
   the smaller id); it is *found* when that overlap is at least :data:`FOUND_AT`.
 * A counted group is *unmatched* when its Jaccard overlap with every planted group is
   below :data:`UNMATCHED_BELOW`.
+
+Inputs
+------
+:func:`check_documents` checks both documents before anything is scored: the report must
+be a pod-detect JSON report (``schema_version`` 1 and a ``pods`` list whose groups have an
+``id``, a ``kind``, a ``severity`` and ``members``; the other keys of docs/report-schema.md
+have their types when present), the truth a truth file as ``pod-detect simulate --truth``
+writes it (a ``groups`` list whose groups have an ``id``, a ``kind``, a ``label`` of
+``pod``, ``lockstep`` or ``negative`` and ``members``). The other files pod-detect writes
+(SARIF, NDJSON, a baseline, ``evaluate -f json``, ...), the two documents swapped, and a
+report written with ``--redact`` (pseudonymous ids, none in common with the truth's real
+ids) are each an :class:`~pod_detect.errors.InputError` naming the file. :func:`evaluate`
+itself checks the groups it reads.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -29,6 +43,12 @@ POSITIVE_LABELS = ("pod", "lockstep")
 FOUND_AT = 0.5
 #: Jaccard overlap below which (with every planted group) a reported group is unmatched.
 UNMATCHED_BELOW = 0.1
+#: Truth labels: the positives, and authentic groups that must not be flagged.
+TRUTH_LABELS = (*POSITIVE_LABELS, "negative")
+#: The report schema version this module reads.
+REPORT_SCHEMA_VERSION = 1
+#: An account pseudonym of ``--redact`` (:func:`pod_detect.report.redact.pseudonym`).
+PSEUDONYM = re.compile(r"acct-[0-9a-f]{10}")
 
 
 @dataclass(frozen=True)
@@ -180,8 +200,15 @@ def evaluate(
     ConfigError
         When ``min_severity`` is not a severity.
     InputError
-        When a reported group has an unknown severity.
+        When a reported group or a truth group lacks a key or has one of the wrong type (an
+        unknown severity too), or the report is redacted and the truth is not. The
+        documents as a whole are checked by :func:`check_documents`.
     """
+    _check_object(report, "report", "a pod-detect JSON report")
+    _check_object(truth, "truth", "a truth file")
+    _check_pods(report.get("pods") or [], "report")
+    _check_groups(truth.get("groups", []), "truth")
+    _check_comparable(report, truth, "report", "truth")
     counted = _counted(report.get("pods") or [], min_severity)
     reported_sets = {pod["id"]: frozenset(map(str, pod["members"])) for pod in counted}
     kinds = {pod["id"]: pod.get("kind") for pod in counted}
@@ -312,3 +339,246 @@ def _kinds(matches: tuple[GroupMatch, ...]) -> tuple[KindRecall, ...]:
             )
         )
     return tuple(out)
+
+
+# --------------------------------------------------------------------------- the inputs
+
+#: What a report is and where one comes from, and the same for a truth file.
+JSON_REPORT, REPORT_FROM = "a pod-detect JSON report", "write one with 'pod-detect scan -f json'"
+TRUTH_FILE, TRUTH_FROM = "a truth file", "write one with 'pod-detect simulate --truth FILE'"
+
+#: The documents pod-detect writes, each recognised by keys that only it has at its top
+#: level, first match first (an evaluation has ``groups`` too, so it comes before a truth).
+KNOWN_DOCUMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (JSON_REPORT, ("schema_version", "pods")),
+    ("one record of an NDJSON report (scan -f ndjson)", ("type", "schema_version")),
+    ("a SARIF log (scan -f sarif)", ("runs", "version")),
+    ("the output of 'pod-detect evaluate -f json'", ("precision", "recall")),
+    ("a baseline file (scan --update-baseline)", ("entries", "version")),
+    ("the output of 'pod-detect config -f json'", ("config_file", "settings")),
+    ("the output of 'pod-detect explain -f json'", ("account", "engagements_given")),
+    (TRUTH_FILE, ("groups",)),
+)
+
+#: Keys of a report besides ``schema_version`` and ``pods``, with their JSON type.
+REPORT_KEYS: dict[str, type] = {
+    "tool": dict, "input": dict, "settings": dict, "summary": dict, "notes": list,
+    "accounts": list, "posts": list, "suppressed": list,
+}
+#: Keys of a reported group: the ones :func:`evaluate` reads, and the others.
+POD_NEEDS: dict[str, type] = {"id": str, "kind": str, "severity": str, "members": list}
+POD_KEYS: dict[str, type] = {
+    "score": float, "size": int, "detectors": list, "evidence": dict, "reasons": list,
+}
+#: Keys of a truth file besides ``groups``, and of a truth group.
+TRUTH_KEYS: dict[str, type] = {
+    "seed": int, "config": dict, "accounts": int, "rows": int, "start": str, "end": str,
+}
+GROUP_NEEDS: dict[str, type] = {"id": str, "kind": str, "label": str, "members": list}
+GROUP_KEYS: dict[str, type] = {"clients": list, "celebrity": str, "post_id": str}
+
+
+def document_kind(document: Any) -> str | None:
+    """What kind of pod-detect document ``document`` looks like (a description of
+    :data:`KNOWN_DOCUMENTS`, such as :data:`JSON_REPORT` or :data:`TRUTH_FILE`), or ``None``."""
+    if not isinstance(document, dict):
+        return None
+    for kind, keys in KNOWN_DOCUMENTS:
+        if all(key in document for key in keys):
+            return kind
+    return None
+
+
+def check_documents(
+    report: Any, truth: Any, *, report_source: str = "report", truth_source: str = "truth"
+) -> None:
+    """Check that ``report`` is a pod-detect JSON report, ``truth`` a simulation's truth, and
+    that the two can be compared (see the module notes).
+
+    Parameters
+    ----------
+    report, truth
+        The parsed documents.
+    report_source, truth_source
+        Their file names as the user gave them, for the messages.
+
+    Raises
+    ------
+    InputError
+        Naming the file at fault: a document of another kind (the two swapped, one given
+        twice, a SARIF log, ...), not an object, a key missing or of the wrong type, or a
+        redacted report with a truth of real ids.
+    """
+    if document_kind(report) == TRUTH_FILE and document_kind(truth) == JSON_REPORT:
+        raise InputError(
+            f"the report and the truth are swapped: {report_source} is a truth file and "
+            f"{truth_source} is a report; give the report first and the truth to --truth"
+        )
+    check_report(report, report_source)
+    check_truth(truth, truth_source)
+    _check_comparable(report, truth, report_source, truth_source)
+
+
+def check_report(document: Any, source: str = "report") -> None:
+    """Raise :class:`InputError` (naming ``source``) unless ``document`` is a pod-detect
+    JSON report of schema version :data:`REPORT_SCHEMA_VERSION` (docs/report-schema.md)."""
+    kind = document_kind(document)
+    if kind == TRUTH_FILE:
+        raise InputError(
+            "this is a truth file (from 'pod-detect simulate --truth'), not a report: give it "
+            "to --truth, and as REPORT the JSON report of 'pod-detect scan -f json'",
+            source=source)
+    if kind not in (None, JSON_REPORT):
+        raise InputError(f"this is {kind}, not {JSON_REPORT} ({REPORT_FROM})", source=source)
+    _check_object(document, source, JSON_REPORT, REPORT_FROM)
+    for key in ("schema_version", "pods"):
+        if key not in document:
+            raise InputError(f"not {JSON_REPORT}: no {key!r} key ({REPORT_FROM})",
+                             source=source)
+    version = document["schema_version"]
+    _check_type(version, int, "'schema_version'", source)
+    if version != REPORT_SCHEMA_VERSION:
+        raise InputError(f"report schema_version {version} is not supported: this pod-detect "
+                         f"reads version {REPORT_SCHEMA_VERSION}", source=source)
+    _check_type(document["pods"], list, "'pods'", source)
+    _check_keys(document, REPORT_KEYS, "", source)
+    _check_pods(document["pods"], source)
+
+
+def check_truth(document: Any, source: str = "truth") -> None:
+    """Raise :class:`InputError` (naming ``source``) unless ``document`` is a truth file as
+    ``pod-detect simulate --truth`` writes it."""
+    kind = document_kind(document)
+    if kind == JSON_REPORT:
+        raise InputError(
+            "this is a pod-detect report, not a truth file: give it as REPORT, and to --truth "
+            "the truth file of 'pod-detect simulate --truth'", source=source)
+    if kind not in (None, TRUTH_FILE):
+        raise InputError(f"this is {kind}, not {TRUTH_FILE} ({TRUTH_FROM})", source=source)
+    _check_object(document, source, TRUTH_FILE, TRUTH_FROM)
+    if "groups" not in document:
+        raise InputError(f"not {TRUTH_FILE}: no 'groups' key ({TRUTH_FROM})", source=source)
+    _check_type(document["groups"], list, "'groups'", source)
+    _check_keys(document, TRUTH_KEYS, "", source)
+    _check_groups(document["groups"], source)
+
+
+def _check_object(document: Any, source: str, what: str, origin: str = "") -> None:
+    if not isinstance(document, dict):
+        hint = f" ({origin})" if origin else ""
+        raise InputError(f"not {what}: the document is {_json_type(document)}, not an "
+                         f"object{hint}", source=source)
+
+
+def _check_pods(pods: Any, source: str) -> None:
+    """Each reported group an object with the keys :func:`evaluate` reads, ids once."""
+    _check_type(pods, list, "'pods'", source)
+    seen: dict[str, int] = {}
+    for number, pod in enumerate(pods):
+        where = f"pods[{number}]"
+        _check_type(pod, dict, where, source)
+        _check_needed(pod, POD_NEEDS, where, source)
+        _check_keys(pod, POD_KEYS, where, source)
+        if pod["severity"] not in SEVERITIES:
+            raise InputError(f"{where}.severity must be {_one_of(SEVERITIES)}, not "
+                             f"{pod['severity']!r}", source=source)
+        _check_strings(pod["members"], f"{where}.members", source)
+        for key in ("detectors", "reasons"):
+            if key in pod:
+                _check_strings(pod[key], f"{where}.{key}", source)
+        if pod["id"] in seen:
+            raise InputError(f"{where}.id {pod['id']!r} repeats pods[{seen[pod['id']]}]",
+                             source=source)
+        seen[pod["id"]] = number
+
+
+def _check_groups(groups: Any, source: str) -> None:
+    """Each truth group an object with the keys :func:`evaluate` reads, ids once."""
+    _check_type(groups, list, "'groups'", source)
+    seen: dict[str, int] = {}
+    for number, group in enumerate(groups):
+        where = f"groups[{number}]"
+        _check_type(group, dict, where, source)
+        _check_needed(group, GROUP_NEEDS, where, source)
+        _check_keys(group, GROUP_KEYS, where, source)
+        if group["label"] not in TRUTH_LABELS:
+            raise InputError(f"{where}.label must be {_one_of(TRUTH_LABELS)}, not "
+                             f"{group['label']!r}", source=source)
+        _check_strings(group["members"], f"{where}.members", source)
+        if "clients" in group:
+            _check_strings(group["clients"], f"{where}.clients", source)
+        if group["id"] in seen:
+            raise InputError(f"{where}.id {group['id']!r} repeats groups[{seen[group['id']]}]",
+                             source=source)
+        seen[group["id"]] = number
+
+
+def _check_comparable(
+    report: dict[str, Any], truth: dict[str, Any], report_source: str, truth_source: str
+) -> None:
+    """A report written with ``--redact`` cannot be scored against real ids: every one of
+    its members is a pseudonym, the truth's are not, and no id is in common."""
+    reported = {m for pod in report.get("pods") or [] for m in pod["members"]}
+    planted = {m for group in truth.get("groups", []) for m in group["members"]}
+    if not reported or reported & planted:
+        return
+    if all(PSEUDONYM.fullmatch(m) for m in reported) and not all(
+            PSEUDONYM.fullmatch(m) for m in planted):
+        raise InputError(
+            f"the report is redacted (--redact): no account id in common with the truth "
+            f"{truth_source}; evaluate the unredacted report", source=report_source)
+
+
+def _check_needed(item: dict[str, Any], needs: dict[str, type], where: str,
+                  source: str) -> None:
+    for key in needs:
+        if key not in item:
+            raise InputError(f"{where} has no {key!r} key", source=source)
+    _check_keys(item, needs, where, source)
+
+
+def _check_keys(item: dict[str, Any], types: dict[str, type], where: str, source: str) -> None:
+    """Each key of ``types`` that ``item`` has is of its type."""
+    for key, kind in types.items():
+        if key in item:
+            _check_type(item[key], kind, f"{where}.{key}" if where else repr(key), source)
+
+
+def _check_type(value: Any, kind: type, name: str, source: str) -> None:
+    if kind is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, kind) and not (isinstance(value, bool) and kind is int)
+    if not ok:
+        raise InputError(f"{name} must be {_TYPE_NAMES[kind]}, not {_json_type(value)}",
+                         source=source)
+
+
+def _check_strings(values: list[Any], name: str, source: str) -> None:
+    _check_type(values, list, name, source)
+    for number, value in enumerate(values):
+        _check_type(value, str, f"{name}[{number}]", source)
+
+
+_TYPE_NAMES: dict[type, str] = {
+    dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number",
+}
+
+
+def _json_type(value: Any) -> str:
+    """``"a list"``, ``"a string"``, ...: what a parsed JSON value is, in plain words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _one_of(names: Iterable[str]) -> str:
+    """``"low, medium or high"``."""
+    *head, last = names
+    return f"{', '.join(head)} or {last}" if head else last
