@@ -209,6 +209,24 @@ def authors(report: Report) -> pd.DataFrame:
     return table.iloc[np.lexsort([names, -inauthentic])]
 
 
+def boosted(report: Report, top: int | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Per one-way or coordinated group (at ``inflating`` severity or above), the accounts
+    whose posts it supplied engagement to (its clients) and how many engagements each got
+    from it, most first (then by id); ``top`` of them at most. A pod boosts its own members:
+    it has no entry."""
+    rows = supplied(report)
+    out: dict[str, list[tuple[str, int]]] = {}
+    hit = rows.one_way
+    if not hit.any():
+        return out
+    pairs = pd.DataFrame({"group": rows.group[hit], "author": rows.author[hit]}).value_counts()
+    for (group, author), n in pairs.items():
+        out.setdefault(rows.groups[int(group)].id, []).append(
+            (report.account_name(int(author)), int(n)))
+    return {gid: sorted(clients, key=lambda c: (-c[1], c[0]))[:top]
+            for gid, clients in out.items()}
+
+
 def by_author(report: Report) -> pd.DataFrame:
     """Per author of an inflated post: ``engagements``, ``from_pods``, ``authentic``,
     ``posts``; sorted by ``from_pods`` descending."""
