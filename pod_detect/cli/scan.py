@@ -67,6 +67,9 @@ THRESHOLDS = ("min_posts", "alpha", "min_group_size", "clique_budget", "window",
 @click.option("--export-graph", type=click.Path(dir_okay=False), default=None,
               help="Also write the flagged groups and their counterparts as a graph for Gephi "
                    "or Cytoscape: .gexf (dynamic, with engagement times) or .graphml.")
+@click.option("--also", "also", multiple=True, metavar="FORMAT=FILE",
+              help="Also write the report in FORMAT to FILE, from the same scan (repeatable): "
+                   "-f sarif -o findings.sarif --also markdown=summary.md.")
 @click.option("--redact", is_flag=True,
               help="Replace account and post ids by stable pseudonyms and leave comment text "
                    "out, in every output (docs/report.md).")
@@ -100,6 +103,7 @@ def scan(ctx: click.Context, exports: tuple[str, ...], **opts: Any) -> None:
         given = ["--" + o.replace("_", "-") for o in DASK_ONLY if opts[o]]
         verb = "applies" if len(given) == 1 else "apply"
         raise click.UsageError(f"{', '.join(given)} only {verb} with --engine dask")
+    extra = _also(opts["also"], output)
     report = _run(list(exports), opts, verbose)
     if opts["redact"]:
         report = redact(report)
@@ -112,6 +116,11 @@ def scan(ctx: click.Context, exports: tuple[str, ...], **opts: Any) -> None:
     color = use_color(opts["color"], output)
     options = RenderOptions(color=color, width=max(width, 60), fail_on=opts["fail_on"])
     emit(FORMATS[opts["fmt"]](report, options), output)
+    for fmt, path in extra:
+        emit(FORMATS[fmt](report, RenderOptions(color=False, width=100,
+                                                fail_on=opts["fail_on"])), path)
+        if not quiet:
+            say(f"wrote {fmt} report to {path}")
     if verbose:
         for note in report.notes:
             say(f"note: {note}")
@@ -120,6 +129,21 @@ def scan(ctx: click.Context, exports: tuple[str, ...], **opts: Any) -> None:
     if not quiet and output != "-":
         say(f"wrote {opts['fmt']} report to {output}")
     sys.exit(EXIT_CLEAN if opts["exit_zero"] else exit_code(report, opts["fail_on"]))
+
+
+def _also(given: tuple[str, ...], output: str) -> list[tuple[str, str]]:
+    """``--also FORMAT=FILE`` pairs, checked before the scan: a known format, a file, at
+    most one report on stdout."""
+    pairs = []
+    for item in given:
+        fmt, sep, path = item.partition("=")
+        if not sep or not path or fmt not in FORMATS:
+            raise click.UsageError(f"--also {item}: give FORMAT=FILE with FORMAT one of "
+                                   f"{', '.join(sorted(FORMATS))}")
+        if path == "-" and (output == "-" or any(p == "-" for _, p in pairs)):
+            raise click.UsageError(f"--also {item}: only one report can go to stdout")
+        pairs.append((fmt, path))
+    return pairs
 
 
 def _run(exports: list[str], opts: dict[str, Any], verbose: bool) -> Report:
