@@ -134,7 +134,7 @@ def scan(ctx: click.Context, exports: tuple[str, ...], **opts: Any) -> None:
 def _also(given: tuple[str, ...], output: str) -> list[tuple[str, str]]:
     """``--also FORMAT=FILE`` pairs, checked before the scan: a known format, a file, at
     most one report on stdout."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for item in given:
         fmt, sep, path = item.partition("=")
         if not sep or not path or fmt not in FORMATS:

@@ -57,6 +57,7 @@ def render_explanation(info: dict[str, Any], color: bool, width: int) -> str:
             table.add_row(shown(r["account"]), str(r["engagements"]), str(r["posts"]),
                           str(r["back"]), "yes" if r["reciprocal"] else "no", mark)
         console.print(table)
+    _partners(console, info.get("coengagement"))
     lat = info["latency"]
     table = Table(title="Latency after the post")
     for column in ("who", "n", "q1", "median", "q3"):
@@ -104,3 +105,20 @@ def _as_author(console: Any, author: dict[str, Any] | None) -> None:
         for r in author["suppliers"]:
             table.add_row(shown(r["account"]), str(r["engagements"]), shown(r["group"]))
         console.print(table)
+
+
+def _partners(console: Any, found: dict[str, Any] | None) -> None:
+    """The accounts that engaged the same posts as this one within the window, twice or more."""
+    if not found or not found["partners"]:
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Co-engaged the same posts within {_duration(found['window_s'])} "
+                        f"({found['partners_total']} accounts, top {len(found['partners'])})")
+    for column in ("account", "posts", "group"):
+        table.add_column(column)
+    for r in found["partners"]:
+        mark = "" if not r["group"] else shown(r["group"]) + (" (its own)" if r["same_group"]
+                                                              else "")
+        table.add_row(shown(r["account"]), str(r["posts"]), mark)
+    console.print(table)

@@ -135,6 +135,40 @@ def _as_author(report: Report, code: int) -> dict[str, Any] | None:
     }
 
 
+#: The window of co-engagement partners for an account in no group with a time scale.
+PARTNER_WINDOW = 900.0
+
+
+def _partners(report: Report, code: int, group: Group | None) -> dict[str, Any]:
+    """The accounts that engaged the same posts as ``code`` within a window (its group's
+    co-engagement scale, else 15 minutes), at least twice: the pairs ``pod-detect pairs``
+    would list for it, by distinct posts."""
+    from dataclasses import replace
+
+    from pod_detect.report.pairs import coengagement_pairs
+
+    frame = report.interactions.frame
+    scale = group.evidence.get("scale_s") if group is not None else None
+    window = float(scale) if isinstance(scale, (int, float)) and scale > 0 else PARTNER_WINDOW
+    posts = frame.loc[(frame["actor"] == code) & (frame["post"] >= 0), "post"].unique()
+    empty = {"window_s": window, "partners": [], "partners_total": 0}
+    if not len(posts):
+        return empty
+    around = replace(report.interactions, frame=frame[frame["post"].isin(posts)])
+    pairs = coengagement_pairs(around, window=window, min_weight=2, weighting="count")
+    name = report.account_name(code)
+    mine = pairs[(pairs["account_1"] == name) | (pairs["account_2"] == name)]
+    if not len(mine):
+        return empty
+    members = {report.account_name(m) for m in group.members} if group else set()
+    group_of = {report.account_name(m): g.id for g in report.groups for m in g.members}
+    other = np.where(mine["account_1"] == name, mine["account_2"], mine["account_1"])
+    return {"window_s": window, "partners_total": len(mine), "partners": [
+        {"account": str(o), "posts": int(n), "same_group": str(o) in members,
+         "group": group_of.get(str(o))}
+        for o, n in list(zip(other, mine["posts"].to_numpy(), strict=True))[:TOP]]}
+
+
 def explain(report: Report, name: str) -> dict[str, Any]:
     """Everything about account ``name`` in ``report``, as JSON-ready data.
 
@@ -163,4 +197,5 @@ def explain(report: Report, name: str) -> dict[str, Any]:
         "comments": _comments(report, code, group),
         "posts_with_group": _posts(report, code, group),
         "as_author": _as_author(report, code),
+        "coengagement": _partners(report, code, group),
     })

@@ -72,3 +72,21 @@ def test_every_format_with_records_carries_the_per_author_figures(report):
     assert [r["author"] for r in lines if r["type"] == "author"] == [r["author"] for r in rows]
     table = FORMATS["table"](report, RenderOptions(color=False, width=160))
     assert "Most inflated authors" in table and rows[0]["author"] in table
+
+
+def test_explain_lists_the_co_engagement_partners_as_pairs_would(report):
+    from pod_detect.report.pairs import coengagement_pairs
+
+    farm = next(g for g in report.groups if g.kind == "lockstep")
+    member = report.account_name(min(farm.members))
+    found = explain(report, member)["coengagement"]
+    assert found["window_s"] == farm.evidence["scale_s"]
+    # every pair of the whole export's pairs at that window that names the member
+    pairs = coengagement_pairs(report.interactions, window=found["window_s"], min_weight=2,
+                               weighting="count")
+    mine = pairs[(pairs["account_1"] == member) | (pairs["account_2"] == member)]
+    assert found["partners_total"] == len(mine)
+    names = {report.account_name(m) for m in farm.members} - {member}
+    top = found["partners"]
+    assert top and all(p["same_group"] == (p["account"] in names) for p in top)
+    assert top[0]["same_group"] and top[0]["posts"] == int(mine["posts"].max())
