@@ -106,6 +106,68 @@ def member_matrix(report: Report, group: Group,
     return counts.reindex(index=members, columns=members, fill_value=0).astype("int64")
 
 
+def _by_members(report: Report, group: Group,
+                at: GroupPositions | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``actor``, ``author``, ``post`` codes of the rows by the group's members."""
+    frame = report.interactions.frame
+    if at is None:
+        positions = np.flatnonzero(frame["actor"].isin(list(group.members)).to_numpy())
+    else:
+        positions = at.of(group)
+    return tuple(frame[c].to_numpy()[positions] for c in ("actor", "author", "post"))
+
+
+def clients(report: Report, group: Group, at: GroupPositions | None = None) -> pd.Series:
+    """The accounts whose posts the group's members engaged (posts with an id and a known
+    author), and how many engagements each got from them: for a one-way or coordinated group,
+    the accounts it boosts, counted as :func:`boosted` counts them (whatever the group's
+    severity). Indexed by account code; most first, then by id."""
+    _, author, post = _by_members(report, group, at)
+    codes, counts = np.unique(author[(author >= 0) & (post >= 0)], return_counts=True)
+    names = report.interactions.accounts[codes].astype(str)
+    order = np.lexsort([names, -counts])
+    return pd.Series(counts[order].astype("int64"), index=pd.Index(codes[order], name="author"),
+                     name="engagements")
+
+
+def client_matrix(report: Report, group: Group, columns: list[int],
+                  at: GroupPositions | None = None) -> pd.DataFrame:
+    """Engagements of each member (rows, in sorted name order) on the posts of each account
+    of ``columns`` (codes, in that order), counted as :func:`clients` counts them: a one-way
+    group's members against the accounts they boost. Zeros where none."""
+    members = sorted(group.members, key=report.account_name)
+    actor, author, post = _by_members(report, group, at)
+    row = {m: i for i, m in enumerate(members)}
+    column = {c: j for j, c in enumerate(columns)}
+    matrix = np.zeros((len(members), len(columns)), dtype="int64")
+    hit = np.isin(author, columns) & (post >= 0)
+    for a, b in zip(actor[hit].tolist(), author[hit].tolist(), strict=True):
+        matrix[row[a], column[b]] += 1
+    return pd.DataFrame(matrix, index=pd.Index(members, name="actor"),
+                        columns=pd.Index(columns, name="author"))
+
+
+def picture_edges(report: Report, group: Group, accounts: list[int],
+                  at: GroupPositions | None = None) -> pd.DataFrame:
+    """Engagements by the group's members on the posts of ``accounts`` (codes; members and,
+    for a one-way group, the accounts it boosts), both ends among ``accounts``: the edges of
+    the group's network picture.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``actor``, ``author``, ``weight`` (engagements), sorted by actor then author code.
+    """
+    actor, author, _ = _by_members(report, group, at)
+    keep = np.asarray(sorted(set(accounts)), dtype="int64")
+    hit = np.isin(actor, keep) & np.isin(author, keep)
+    pairs, weight = np.unique(np.stack([actor[hit], author[hit]], axis=1).astype("int64"),
+                              axis=0, return_counts=True)
+    pairs = pairs.reshape(-1, 2)
+    return pd.DataFrame({"actor": pairs[:, 0], "author": pairs[:, 1],
+                         "weight": weight.astype("int64")})
+
+
 def counterparts(frame: pd.DataFrame, account: int) -> pd.DataFrame:
     """Everyone ``account`` engages or is engaged by, with counts both ways.
 
