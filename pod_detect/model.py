@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
@@ -225,6 +226,41 @@ class Suppressed:
 
 
 @dataclass(frozen=True)
+class ExpiredEntry:
+    """A baseline entry past its expiry date: it no longer suppresses its group, which is
+    reported again when it is still found.
+
+    Attributes
+    ----------
+    id
+        The entry's id (untrusted: the baseline file's text).
+    kind
+        The kind of group it accepted (``pod``, ``lockstep`` or ``coordinated``).
+    members
+        The account ids it accepted, sorted.
+    expires
+        The day it expired (before the day of the scan, UTC).
+    reason
+        Why the group was accepted (empty when the entry gives none).
+    approved_by
+        Who accepted it, if the entry says.
+    """
+
+    id: str
+    kind: str
+    members: tuple[str, ...]
+    expires: date
+    reason: str = ""
+    approved_by: str | None = None
+
+    @property
+    def note(self) -> str:
+        """The report's note about it (:attr:`Report.notes` keeps one per expired entry)."""
+        return (f"baseline entry {self.id} expired on {self.expires.isoformat()}: "
+                "no longer suppressing")
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a renderer needs; see ``docs/report-schema.md`` for its JSON form."""
 
@@ -239,6 +275,9 @@ class Report:
     #: Each post's time by code, NaN last, as the scan measured latencies from (see
     #: :func:`pod_detect.reduce.latency_at`); None on a report made by hand.
     post_times: np.ndarray | None = None
+    #: Baseline entries that had expired when the baseline was applied, in the baseline
+    #: file's order (each also has its note in :attr:`notes`).
+    expired: tuple[ExpiredEntry, ...] = ()
 
     def account_name(self, code: int) -> str:
         return str(self.interactions.accounts[code]) if code >= 0 else ""

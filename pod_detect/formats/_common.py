@@ -1,4 +1,5 @@
-"""Helpers the text formats share: severity order, member names, first interaction, summary.
+"""Helpers the text formats share: severity order, member names, first interaction, summary,
+the accounts a group boosts, expired baseline entries.
 
 Everything here is pure and deterministic: the same report always gives the same strings.
 """
@@ -7,14 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from pod_detect.kernels.grouped import membership
-from pod_detect.model import SEVERITIES, Group, Report
+from pod_detect.model import SEVERITIES, ExpiredEntry, Group, Report
 from pod_detect.report import iso
-from pod_detect.text import visible
+from pod_detect.text import plural, visible
 
 #: Placeholder file name when the export came from standard input.
 STDIN_NAME = "stdin"
@@ -152,6 +154,39 @@ def describe(report: Report, group: Group, reasons: int = 2) -> str:
             f"severity {group.severity}, score {group.score:.2f}")
     top = top_reasons(group, reasons)
     return text + (": " + "; ".join(top) + "." if top else ".")
+
+
+#: Accounts a one-line summary of a group's boosts names before "+N more".
+BOOSTS_SHOWN = 3
+
+
+def boosts_list(clients: list[tuple[str, int]], top: int = BOOSTS_SHOWN,
+                name: Callable[[str], str] = str) -> str:
+    """``a (12), b (9), c (4), +5 more``: the first ``top`` accounts a group boosts, each
+    with the engagements it got from the group, then how many more; ``name`` escapes an id
+    for the format."""
+    text = ", ".join(f"{name(who)} ({n})" for who, n in clients[:top])
+    return text + (f", +{len(clients) - top} more" if len(clients) > top else "")
+
+
+def boosts_label(clients: list[tuple[str, int]]) -> str:
+    """``boosts (8 accounts)``: the label of a group's boosts (:func:`boosts_list`)."""
+    return f"boosts ({plural(len(clients), 'account')})"
+
+
+def expired_sentence(entry: ExpiredEntry, name: Callable[[str], str] = str) -> str:
+    """``Baseline entry ID (pod of 6) expired on DATE and no longer suppresses its group:
+    renew its date or remove it.``; ``name`` escapes the id for the format."""
+    return (f"Baseline entry {name(entry.id)} ({entry.kind} of {len(entry.members)}) expired "
+            f"on {entry.expires.isoformat()} and no longer suppresses its group: renew its "
+            "date or remove it.")
+
+
+def other_notes(report: Report) -> list[str]:
+    """The report's notes but those of its expired baseline entries (which a format that
+    reports :attr:`Report.expired` says on its own)."""
+    said = {entry.note for entry in report.expired}
+    return [note for note in report.notes if note not in said]
 
 
 def summary_line(report: Report) -> str:

@@ -1,8 +1,12 @@
 """``--format csv``: one row per flagged account, for spreadsheets and csvkit.
 
-Columns: ``account, group, kind, severity, group_score, account_score, reasons`` (reasons
-joined with ``"; "``), a header row first, RFC 4180 quoting and CRLF line ends (Python's
-:mod:`csv` module). Rows come in the report's order (account score descending).
+Columns: ``account, group, kind, severity, group_score, account_score, reasons, group_boosts``
+(reasons joined with ``"; "``; ``group_boosts``: for a member of a ``lockstep`` or
+``coordinated`` group, the first three accounts the group boosts, each with the engagements it
+got from the group, ``a (12); b (9); c (4); +5 more``, empty for a pod), a header row first,
+RFC 4180 quoting and CRLF line ends (Python's :mod:`csv` module). Rows come in the report's
+order (account score descending). Expired baseline entries are not rows: a row is a flagged
+account (``json`` and ``ndjson`` list them).
 
 Spreadsheets run a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 as a formula (CSV injection), and account names come from strangers. Every such cell gets a
@@ -16,11 +20,14 @@ from __future__ import annotations
 import csv
 import io
 
+from pod_detect.formats._common import BOOSTS_SHOWN
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Report
+from pod_detect.report import group_boosts
 from pod_detect.text import visible
 
-COLUMNS = ("account", "group", "kind", "severity", "group_score", "account_score", "reasons")
+COLUMNS = ("account", "group", "kind", "severity", "group_score", "account_score", "reasons",
+           "group_boosts")
 
 #: A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,16 +53,25 @@ def neutralise(cell: str) -> str:
 def rows(report: Report) -> list[list[str]]:
     """The data rows (without the header), already neutralised."""
     groups = {g.id: g for g in report.groups}
+    boosts = {gid: _boosts(clients) for gid, clients in group_boosts(report).items()}
     out = []
     for a in report.accounts:
         group = groups.get(a.group)
         cells = [
             report.account_name(a.account), a.group, group.kind if group else "",
             a.severity, _number(group.score) if group else "", _number(a.score),
-            "; ".join(a.reasons),
+            "; ".join(a.reasons), boosts.get(a.group, ""),
         ]
         out.append([neutralise(visible(c)) for c in cells])
     return out
+
+
+def _boosts(clients: list[tuple[str, int]]) -> str:
+    """``a (12); b (9); c (4); +5 more``: the first accounts a group boosts."""
+    cells = [f"{who} ({n})" for who, n in clients[:BOOSTS_SHOWN]]
+    if len(clients) > BOOSTS_SHOWN:
+        cells.append(f"+{len(clients) - BOOSTS_SHOWN} more")
+    return "; ".join(cells)
 
 
 def _number(value: float) -> str:

@@ -2,7 +2,9 @@
 
 ``::error`` for high, ``::warning`` for medium and ``::notice`` for low severity, with
 ``file`` (the export as named on the command line, ``stdin`` for standard input), ``line``
-and ``title``; the message is the group's summary, members and reasons on separate lines.
+and ``title``; the message is the group's summary, members, for a one-way group the accounts
+it boosts (the first three, with the engagements each got from it) and reasons on separate
+lines. Each expired baseline entry is a ``::warning`` of its own, with a title and no file.
 The canonical table does not keep input row numbers, so ``line`` is 1 and the message gives
 the time of the group's first interaction instead.
 
@@ -15,14 +17,18 @@ early nor add properties.
 from __future__ import annotations
 
 from pod_detect.formats._common import (
+    boosts_label,
+    boosts_list,
     describe,
+    expired_sentence,
     first_line,
     first_time_text,
     member_names,
     source_name,
 )
 from pod_detect.formats.base import RenderOptions
-from pod_detect.model import Group, Report
+from pod_detect.model import ExpiredEntry, Group, Report
+from pod_detect.report import group_boosts
 from pod_detect.text import visible
 
 COMMAND = {"high": "error", "medium": "warning", "low": "notice"}
@@ -45,7 +51,8 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(report: Report, group: Group) -> str:
+def annotation(report: Report, group: Group,
+               clients: list[tuple[str, int]] | None = None) -> str:
     """One workflow command for one group.
 
     Parameters
@@ -54,6 +61,9 @@ def annotation(report: Report, group: Group) -> str:
         The scan's report.
     group
         One of ``report.groups``.
+    clients
+        The accounts it boosts, for a one-way group (:func:`pod_detect.report.group_boosts`):
+        a line of the message names the first three.
 
     Returns
     -------
@@ -65,7 +75,10 @@ def annotation(report: Report, group: Group) -> str:
     shown = ", ".join(names[:MAX_MEMBERS])
     if len(names) > MAX_MEMBERS:
         shown += f" and {len(names) - MAX_MEMBERS} more"
-    lines = [describe(report, group, reasons=0), f"members: {shown}", *group.reasons]
+    lines = [describe(report, group, reasons=0), f"members: {shown}"]
+    if clients:
+        lines.append(f"{boosts_label(clients)}: {boosts_list(clients)}")
+    lines += group.reasons
     first = first_time_text(report, group)
     if first:
         lines.append(f"first interaction at {first}")
@@ -77,8 +90,16 @@ def annotation(report: Report, group: Group) -> str:
     return f"::{COMMAND[group.severity]} {props}::{escape_data(chr(10).join(lines))}"
 
 
+def expired_annotation(entry: ExpiredEntry) -> str:
+    """A ``::warning`` for an expired baseline entry (no file: it is an entry of the
+    baseline file, not a place in the export)."""
+    title = f"pod-detect: baseline entry {entry.id} expired"
+    return f"::warning title={escape_property(title)}::{escape_data(expired_sentence(entry))}"
+
+
 def render(report: Report, options: RenderOptions) -> str:
-    """Render one annotation line per group (nothing when there are none).
+    """Render one annotation line per group, then a ``::warning`` per expired baseline entry
+    (nothing when there are neither).
 
     Parameters
     ----------
@@ -92,4 +113,7 @@ def render(report: Report, options: RenderOptions) -> str:
     str
         Workflow commands, one per line.
     """
-    return "".join(annotation(report, g) + "\n" for g in report.groups)
+    boosts = group_boosts(report)
+    lines = [annotation(report, g, boosts.get(g.id)) for g in report.groups]
+    lines += [expired_annotation(entry) for entry in report.expired]
+    return "".join(line + "\n" for line in lines)

@@ -7,7 +7,13 @@ One ``<testsuite name="pod-detect">`` inside ``<testsuites>``, one ``<testcase>`
 A group below the threshold is a passing test case with the same details in
 ``<system-out>``: it was checked and reported, but it does not fail the build (``<skipped>``
 would say it was not checked). When no group fails, a passing test case
-``no groups at or above SEVERITY`` says so, so the suite is never empty.
+``no groups at or above SEVERITY`` says so, so the suite is never empty. A one-way group's
+message names the accounts it boosts (the first three) and its body lists the first ten.
+
+Expired baseline entries (:attr:`Report.expired`) are not test cases (they fail nothing:
+the group an entry accepted, when found again, is a test case of its own): each is a
+``baseline-entry-expired`` property of the suite (its id and expiry date) and a warning line
+in the suite's ``<system-err>``.
 
 Built with :mod:`xml.etree.ElementTree`, which escapes markup; control characters in hostile
 account ids are written as escapes (:func:`pod_detect.text.visible`: a CI log viewer shows
@@ -19,10 +25,19 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from pod_detect.formats._common import at_least, describe, first_time_text, member_names
+from pod_detect.formats._common import (
+    at_least,
+    boosts_label,
+    boosts_list,
+    describe,
+    expired_sentence,
+    first_time_text,
+    member_names,
+)
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
-from pod_detect.text import NOT_XML, visible
+from pod_detect.report import BOOSTS_LISTED, group_boosts
+from pod_detect.text import NOT_XML, plural, visible
 
 
 def xml_text(text: str) -> str:
@@ -30,10 +45,24 @@ def xml_text(text: str) -> str:
     return NOT_XML.sub("\ufffd", text)
 
 
-def details(report: Report, group: Group) -> str:
-    """The body of a test case: members, reasons and the first interaction, one per line."""
+def summary(report: Report, group: Group, clients: list[tuple[str, int]] | None) -> str:
+    """A failure's message: the group's summary, and for a one-way group the accounts it
+    boosts (the first three)."""
+    text = describe(report, group)
+    if clients:
+        text += (f" Boosts {plural(len(clients), 'account')} (engagements from its members): "
+                 f"{boosts_list(clients, name=visible)}.")
+    return xml_text(text)
+
+
+def details(report: Report, group: Group, clients: list[tuple[str, int]] | None = None) -> str:
+    """The body of a test case: members, the accounts a one-way group boosts (the first
+    ten, with their engagements), reasons and the first interaction, one per line."""
     lines = [f"members ({len(group.members)}): "
              + ", ".join(visible(n) for n in member_names(report, group))]
+    if clients:
+        lines.append(f"{boosts_label(clients)}: "
+                     + boosts_list(clients, BOOSTS_LISTED, name=visible))
     lines += [f"- {visible(reason)}" for reason in group.reasons]
     first = first_time_text(report, group)
     if first:
@@ -64,17 +93,28 @@ def render(report: Report, options: RenderOptions) -> str:
         "name": "pod-detect", "tests": str(cases), "failures": str(len(failing)),
         "errors": "0", "skipped": "0", "time": "0",
     })
+    if report.expired:
+        properties = ET.SubElement(suite, "properties")
+        for entry in report.expired:
+            ET.SubElement(properties, "property", {
+                "name": "baseline-entry-expired",
+                "value": xml_text(f"{visible(entry.id)} (expired {entry.expires.isoformat()})")})
+    boosts = group_boosts(report)
     for g in report.groups:
         case = ET.SubElement(suite, "testcase", {"classname": g.kind, "name": g.id, "time": "0"})
+        clients = boosts.get(g.id)
         if g in failing:
             failure = ET.SubElement(case, "failure", {
-                "message": xml_text(describe(report, g)), "type": g.severity})
-            failure.text = details(report, g)
+                "message": summary(report, g, clients), "type": g.severity})
+            failure.text = details(report, g, clients)
         else:
-            ET.SubElement(case, "system-out").text = details(report, g)
+            ET.SubElement(case, "system-out").text = details(report, g, clients)
     if not failing:
         name = (f"no groups at or above {options.fail_on}" if options.fail_on != "never"
                 else "no failing groups (fail-on never)")
         ET.SubElement(suite, "testcase", {"classname": "pod-detect", "name": name, "time": "0"})
+    if report.expired:
+        ET.SubElement(suite, "system-err").text = xml_text("".join(
+            f"warning: {expired_sentence(entry, visible)}\n" for entry in report.expired))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

@@ -1,8 +1,10 @@
 """``--format markdown``: GitHub-flavoured Markdown for pull-request comments and job summaries.
 
-A summary line (and a warning line when baseline entries expired), a table of groups (id,
-kind, severity, score, size, top reasons), then one section per group with its members (the
-first :data:`MAX_MEMBERS`, then a count) and all its reasons, then the report's notes. Every
+A summary line (and a warning line when baseline entries expired, from
+:attr:`Report.expired`), a table of groups (id, kind, severity, score, size, top reasons),
+then one section per group with its members (the first :data:`MAX_MEMBERS`, then a count),
+for a one-way group the accounts it boosts (the first :data:`MAX_BOOSTS`, each with the
+engagements it got, then a count), and all its reasons, then the report's notes. Every
 piece of text from the input (account ids, the file name) and from the report is escaped, so
 a hostile account name cannot add markup, HTML, links, mentions or table cells.
 
@@ -17,15 +19,25 @@ from __future__ import annotations
 
 import re
 
-from pod_detect.formats._common import member_names, source_name, summary_line, top_reasons
+from pod_detect.formats._common import (
+    boosts_label,
+    boosts_list,
+    member_names,
+    other_notes,
+    source_name,
+    summary_line,
+    top_reasons,
+)
 from pod_detect.formats.base import RenderOptions
-from pod_detect.formats.sarif import expired_entries
-from pod_detect.model import Group, Report
-from pod_detect.report import input_summary
+from pod_detect.model import ExpiredEntry, Group, Report
+from pod_detect.report import BOOSTS_LISTED, group_boosts, input_summary
 from pod_detect.text import visible
 
 #: Members listed per group before "and N more".
 MAX_MEMBERS = 20
+#: Accounts a one-way group boosts listed in its section before "+N more" (as many as the
+#: JSON report's ``boosts``).
+MAX_BOOSTS = BOOSTS_LISTED
 
 #: Most characters a rendered document holds. GitHub refuses a pull-request comment over
 #: 65,536 characters; the rest is room for what a workflow writes around the report.
@@ -111,11 +123,9 @@ def render(report: Report, options: RenderOptions) -> str:
         f"**{escape(summary_line(report))}** in {escape(clip(source_name(report), MAX_NAME))} "
         f"({info['rows']:,} rows, {info['accounts']:,} accounts, {info['posts']:,} posts).",
     ]
-    expired = expired_entries(report)
-    if expired:
-        head += ["", _expired(expired)]
-    shown_notes = {note for _, _, note in expired}
-    notes = _notes([n for n in report.notes if n not in shown_notes])
+    if report.expired:
+        head += ["", _expired(report.expired)]
+    notes = _notes(other_notes(report))  # an expired entry's note is the warning
     room = BUDGET - _used(head) - _used(notes)
     return "\n".join(head + _groups(report, room) + notes) + "\n"
 
@@ -125,9 +135,9 @@ def _used(lines: list[str]) -> int:
     return sum(size(line) + 1 for line in lines)
 
 
-def _expired(expired: list[tuple[str, str, str]]) -> str:
-    named = ", ".join(f"{escape(clip(entry, MAX_NAME))} (expired {day})"
-                      for entry, day, _ in expired[:MAX_EXPIRED])
+def _expired(expired: tuple[ExpiredEntry, ...]) -> str:
+    named = ", ".join(f"{escape(clip(entry.id, MAX_NAME))} (expired {entry.expires.isoformat()})"
+                      for entry in expired[:MAX_EXPIRED])
     if len(expired) > MAX_EXPIRED:
         named += f" and {len(expired) - MAX_EXPIRED:,} more"
     one = len(expired) == 1
@@ -165,9 +175,10 @@ def _groups(report: Report, room: int) -> list[str]:
     table = ["", "| group | kind | severity | score | size | top reasons |",
              "| --- | --- | --- | ---: | ---: | --- |"]
     used = _used(table)
+    boosts = group_boosts(report)
     shown: list[tuple[str, list[str], int]] = []  # each group's row, section and their size
     for g in groups:
-        row, section = _row(g), _section(report, g)
+        row, section = _row(g), _section(report, g, boosts.get(g.id, []))
         cost = size(row) + 1 + _used(section)
         if used + cost > room:
             break
@@ -198,7 +209,9 @@ def _row(g: Group) -> str:
             f"{len(g.members)} | {reasons} |")
 
 
-def _section(report: Report, g: Group) -> list[str]:
+def _section(report: Report, g: Group, clients: list[tuple[str, int]]) -> list[str]:
+    """A group's heading, members, the accounts it boosts (a one-way group's clients, the
+    first :data:`MAX_BOOSTS` with their engagements) and its reasons."""
     names = member_names(report, g)
     shown = ", ".join(escape(clip(n, MAX_NAME)) for n in names[:MAX_MEMBERS])
     if len(names) > MAX_MEMBERS:
@@ -206,4 +219,8 @@ def _section(report: Report, g: Group) -> list[str]:
     lines = ["", f"### {escape(clip(g.id, MAX_NAME))} ({g.kind}, {g.severity}, "
                  f"score {g.score:.2f})", "",
              f"**Members ({len(names)}):** {shown}", ""]
+    if clients:
+        label = boosts_label(clients).capitalize()
+        listed = boosts_list(clients, MAX_BOOSTS, lambda who: escape(clip(who, MAX_NAME)))
+        lines[-1:-1] = ["", f"**{label}:** {listed}"]
     return lines + [f"- {escape(clip(reason, MAX_TEXT))}" for reason in g.reasons]

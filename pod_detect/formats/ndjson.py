@@ -5,10 +5,14 @@ in the JSON report (``id``, ``kind``, ``severity``, ``score``, ``members``, ``si
 ``detectors``, ``evidence``, ``reasons``); then one line per flagged account
 (``"type": "account"``) with the fields of the JSON report's ``accounts[]`` entries; then one
 line per author whose posts flagged groups engaged (``"type": "author"``, the fields of
-``authors[]``: engagements received, from pods, from one-way groups, authentic). Every line
-also carries ``schema_version`` and ``tool``, so a line read alone says what wrote it. ``type``
-is the record type; ``kind`` (``pod``, ``lockstep`` or ``coordinated``) is the kind of group. A
-report with no groups gives no lines at all, so ``wc -l`` counts records.
+``authors[]``: engagements received, from pods, from one-way groups, authentic); then one
+line per expired baseline entry (``"type": "expired_entry"``, the fields of
+``expired_baseline_entries[]``). A group line of kind ``lockstep`` or ``coordinated`` has the
+accounts it boosts (``boosts``, ``boosts_total``) as in the JSON report. Every line also
+carries ``schema_version`` and ``tool``, so a line read alone says what wrote it. ``type`` is
+the record type; ``kind`` (``pod``, ``lockstep`` or ``coordinated``) is the kind of group (or
+of the group an expired entry accepted). A report with no groups and no expired entries gives
+no lines at all, so ``wc -l`` counts records.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from pod_detect.text import json_text
 
 
 def records(report: Report) -> list[dict[str, Any]]:
-    """The lines as dictionaries: groups first, then accounts, then authors.
+    """The lines as dictionaries: groups first, then accounts, then authors, then expired
+    baseline entries.
 
     Parameters
     ----------
@@ -40,7 +45,9 @@ def records(report: Report) -> list[dict[str, Any]]:
     pods = [{"type": "pod", **head, **pod} for pod in document["pods"]]
     accounts = [{"type": "account", **head, **account} for account in document["accounts"]]
     authors = [{"type": "author", **head, **author} for author in document["authors"]]
-    return pods + accounts + authors
+    expired = [{"type": "expired_entry", **head, **entry}
+               for entry in document["expired_baseline_entries"]]
+    return pods + accounts + authors + expired
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -56,7 +63,8 @@ def render(report: Report, options: RenderOptions) -> str:
     Returns
     -------
     str
-        Lines of compact JSON, each ending in ``\\n``; empty without groups.
+        Lines of compact JSON, each ending in ``\\n``; empty without groups and expired
+        baseline entries.
     """
     return "".join(
         json_text(json.dumps(record, ensure_ascii=False, allow_nan=False,

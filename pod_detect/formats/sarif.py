@@ -5,7 +5,10 @@ One run; ``tool.driver`` names pod-detect and declares one rule per group kind (
 severity (high -> ``error``, medium -> ``warning``, low -> ``note``), a message with the size,
 score and top reasons, ``partialFingerprints["podMembers/v1"]`` = SHA-256 of the sorted member
 ids joined by newlines (the same members keep the same alert across re-exports), and
-``properties`` with the group's id, score, severity, members and evidence.
+``properties`` with the group's id, score, severity, members and evidence. A ``lockstep`` or
+``coordinated`` group's message names the accounts it boosts (the first three, with the
+engagements each got from it) and its ``properties`` list them (``boosts``, the first ten,
+and ``boostsTotal``).
 
 The location is the export file as named on the command line (``stdin`` for standard input,
 see :func:`artifact_location`): a relative URI for a relative path (scan a path relative to
@@ -19,7 +22,8 @@ Groups a baseline accepted are results too, after the reported ones, each with a
 as ``justification``): a viewer shows them as suppressed rather than open, and a reader of
 the log sees what the baseline hides. ``invocations[0]`` says the scan ran
 (``executionSuccessful``), carries the report's notes as ``toolExecutionNotifications``
-(an expired baseline entry as a ``warning``, every other note as a ``note``) and, in its
+(an expired baseline entry, :attr:`Report.expired`, as a ``warning``, every other note as
+a ``note``) and, in its
 ``properties``, what was read and the settings. Nothing in the log depends on the clock or
 the machine: the same report gives the same bytes.
 """
@@ -27,7 +31,6 @@ the machine: the same report gives the same bytes.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -35,7 +38,9 @@ from urllib.parse import quote
 
 from pod_detect import __version__
 from pod_detect.formats._common import (
+    boosts_list,
     describe,
+    expired_sentence,
     first_line,
     first_time_text,
     member_names,
@@ -43,9 +48,9 @@ from pod_detect.formats._common import (
     source_name,
 )
 from pod_detect.formats.base import RenderOptions
-from pod_detect.model import Group, Report, Suppressed
-from pod_detect.report import input_summary, plain
-from pod_detect.text import json_text
+from pod_detect.model import ExpiredEntry, Group, Report, Suppressed
+from pod_detect.report import boosts_entry, group_boosts, input_summary, plain
+from pod_detect.text import json_text, plural
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"high": "error", "medium": "warning", "low": "note"}
@@ -124,26 +129,15 @@ NOTIFICATIONS: tuple[dict[str, Any], ...] = (
 )
 NOTIFICATION_INDEX = {n["id"]: index for index, n in enumerate(NOTIFICATIONS)}
 
-#: The note :func:`pod_detect.report.baseline.apply_baseline` writes for each expired entry.
-#: The report carries expired entries only as these notes, so they are read back from them.
-_EXPIRED = re.compile(
-    r"baseline entry (?P<entry>.+) expired on (?P<date>\d{4}-\d{2}-\d{2}): "
-    r"no longer suppressing", re.DOTALL)
-
 #: The ``description`` of the location of an export read from standard input.
 STDIN_DESCRIPTION = ("standard input: the export was piped in, not read from a file, so there "
                      "is no file to link; the line is the line of the piped stream")
 
 
 def expired_entries(report: Report) -> list[tuple[str, str, str]]:
-    """The baseline entries that expired, as ``(entry id, expiry date, note)``, in the order
-    of the report's notes (read back from the notes the baseline wrote)."""
-    out = []
-    for note in report.notes:
-        match = _EXPIRED.fullmatch(note)
-        if match:
-            out.append((match["entry"], match["date"], note))
-    return out
+    """The baseline entries that expired (:attr:`Report.expired`), as ``(entry id, expiry
+    date, note)``, in the baseline file's order."""
+    return [(e.id, e.expires.isoformat(), e.note) for e in report.expired]
 
 
 def artifact_uri(name: str) -> str:
@@ -191,13 +185,19 @@ def suppression(accepted: Suppressed) -> dict[str, Any]:
     }
 
 
-def result(report: Report, group: Group, accepted: Suppressed | None = None) -> dict[str, Any]:
+def result(report: Report, group: Group, accepted: Suppressed | None = None,
+           clients: list[tuple[str, int]] | None = None) -> dict[str, Any]:
     """The SARIF result object for one group; ``accepted``: the baseline's suppression of
-    it, if any."""
+    it, if any; ``clients``: the accounts it boosts, for a one-way group (the message names
+    the first three, ``properties.boosts`` the first ten and ``properties.boostsTotal``
+    counts them)."""
     names = member_names(report, group)
     first = first_time_text(report, group)
     text = describe(report, group)
     line = first_line(report, group)
+    if clients:
+        text += (f" Boosts {plural(len(clients), 'account')} (engagements from its members): "
+                 f"{boosts_list(clients)}.")
     if first:
         text += f" First interaction at {first} (line {line})."
     if accepted is not None:
@@ -219,29 +219,43 @@ def result(report: Report, group: Group, accepted: Suppressed | None = None) -> 
             "firstInteraction": first, "evidence": group.evidence,
         },
     }
+    if group.kind != "pod":
+        boosts = boosts_entry(clients or [])
+        out["properties"]["boosts"] = boosts["boosts"]
+        out["properties"]["boostsTotal"] = boosts["boosts_total"]
     if accepted is not None:
         out["suppressions"] = [suppression(accepted)]
     return out
 
 
 def notification(note: str) -> dict[str, Any]:
-    """One of the report's notes as a ``toolExecutionNotification``: a ``warning`` for an
-    expired baseline entry, a ``note`` otherwise."""
-    match = _EXPIRED.fullmatch(note)
-    if match is None:
-        kind = "scan-note"
-        out: dict[str, Any] = {"level": "note", "message": {"text": note}}
-    else:
-        kind = "baseline-entry-expired"
-        out = {
-            "level": "warning",
-            "message": {"text": (
-                f"Baseline entry {match['entry']} expired on {match['date']} and no longer "
-                "suppresses its group: renew its date or remove it.")},
-            "properties": {"baselineEntry": match["entry"], "expires": match["date"]},
-        }
-    out["descriptor"] = {"id": kind, "index": NOTIFICATION_INDEX[kind]}
-    return out
+    """One of the report's notes as a ``toolExecutionNotification`` (a ``note``)."""
+    return {"level": "note", "message": {"text": note},
+            "descriptor": {"id": "scan-note", "index": NOTIFICATION_INDEX["scan-note"]}}
+
+
+def expired_notification(entry: ExpiredEntry) -> dict[str, Any]:
+    """An expired baseline entry as a ``toolExecutionNotification`` (a ``warning``)."""
+    kind = "baseline-entry-expired"
+    return {
+        "level": "warning",
+        "message": {"text": expired_sentence(entry)},
+        "properties": {"baselineEntry": entry.id, "expires": entry.expires.isoformat()},
+        "descriptor": {"id": kind, "index": NOTIFICATION_INDEX[kind]},
+    }
+
+
+def notifications(report: Report) -> list[dict[str, Any]]:
+    """The report's notes in order, each expired baseline entry's note as that entry's
+    warning (:attr:`Report.expired`); an expired entry without its note (a report put
+    together by hand) is a warning after them."""
+    entries = {e.note: e for e in report.expired}
+    out, said = [], set()
+    for note in report.notes:
+        entry = entries.get(note)
+        out.append(notification(note) if entry is None else expired_notification(entry))
+        said.add(note)
+    return out + [expired_notification(e) for e in report.expired if e.note not in said]
 
 
 def invocation(report: Report) -> dict[str, Any]:
@@ -249,8 +263,8 @@ def invocation(report: Report) -> dict[str, Any]:
     times, no working directory, no command line: the same report gives the same bytes)."""
     info = input_summary(report)
     out: dict[str, Any] = {"executionSuccessful": True}
-    if report.notes:
-        out["toolExecutionNotifications"] = [notification(n) for n in report.notes]
+    if report.notes or report.expired:
+        out["toolExecutionNotifications"] = notifications(report)
     out["properties"] = {
         "input": {
             "rows": info["rows"], "rowsUsed": info["rows_used"], "dropped": info["dropped"],
@@ -260,7 +274,7 @@ def invocation(report: Report) -> dict[str, Any]:
         },
         "groups": len(report.groups),
         "suppressed": len(report.suppressed),
-        "expiredBaselineEntries": len(expired_entries(report)),
+        "expiredBaselineEntries": len(report.expired),
         "settings": report.settings,
     }
     return out
@@ -268,13 +282,15 @@ def invocation(report: Report) -> dict[str, Any]:
 
 def results(report: Report) -> list[dict[str, Any]]:
     """The reported groups, then the suppressed ones (each with its suppression)."""
-    out = [result(report, g) for g in report.groups]
+    boosts = group_boosts(report)
+    out = [result(report, g, clients=boosts.get(g.id)) for g in report.groups]
     if report.suppressed:
-        # first interactions are computed per report over its groups (which must not
-        # overlap): the suppressed groups get a report of their own, so the reported
-        # groups' locations are what they are without a baseline
+        # first interactions (and boosts) are computed per report over its groups (which
+        # must not overlap): the suppressed groups get a report of their own, so the
+        # reported groups' locations are what they are without a baseline
         hidden = replace(report, groups=tuple(s.group for s in report.suppressed))
-        out += [result(hidden, s.group, s) for s in report.suppressed]
+        boosts = group_boosts(hidden)
+        out += [result(hidden, s.group, s, boosts.get(s.group.id)) for s in report.suppressed]
     return out
 
 

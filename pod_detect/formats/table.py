@@ -10,10 +10,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pod_detect.formats._common import shown
+from pod_detect.formats._common import (
+    boosts_label,
+    boosts_list,
+    expired_sentence,
+    other_notes,
+    shown,
+)
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Report
-from pod_detect.report import author_figures, input_summary, summary
+from pod_detect.report import author_figures, group_boosts, input_summary, summary
 from pod_detect.text import visible
 
 STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -25,7 +31,8 @@ def render(report: Report, options: RenderOptions) -> str:
         file=buffer, width=options.width, force_terminal=options.color,
         no_color=not options.color, highlight=False, emoji=False, soft_wrap=False,
     )
-    for part in (_input(report), _groups(report, options), _accounts(report, options),
+    for part in (_input(report), _expired(report, options), _groups(report, options),
+                 _accounts(report, options),
                  _authors(report, options), _posts(report, options), _notes(report),
                  _verdict(report)):
         if part is not None:
@@ -51,15 +58,32 @@ def _input(report: Report) -> Table:
     return table
 
 
+def _expired(report: Report, options: RenderOptions) -> Text | None:
+    """A warning line per expired baseline entry (the first ``top``, then a count): the
+    group it accepted is reported again."""
+    if not report.expired:
+        return None
+    lines = [f"warning: {visible(expired_sentence(e))}" for e in report.expired[: options.top]]
+    if len(report.expired) > options.top:
+        lines.append(f"warning: and {len(report.expired) - options.top} more expired "
+                     "baseline entries (-f json lists them all)")
+    return Text("\n".join(lines), style="yellow")
+
+
 def _groups(report: Report, options: RenderOptions) -> Group | Text:
     if not report.groups:
         return Text("No pods or coordinated groups found.", style="green")
+    boosts = group_boosts(report)
     panels = []
     for g in report.groups:
         names = [report.account_name(m) for m in g.members]
         listed = ", ".join(shown(n) for n in names[: options.top * 2])
         more = f" and {len(names) - options.top * 2} more" if len(names) > options.top * 2 else ""
         body = Text.from_markup(f"[bold]members ({len(names)}):[/] {listed}{more}")
+        clients = boosts.get(g.id)
+        if clients:
+            body.append_text(Text.from_markup(
+                f"\n[bold]{boosts_label(clients)}:[/] {boosts_list(clients, name=shown)}"))
         for reason in g.reasons:
             body.append(f"\n- {visible(reason)}")
         title = Text.assemble(
@@ -117,9 +141,10 @@ def _posts(report: Report, options: RenderOptions) -> Table | None:
 
 
 def _notes(report: Report) -> Text | None:
-    if not report.notes:
+    notes = other_notes(report)  # an expired entry's is a warning at the top
+    if not notes:
         return None
-    return Text("\n".join(f"note: {visible(n)}" for n in report.notes), style="dim")
+    return Text("\n".join(f"note: {visible(n)}" for n in notes), style="dim")
 
 
 def _verdict(report: Report) -> Text:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
 from pod_detect import __version__
-from pod_detect.model import SEVERITIES, Report
+from pod_detect.model import SEVERITIES, ExpiredEntry, Report
 
 SCHEMA_VERSION = 1
+
+#: Accounts a one-way group boosts that ``pods[].boosts`` lists (``boosts_total`` counts all).
+BOOSTS_LISTED = 10
 
 
 def iso(seconds: float | None) -> str | None:
@@ -83,9 +87,41 @@ def author_figures(report: Report) -> list[dict[str, Any]]:
     ]
 
 
+def group_boosts(report: Report) -> dict[str, list[tuple[str, int]]]:
+    """Per ``lockstep`` or ``coordinated`` group of the report, the accounts it boosts (whose
+    posts its members engaged) and how many engagements each got from it, most first, then
+    by id: :func:`pod_detect.report.analysis.boosted`, for every such group whatever its
+    severity (``boosted`` alone leaves out the groups below ``inflating``, whose engagement
+    the per-post and per-author figures do not count; whom a group boosts is said of every
+    group). A group whose members engaged no post with a known author has no entry; a pod
+    (which boosts its own members) never has one. Names are the report's, so a redacted
+    report gives pseudonyms."""
+    from pod_detect.report.analysis import boosted
+
+    if not any(g.kind != "pod" for g in report.groups):
+        return {}
+    every = replace(report, settings={**report.settings, "inflating": "low"})
+    return boosted(every)
+
+
+def boosts_entry(clients: list[tuple[str, int]], top: int = BOOSTS_LISTED) -> dict[str, Any]:
+    """``boosts`` (the first ``top`` as ``{"account", "engagements"}``) and ``boosts_total``
+    (how many accounts in all) of a ``pods[]`` entry."""
+    return {"boosts": [{"account": who, "engagements": n} for who, n in clients[:top]],
+            "boosts_total": len(clients)}
+
+
+def expired_dict(entry: ExpiredEntry) -> dict[str, Any]:
+    """An expired baseline entry as ``expired_baseline_entries[]`` writes it."""
+    return {"id": entry.id, "kind": entry.kind, "expires": entry.expires.isoformat(),
+            "reason": entry.reason, "approved_by": entry.approved_by,
+            "members": list(entry.members), "size": len(entry.members)}
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     """The whole report as the version-1 JSON document."""
     name = report.account_name
+    boosts = group_boosts(report)
     return plain({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "pod-detect", "version": __version__},
@@ -99,6 +135,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "members": [name(m) for m in g.members], "size": len(g.members),
                 "detectors": list(g.detectors), "evidence": g.evidence,
                 "reasons": list(g.reasons),
+                **(boosts_entry(boosts.get(g.id, [])) if g.kind != "pod" else {}),
             }
             for g in report.groups
         ],
@@ -127,4 +164,5 @@ def to_dict(report: Report) -> dict[str, Any]:
             }
             for s in report.suppressed
         ],
+        "expired_baseline_entries": [expired_dict(e) for e in report.expired],
     })

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pod_detect.errors import ConfigError
-from pod_detect.model import KINDS, Group, Report, Suppressed
+from pod_detect.model import KINDS, ExpiredEntry, Group, Report, Suppressed
 from pod_detect.simulate.evaluate import jaccard
 
 BASELINE_VERSION = 1
@@ -45,6 +45,14 @@ class Entry:
         return {"id": self.id, "kind": self.kind, "members": sorted(self.members),
                 "reason": self.reason, "approved_by": self.approved_by,
                 "expires": self.expires.isoformat() if self.expires else None}
+
+    def expired(self, today: date) -> ExpiredEntry | None:
+        """The entry as an :class:`~pod_detect.model.ExpiredEntry` when it expired before
+        ``today``, else ``None``."""
+        if self.expires is None or self.expires >= today:
+            return None
+        return ExpiredEntry(self.id, self.kind, tuple(sorted(self.members)), self.expires,
+                            self.reason, self.approved_by)
 
 
 def today_utc() -> date:
@@ -127,13 +135,14 @@ def apply_baseline(
     """The report without the groups the live ``entries`` accept.
 
     Suppressed groups leave ``groups``, ``accounts`` and ``posts`` (recounted from the
-    remaining groups) and go to ``suppressed``; notes say what was suppressed and which
-    entries expired (before ``today``, UTC by default).
+    remaining groups) and go to ``suppressed``; the entries that expired (before ``today``,
+    UTC by default) go to ``expired``; notes say what was suppressed and which entries
+    expired.
     """
     today = today or today_utc()
-    live = [e for e in entries if e.expires is None or e.expires >= today]
-    notes = [f"baseline entry {e.id} expired on {e.expires.isoformat()}: no longer suppressing"
-             for e in entries if e.expires is not None and e.expires < today]
+    expired = [x for x in (e.expired(today) for e in entries) if x is not None]
+    live = [e for e in entries if e.expired(today) is None]
+    notes = [x.note for x in expired]
     kept, suppressed = [], []
     for group in report.groups:
         match = best_match(_names(report, group), group.kind, live, tolerance)
@@ -150,6 +159,7 @@ def apply_baseline(
         accounts=tuple(a for a in report.accounts if a.group not in gone),
         posts=_recount_posts(report, kept) if gone else report.posts,
         notes=report.notes + tuple(notes), suppressed=report.suppressed + tuple(suppressed),
+        expired=report.expired + tuple(expired),
     )
 
 

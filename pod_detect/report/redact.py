@@ -5,7 +5,10 @@ A pseudonym is ``acct-`` (or ``post-``) and the first ten hex digits of the SHA-
 across runs and machines, so redacted reports can still be compared. (It is a pseudonym, not
 encryption: anyone holding a candidate id can check it.) Comment text is dropped. Group ids
 are recomputed from the pseudonyms, since the original ids derive from the member names;
-reasons naming the old group id are rewritten to the new one.
+reasons naming the old group id are rewritten to the new one. The accounts a one-way group
+boosts are named from the renamed accounts, so they are pseudonyms too; an expired baseline
+entry's members get the same pseudonyms as the accounts (an id gives one pseudonym
+wherever it appears) and its id, when it names a group of the report, the new group id.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ def redact(report: Report) -> Report:
     -------
     Report
         Accounts and posts renamed (codes unchanged), the ``text`` column emptied, group
-        ids recomputed from the pseudonyms and every mention of an old group id replaced.
+        ids recomputed from the pseudonyms and every mention of an old group id replaced,
+        the members of expired baseline entries renamed.
     """
     data = report.interactions
     frame = data.frame.assign(text=pd.Series(pd.NA, index=data.frame.index, dtype="string"))
@@ -71,4 +75,7 @@ def redact(report: Report) -> Report:
         suppressed=tuple(replace(s, group=regroup(s.group), entry=rename(s.entry))
                          for s in report.suppressed),
         notes=tuple(rename(n) for n in report.notes),
+        expired=tuple(replace(e, id=rename(e.id),
+                              members=tuple(sorted(pseudonym(m) for m in e.members)))
+                      for e in report.expired),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from pod_detect.formats import FORMATS, RenderOptions, markdown
-from pod_detect.model import Group, Interactions, Report
+from pod_detect.model import ExpiredEntry, Group, Interactions, Report
 
 GROUPS = 2_000
 LEFT_OUT = re.compile(r"\*\*([\d,]+) of ([\d,]+) groups not shown\*\*")
@@ -26,7 +27,8 @@ REASONS = ("6 of 6 member pairs engage each other repeatedly, both ways (100%)",
 
 
 def report_of(names: list[list[str]], notes: tuple[str, ...] = (),
-              ids: list[str] | None = None, reasons: tuple[str, ...] = REASONS) -> Report:
+              ids: list[str] | None = None, reasons: tuple[str, ...] = REASONS,
+              expired: tuple[ExpiredEntry, ...] = ()) -> Report:
     """A report of one group per list of names, by hand: no scan, one row (the markdown
     reads the names, the groups and the input's counts, not the rows)."""
     accounts = np.asarray(sorted({n for group in names for n in group}), dtype=object)
@@ -44,7 +46,7 @@ def report_of(names: list[list[str]], notes: tuple[str, ...] = (),
               tuple(sorted(code[n] for n in members)), round(0.99 - g / 10 / len(names), 4),
               "high" if g < len(names) // 3 else "medium", {}, reasons, ("reciprocal",))
         for g, members in enumerate(names))
-    return Report(data, {}, data.signals(), groups, (), (), notes)
+    return Report(data, {}, data.signals(), groups, (), (), notes, expired=expired)
 
 
 def render(report: Report) -> str:
@@ -178,15 +180,22 @@ def test_clip_cuts_raw_text_before_it_is_escaped():
 
 # --- expired baseline entries ----------------------------------------------------------
 
-def expired(entry: str, day: str) -> str:
-    """The note the baseline writes for an expired entry (report/baseline.py)."""
-    return f"baseline entry {entry} expired on {day}: no longer suppressing"
+def expired(entry: str, day: str) -> ExpiredEntry:
+    """An expired baseline entry, as report/baseline.py puts it in the report."""
+    return ExpiredEntry(entry, "pod", ("a", "b", "c"), date.fromisoformat(day))
+
+
+def with_expired(entries: list[ExpiredEntry], notes: tuple[str, ...] = ()) -> Report:
+    """A report of one group whose baseline had ``entries`` expired, each with its note
+    after ``notes``, as the baseline writes them."""
+    return report_of([["a", "b", "c"]], notes=notes + tuple(e.note for e in entries),
+                     expired=tuple(entries))
 
 
 def test_expired_baseline_entries_are_said_after_the_summary():
-    notes = ("column 'source' read as actor", expired("pod-old <b>@team</b>", "2025-06-30"),
-             expired("old-2", "2025-12-31"))
-    report = report_of([["a", "b", "c"]], notes=notes)
+    report = with_expired([expired("pod-old <b>@team</b>", "2025-06-30"),
+                           expired("old-2", "2025-12-31")],
+                          notes=("column 'source' read as actor",))
     text = render(report)
     lines = text.splitlines()
     warning = lines[4]
@@ -202,8 +211,7 @@ def test_expired_baseline_entries_are_said_after_the_summary():
 
 
 def test_many_expired_entries_are_counted_not_all_named():
-    notes = tuple(expired(f"e{i:03d}", "2025-01-01") for i in range(500))
-    report = report_of([["a", "b", "c"]], notes=notes)
+    report = with_expired([expired(f"e{i:03d}", "2025-01-01") for i in range(500)])
     text = render(report)
     assert ("**Warning:** 500 baseline entries expired and no longer suppress: e000 "
             "(expired 2025-01-01)") in text
@@ -213,6 +221,6 @@ def test_many_expired_entries_are_counted_not_all_named():
 
 
 def test_one_expired_entry_is_an_entry():
-    text = render(report_of([["a", "b", "c"]], notes=(expired("x", "2025-01-01"),)))
+    text = render(with_expired([expired("x", "2025-01-01")]))
     assert ("**Warning:** 1 baseline entry expired and no longer suppresses: x (expired "
             "2025-01-01). Renew or remove it in the baseline file.") in text

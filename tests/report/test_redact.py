@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import date
+
 import pytest
 from click.testing import CliRunner
 from hostile import MEMBERS, report, write_csv
 
 from pod_detect.cli import cli
 from pod_detect.formats import FORMATS, RenderOptions
+from pod_detect.model import AccountScore, Group, Report, group_id
+from pod_detect.report import to_dict
+from pod_detect.report.baseline import Entry, apply_baseline
 from pod_detect.report.redact import pseudonym, redact
 
 ORIGINAL = [*MEMBERS, "o1-0", "hostile"]
@@ -48,3 +54,53 @@ def test_cli_scan_and_explain(tmp_path):
     explained = runner.invoke(cli, ["explain", "anna", export, "--redact", "-f", "json"])
     assert explained.exit_code == 0
     assert "anna" not in explained.stdout and pseudonym("anna") in explained.stdout
+
+
+# --- the accounts a one-way group boosts, expired baseline entries (issue 23) -----------
+
+FARM = ["farm-anna", "farm-ben", "farm-cara", "farm-dan"]
+CLIENTS = ["client-erin", "<script>alert('client')</script>", "client-fay", "client-gus"]
+GONE = ["gone-hal", "gone-ida", "gone-jo"]
+
+
+@functools.cache
+def farm_redacted() -> tuple[Report, Report]:
+    """A like-farm boosting :data:`CLIENTS`, an expired baseline entry of :data:`GONE`
+    whose id is the farm's own group id; and the same redacted."""
+    from conftest import DAY, build
+
+    rows = [(liker, client, f"post-{client}-{k}", c * DAY + k * 3600.0 + 60.0 * (i + 1),
+             c * DAY + k * 3600.0)
+            for c, client in enumerate(CLIENTS) for k in range(5 - c)
+            for i, liker in enumerate(FARM)]
+    data = build(rows)
+    codes = {str(name): code for code, name in enumerate(data.accounts)}
+    farm = Group(group_id("lockstep", FARM), "lockstep", tuple(sorted(codes[m] for m in FARM)),
+                 0.7, "medium", {}, (f"reason naming {group_id('lockstep', FARM)}",),
+                 ("coengagement",))
+    accounts = tuple(AccountScore(codes[m], farm.id, 0.7, "medium", {}, ()) for m in FARM)
+    report = Report(data, {"inflating": "medium"}, data.signals(), (farm,), accounts, ())
+    entry = Entry(farm.id, "lockstep", frozenset(GONE), "", None, date(2025, 1, 1))
+    report = apply_baseline(report, [entry], today=date(2026, 1, 1))
+    return report, redact(report)
+
+
+def test_boosted_and_expired_ids_are_pseudonyms():
+    report, redacted = farm_redacted()
+    assert to_dict(report)["pods"][0]["boosts_total"] == len(CLIENTS)
+    pod = to_dict(redacted)["pods"][0]
+    assert [b["account"] for b in pod["boosts"]] == [pseudonym(c) for c in CLIENTS]
+    (entry,) = redacted.expired
+    assert entry.members == tuple(sorted(pseudonym(m) for m in GONE))
+    assert entry.id == redacted.groups[0].id != report.groups[0].id
+    assert entry.note in redacted.notes
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_no_boosted_or_expired_id_in_any_format(name):
+    report, redacted = farm_redacted()
+    out = FORMATS[name](redacted, RenderOptions())
+    for original in (*FARM, *CLIENTS, *GONE, "client", "alert", report.groups[0].id):
+        assert original not in out, original
+    if name not in ("html", "csv"):
+        assert redacted.groups[0].id in out

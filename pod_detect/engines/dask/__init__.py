@@ -27,6 +27,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from pod_detect.engines.dask.cluster import Watchdog, lost_worker, start_cluster
 from pod_detect.engines.dask.loading import load_dask
@@ -89,7 +90,9 @@ def quiet_dask_logs() -> None:
 
 def localise(report: Report) -> Report:
     """The report with only the rows its renderers read, in pandas: every row by or on a
-    flagged account (the Dask frame stays behind; the facts of all rows are kept)."""
+    flagged account, and every row on an account a flagged one engaged (the per-author
+    figures count all its engagement); the Dask frame stays behind, the facts of all rows
+    are kept."""
     from pod_detect.engines.frames import is_lazy
 
     data = report.interactions
@@ -100,6 +103,11 @@ def localise(report: Report) -> Report:
         [np.empty(0, dtype="int64")]))
     frame = data.frame
     near = collect(frame[frame["actor"].isin(flagged) | frame["author"].isin(flagged)])
+    engaged = near.loc[near["actor"].isin(flagged), "author"].to_numpy()
+    clients = np.setdiff1d(np.unique(engaged[engaged >= 0]), flagged)
+    if len(clients):
+        more = collect(frame[frame["author"].isin(clients) & ~frame["actor"].isin(flagged)])
+        near = pd.concat([near, more], ignore_index=True)
     near = near.sort_values(["timestamp", "actor", "author", "post", "line"],
                             kind="stable", na_position="last").reset_index(drop=True)
     local = replace(data, frame=near, known=data.facts)
