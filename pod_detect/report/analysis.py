@@ -248,13 +248,16 @@ def authors(report: Report) -> pd.DataFrame:
     if not bad.any():
         return pd.DataFrame(columns=columns)
     author, post = rows.author, rows.post
-    hit = np.unique(author[bad])
     size = len(report.interactions.accounts)
+    hit = np.flatnonzero(np.bincount(author[bad], minlength=size))  # sorted, distinct
+    chosen = np.zeros(size, dtype=bool)
+    chosen[hit] = True
+    theirs = chosen[author]  # distinct posts counted on these authors' rows only
     span = int(post.max()) + 1
     table = pd.DataFrame({
         "engagements": np.bincount(author, minlength=size)[hit],
-        "posts": np.bincount(np.unique(author.astype(np.int64) * span + post) // span,
-                             minlength=size)[hit],
+        "posts": np.bincount(pd.unique(author[theirs].astype(np.int64) * span
+                                       + post[theirs]) // span, minlength=size)[hit],
         "from_pods": np.bincount(author[bad & ~rows.one_way], minlength=size)[hit],
         "from_one_way": np.bincount(author[rows.one_way], minlength=size)[hit],
     }, index=pd.Index(hit, name="author"))
