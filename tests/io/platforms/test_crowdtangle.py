@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from planted import found_alone
 
 import pod_detect
 from pod_detect.errors import InputError
@@ -315,11 +316,5 @@ def test_a_planted_link_sharing_group_is_found(tmp_path):
     ring, background = link_world(path)
     data = pod_detect.load(path)
     assert TITLE in data.notes[0]
-    report = pod_detect.scan(data)
-    named = [(g, {report.account_name(m) for m in g.members}) for g in report.groups]
-    (group,) = [g for g, members in named if members & set(ring)]
-    assert {report.account_name(m) for m in group.members} == set(ring)
-    assert group.severity in ("medium", "high")
+    group = found_alone(pod_detect.scan(data), ring, background)
     assert group.kind == "coordinated"  # whose links they are is not in the export
-    flagged = {name for _, members in named for name in members}
-    assert not flagged & set(background)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from planted import found_alone
 
 import pod_detect
 from pod_detect.errors import InputError
@@ -238,11 +239,5 @@ def test_a_planted_star_farm_is_found(tmp_path):
     farm, developers = star_world(path)
     data = pod_detect.load(path)
     assert TITLE in data.notes[0]
-    report = pod_detect.scan(data)
-    named = [(g, {report.account_name(m) for m in g.members}) for g in report.groups]
-    (group,) = [g for g, members in named if members & set(farm)]
-    assert {report.account_name(m) for m in group.members} == set(farm)
-    assert group.severity in ("medium", "high")
+    group = found_alone(pod_detect.scan(data), farm, developers)
     assert group.kind == "lockstep"  # the repositories' owners are known, and not members
-    flagged = {name for _, members in named for name in members}
-    assert not flagged & set(developers)
