@@ -30,7 +30,7 @@ itself checks the groups it reads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -472,45 +472,40 @@ def _check_object(document: Any, source: str, what: str, origin: str = "") -> No
 
 def _check_pods(pods: Any, source: str) -> None:
     """Each reported group an object with the keys :func:`evaluate` reads, ids once."""
-    _check_type(pods, list, "'pods'", source)
-    seen: dict[str, int] = {}
-    for number, pod in enumerate(pods):
-        where = f"pods[{number}]"
-        _check_type(pod, dict, where, source)
-        _check_needed(pod, POD_NEEDS, where, source)
-        _check_keys(pod, POD_KEYS, where, source)
-        if pod["severity"] not in SEVERITIES:
-            raise InputError(f"{where}.severity must be {_one_of(SEVERITIES)}, not "
-                             f"{pod['severity']!r}", source=source)
-        _check_strings(pod["members"], f"{where}.members", source)
-        for key in ("detectors", "reasons"):
-            if key in pod:
-                _check_strings(pod[key], f"{where}.{key}", source)
-        if pod["id"] in seen:
-            raise InputError(f"{where}.id {pod['id']!r} repeats pods[{seen[pod['id']]}]",
-                             source=source)
-        seen[pod["id"]] = number
+    _check_items(pods, "pods", POD_NEEDS, POD_KEYS, ("severity", SEVERITIES),
+                 ("members", "detectors", "reasons"), source)
 
 
 def _check_groups(groups: Any, source: str) -> None:
     """Each truth group an object with the keys :func:`evaluate` reads, ids once."""
-    _check_type(groups, list, "'groups'", source)
+    _check_items(groups, "groups", GROUP_NEEDS, GROUP_KEYS, ("label", TRUTH_LABELS),
+                 ("members", "clients"), source)
+
+
+def _check_items(items: Any, name: str, needs: dict[str, type], keys: dict[str, type],
+                 choice: tuple[str, Sequence[str]], strings: tuple[str, ...],
+                 source: str) -> None:
+    """A list of objects with the ``needs`` keys (and ``keys`` of their types when there),
+    the ``choice`` key one of its values, the ``strings`` keys lists of strings (when there)
+    and each ``id`` once."""
+    _check_type(items, list, f"'{name}'", source)
     seen: dict[str, int] = {}
-    for number, group in enumerate(groups):
-        where = f"groups[{number}]"
-        _check_type(group, dict, where, source)
-        _check_needed(group, GROUP_NEEDS, where, source)
-        _check_keys(group, GROUP_KEYS, where, source)
-        if group["label"] not in TRUTH_LABELS:
-            raise InputError(f"{where}.label must be {_one_of(TRUTH_LABELS)}, not "
-                             f"{group['label']!r}", source=source)
-        _check_strings(group["members"], f"{where}.members", source)
-        if "clients" in group:
-            _check_strings(group["clients"], f"{where}.clients", source)
-        if group["id"] in seen:
-            raise InputError(f"{where}.id {group['id']!r} repeats groups[{seen[group['id']]}]",
+    key, allowed = choice
+    for number, item in enumerate(items):
+        where = f"{name}[{number}]"
+        _check_type(item, dict, where, source)
+        _check_needed(item, needs, where, source)
+        _check_keys(item, keys, where, source)
+        if item[key] not in allowed:
+            raise InputError(f"{where}.{key} must be {_one_of(allowed)}, not {item[key]!r}",
                              source=source)
-        seen[group["id"]] = number
+        for field in strings:
+            if field in item:
+                _check_strings(item[field], f"{where}.{field}", source)
+        if item["id"] in seen:
+            raise InputError(f"{where}.id {item['id']!r} repeats {name}[{seen[item['id']]}]",
+                             source=source)
+        seen[item["id"]] = number
 
 
 def _check_comparable(
