@@ -5,13 +5,13 @@ and a planted pod."""
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import fast, organic, outside_rows, round_rows
+from shared import rows_of
 
 import pod_detect
 from pod_detect.errors import InputError
@@ -29,21 +29,6 @@ FOCACCIA, STARTER, NEW_YEAR = "17986430147552207", "18017759831039524", "1803888
 def t(iso: str) -> float:
     """Epoch seconds of an Instagram time, computed apart from pod-detect's parser."""
     return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC).timestamp()
-
-
-def rows_of(data) -> set[tuple]:
-    """(actor, post, kind, timestamp, author, post_time, text) of every row."""
-    frame = data.frame
-    out = set()
-    for actor, author, post, kind, when, posted, words in zip(
-            frame.actor, frame.author, frame.post, frame.kind, frame.timestamp,
-            frame.post_time, frame.text, strict=True):
-        out.add((str(data.accounts[actor]), str(data.posts[post]), str(kind),
-                 None if math.isnan(when) else when,
-                 str(data.accounts[author]) if author >= 0 else None,
-                 None if math.isnan(posted) else posted,
-                 words if isinstance(words, str) else None))
-    return out
 
 
 EXPECTED = {

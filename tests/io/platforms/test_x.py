@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import DAY, fast, organic, outside_rows, round_rows
+from shared import rows_of
 
 import pod_detect
 from pod_detect.errors import InputError
@@ -31,21 +31,6 @@ MARIA, JAMAL, PETRA, TOMASZ, KIKO, SUNNY = (
 def t(iso: str) -> float:
     """Epoch seconds of an ISO time, computed apart from pod-detect's parser."""
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC).timestamp()
-
-
-def rows_of(data) -> set[tuple]:
-    """(actor, post, kind, timestamp, author, post_time, text) of every row."""
-    frame = data.frame
-    out = set()
-    for actor, author, post, kind, when, posted, words in zip(
-            frame.actor, frame.author, frame.post, frame.kind, frame.timestamp,
-            frame.post_time, frame.text, strict=True):
-        out.add((str(data.accounts[actor]), str(data.posts[post]), str(kind),
-                 None if math.isnan(when) else when,
-                 str(data.accounts[author]) if author >= 0 else None,
-                 None if math.isnan(posted) else posted,
-                 None if not isinstance(words, str) else words))
-    return out
 
 
 def engaged(data) -> tuple[set[str], set[str]]:
