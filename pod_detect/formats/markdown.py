@@ -30,7 +30,7 @@ from pod_detect.formats._common import (
 )
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import ExpiredEntry, Group, Report
-from pod_detect.report import BOOSTS_LISTED, group_boosts, input_summary
+from pod_detect.report import BOOSTS_LISTED, author_figures, group_boosts, input_summary
 from pod_detect.text import visible
 
 #: Members listed per group before "and N more".
@@ -44,6 +44,8 @@ MAX_BOOSTS = BOOSTS_LISTED
 #: Counted in UTF-16 code units (a character beyond U+FFFF, such as most emoji, counts
 #: twice), so the document fits however a site counts its characters.
 BUDGET = 60_000
+#: Rows of the most inflated authors' table.
+TOP_AUTHORS = 10
 #: Most characters of the notes block (within :data:`BUDGET`); the notes after it are
 #: counted, not shown.
 NOTES_BUDGET = 6_000
@@ -126,8 +128,28 @@ def render(report: Report, options: RenderOptions) -> str:
     if report.expired:
         head += ["", _expired(report.expired)]
     notes = _notes(other_notes(report))  # an expired entry's note is the warning
-    room = BUDGET - _used(head) - _used(notes)
-    return "\n".join(head + _groups(report, room) + notes) + "\n"
+    authors = _authors(report)
+    room = BUDGET - _used(head) - _used(authors) - _used(notes)
+    return "\n".join(head + _groups(report, room) + authors + notes) + "\n"
+
+
+def _authors(report: Report) -> list[str]:
+    """The most inflated authors: what they received, how much was authentic, and the
+    groups that supplied the rest (at most :data:`TOP_AUTHORS` rows of clipped ids)."""
+    rows = author_figures(report)
+    if not rows:
+        return []
+    lines = ["", f"**Most inflated authors** ({len(rows):,} in all; `-f json` lists them):", "",
+             "| author | engagements | from pods | from one-way | authentic | supplied by |",
+             "| --- | ---: | ---: | ---: | ---: | --- |"]
+    for r in rows[:TOP_AUTHORS]:
+        groups = ", ".join(f"{escape(clip(g['id'], MAX_NAME))} ({g['engagements']:,})"
+                           for g in r["groups"][:2])
+        more = f", +{len(r['groups']) - 2} more" if len(r["groups"]) > 2 else ""
+        lines.append(f"| {escape(clip(r['author'], MAX_NAME))} | {r['engagements']:,} | "
+                     f"{r['from_pods']:,} | {r['from_one_way']:,} | {r['authentic']:,} "
+                     f"({r['authentic_share']:.0%}) | {groups}{more} |")
+    return lines
 
 
 def _used(lines: list[str]) -> int:

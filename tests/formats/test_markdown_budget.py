@@ -62,13 +62,20 @@ def check_valid(text: str, report: Report) -> int:
     seven cell borders, and the number of groups shown plus those said to be left out is
     every group. Returns the number shown."""
     shown = shown_groups(text)
-    html = MarkdownIt("commonmark").enable(["strikethrough", "table"]).render(text)
+    # the most inflated authors' table comes after the groups: parse the two parts apart
+    groups_part, _, authors_part = text.partition("\n**Most inflated authors**")
+    parse = MarkdownIt("commonmark").enable(["strikethrough", "table"]).render
+    html = parse(groups_part)
     assert html.count("<h3>") == shown
     if shown:
         assert html.count("<table>") == 1
         assert html.count("<tr>") == shown + 1  # the header row and one per group
     else:
         assert "<table>" not in html and "| group |" not in text
+    if authors_part:
+        rows = sum(line.startswith("| ") for line in authors_part.splitlines()) - 2  # head, rule
+        authors = parse(authors_part)
+        assert authors.count("<table>") == 1 and authors.count("<tr>") == rows + 1
     for line in text.splitlines():
         if line.startswith("| "):
             assert line.replace("\\\\", "").replace("\\|", "").count("|") == 7, line
