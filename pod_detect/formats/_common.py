@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import weakref
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -199,3 +200,17 @@ def summary_line(report: Report) -> str:
     accounts = len({a.account for a in report.accounts})
     plural = "s" if len(groups) != 1 else ""
     return f"{len(groups)} group{plural} ({bands}); {accounts} account(s) flagged"
+
+
+#: The most inflated authors the record-per-line formats name (SARIF, JUnit, GitHub).
+TOP_AUTHORS = 10
+
+
+def author_sentence(row: dict[str, Any], name: Callable[[str], str] = str) -> str:
+    """One author's figures in words (a row of :func:`pod_detect.report.author_figures`):
+    ``name`` makes its id safe for the format."""
+    groups = ", ".join(f"{name(g['id'])} ({g['engagements']})" for g in row["groups"][:3])
+    more = f" and {len(row['groups']) - 3} more groups" if len(row["groups"]) > 3 else ""
+    return (f"{name(row['author'])}: {row['authentic']} of {row['engagements']} engagements "
+            f"authentic ({row['authentic_share']:.0%}); {row['from_pods']} from pods, "
+            f"{row['from_one_way']} from one-way groups ({groups}{more})")

@@ -16,7 +16,11 @@ early nor add properties.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pod_detect.formats._common import (
+    TOP_AUTHORS,
+    author_sentence,
     boosts_label,
     boosts_list,
     describe,
@@ -28,7 +32,7 @@ from pod_detect.formats._common import (
 )
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import ExpiredEntry, Group, Report
-from pod_detect.report import group_boosts
+from pod_detect.report import author_figures, group_boosts
 from pod_detect.text import visible
 
 COMMAND = {"high": "error", "medium": "warning", "low": "notice"}
@@ -98,8 +102,8 @@ def expired_annotation(entry: ExpiredEntry) -> str:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    """Render one annotation line per group, then a ``::warning`` per expired baseline entry
-    (nothing when there are neither).
+    """Render one annotation line per group, then a ``::warning`` per expired baseline entry,
+    then a ``::notice`` per most inflated author (nothing when there are none of these).
 
     Parameters
     ----------
@@ -116,4 +120,13 @@ def render(report: Report, options: RenderOptions) -> str:
     boosts = group_boosts(report)
     lines = [annotation(report, g, boosts.get(g.id)) for g in report.groups]
     lines += [expired_annotation(entry) for entry in report.expired]
+    lines += [author_annotation(row) for row in author_figures(report)[:TOP_AUTHORS]]
     return "".join(line + "\n" for line in lines)
+
+
+def author_annotation(row: dict[str, Any]) -> str:
+    """A ``::notice`` for one of the most inflated authors (no file: it is an account, not
+    a place in the export)."""
+    title = f"pod-detect: author {visible(row['author'])} inflated"
+    return (f"::notice title={escape_property(title)}::"
+            f"{escape_data(author_sentence(row, visible))}")

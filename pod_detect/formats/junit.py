@@ -26,7 +26,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from pod_detect.formats._common import (
+    TOP_AUTHORS,
     at_least,
+    author_sentence,
     boosts_label,
     boosts_list,
     describe,
@@ -36,7 +38,7 @@ from pod_detect.formats._common import (
 )
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import Group, Report
-from pod_detect.report import BOOSTS_LISTED, group_boosts
+from pod_detect.report import BOOSTS_LISTED, author_figures, group_boosts
 from pod_detect.text import NOT_XML, plural, visible
 
 
@@ -93,12 +95,16 @@ def render(report: Report, options: RenderOptions) -> str:
         "name": "pod-detect", "tests": str(cases), "failures": str(len(failing)),
         "errors": "0", "skipped": "0", "time": "0",
     })
-    if report.expired:
+    authors = author_figures(report)[:TOP_AUTHORS]
+    if report.expired or authors:
         properties = ET.SubElement(suite, "properties")
         for entry in report.expired:
             ET.SubElement(properties, "property", {
                 "name": "baseline-entry-expired",
                 "value": xml_text(f"{visible(entry.id)} (expired {entry.expires.isoformat()})")})
+        for row in authors:
+            ET.SubElement(properties, "property", {
+                "name": "inflated-author", "value": xml_text(author_sentence(row, visible))})
     boosts = group_boosts(report)
     for g in report.groups:
         case = ET.SubElement(suite, "testcase", {"classname": g.kind, "name": g.id, "time": "0"})

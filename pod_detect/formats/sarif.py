@@ -38,6 +38,7 @@ from urllib.parse import quote
 
 from pod_detect import __version__
 from pod_detect.formats._common import (
+    TOP_AUTHORS,
     boosts_list,
     describe,
     expired_sentence,
@@ -49,7 +50,13 @@ from pod_detect.formats._common import (
 )
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import ExpiredEntry, Group, Report, Suppressed
-from pod_detect.report import boosts_entry, group_boosts, input_summary, plain
+from pod_detect.report import (
+    author_figures,
+    boosts_entry,
+    group_boosts,
+    input_summary,
+    plain,
+)
 from pod_detect.text import json_text, plural
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -294,6 +301,13 @@ def results(report: Report) -> list[dict[str, Any]]:
     return out
 
 
+def authors_property(report: Report) -> dict[str, Any]:
+    """The run's per-author figures: how many authors flagged groups reached, and the most
+    inflated ones (the fields of the JSON report's ``authors[]``)."""
+    rows = author_figures(report)
+    return {"inflatedAuthors": len(rows), "mostInflatedAuthors": rows[:TOP_AUTHORS]}
+
+
 def document(report: Report) -> dict[str, Any]:
     """The whole SARIF log as plain data."""
     driver = {"name": "pod-detect", "version": __version__, "semanticVersion": __version__,
@@ -306,6 +320,7 @@ def document(report: Report) -> dict[str, Any]:
             "invocations": [invocation(report)],
             "results": results(report),
             "columnKind": "unicodeCodePoints",
+            "properties": authors_property(report),
         }],
     })
 
