@@ -202,6 +202,19 @@ def summary_line(report: Report) -> str:
     return f"{len(groups)} group{plural} ({bands}); {accounts} account(s) flagged"
 
 
+def accounts_text(info: dict[str, Any]) -> str:
+    """``431 accounts (430 engaged, 312 authors of engaged posts)``: the accounts of an input
+    summary (:func:`pod_detect.report.input_summary`), every one named, then those that
+    engaged and those whose posts were engaged (an author who never engaged is among the
+    authors only). Without an author column, ``... (430 engaged; no authors given)``."""
+    engaged = f"{info['accounts_engaging']:,} engaged"
+    if "author" not in info["columns"] and not info["accounts_posting"]:
+        detail = f"{engaged}; no authors given"
+    else:
+        detail = f"{engaged}, {info['accounts_posting']:,} authors of engaged posts"
+    return f"{info['accounts']:,} accounts ({detail})"
+
+
 #: The most inflated authors the record-per-line formats name (SARIF, JUnit, GitHub).
 TOP_AUTHORS = 10
 

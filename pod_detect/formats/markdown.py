@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from pod_detect.formats._common import (
+    accounts_text,
     boosts_label,
     boosts_list,
     member_names,
@@ -122,8 +123,8 @@ def render(report: Report, options: RenderOptions) -> str:
     head = [
         "## pod-detect",
         "",
-        f"**{escape(summary_line(report))}** in {escape(clip(source_name(report), MAX_NAME))} "
-        f"({info['rows']:,} rows, {info['accounts']:,} accounts, {info['posts']:,} posts).",
+        f"**{escape(summary_line(report))}** in {escape(clip(source_name(report), MAX_NAME))}: "
+        f"{info['rows']:,} rows, {info['posts']:,} posts, {accounts_text(info)}.",
     ]
     if report.expired:
         head += ["", _expired(report.expired)]

@@ -275,7 +275,9 @@ def invocation(report: Report) -> dict[str, Any]:
     out["properties"] = {
         "input": {
             "rows": info["rows"], "rowsUsed": info["rows_used"], "dropped": info["dropped"],
-            "accounts": info["accounts"], "posts": info["posts"], "columns": info["columns"],
+            "accounts": info["accounts"], "accountsEngaging": info["accounts_engaging"],
+            "accountsPosting": info["accounts_posting"], "posts": info["posts"],
+            "columns": info["columns"],
             "start": info["start"], "end": info["end"], "signals": info["signals"],
             "signalsUnavailable": info["signals_unavailable"],
         },

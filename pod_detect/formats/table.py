@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pod_detect.formats._common import (
+    accounts_text,
     boosts_label,
     boosts_list,
     expired_sentence,
@@ -49,7 +50,8 @@ def _input(report: Report) -> Table:
     table.add_row("source", shown(info["source"]))
     table.add_row("rows", f"{info['rows']:,} read, {info['rows_used']:,} used"
                   + (f" ({dropped} dropped)" if dropped else ""))
-    table.add_row("accounts / posts", f"{info['accounts']:,} / {info['posts']:,}")
+    table.add_row("accounts", accounts_text(info))
+    table.add_row("posts", f"{info['posts']:,}")
     if info["start"]:
         table.add_row("time span", f"{info['start']} to {info['end']}")
     table.add_row("signals available", ", ".join(info["signals"]) or "none")

@@ -40,7 +40,8 @@ def plain(value: Any) -> Any:
 
 
 def input_summary(report: Report) -> dict[str, Any]:
-    """What was read: rows, accounts, posts, time span, and which signals ran."""
+    """What was read: rows, accounts (every account named; those that engaged at least once;
+    those whose posts were engaged), posts, time span, and which signals ran."""
     data = report.interactions
     facts = data.facts
     return {
@@ -49,6 +50,8 @@ def input_summary(report: Report) -> dict[str, Any]:
         "rows_used": facts.rows,
         "dropped": dict(sorted(data.dropped.items())),
         "accounts": len(data.accounts),
+        "accounts_engaging": facts.engaging,
+        "accounts_posting": facts.posting,
         "posts": len(data.posts),
         "columns": sorted(data.columns),
         "start": iso(facts.start) if data.has_timestamps else None,
