@@ -149,8 +149,9 @@ def output_options(command: F) -> F:
         click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)),
                      default="table", show_default=True,
                      help="Report format: table (for people), json (docs/report-schema.md), "
-                          "ndjson, csv, markdown, sarif, junit, github (workflow annotations) "
-                          "or html."),
+                          "ndjson, csv (a row per flagged account), csv-authors (a row per "
+                          "inflated author), markdown, sarif, junit, github (workflow "
+                          "annotations) or html."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
                      default="-", help="Write the report here instead of stdout (- is stdout)."),
         click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",

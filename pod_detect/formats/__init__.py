@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from pod_detect.formats import csv, github, html, json, junit, markdown, ndjson, sarif, table
+from pod_detect.formats import (
+    csv,
+    csv_authors,
+    github,
+    html,
+    json,
+    junit,
+    markdown,
+    ndjson,
+    sarif,
+    table,
+)
 from pod_detect.formats.base import Renderer, RenderOptions
 
 FORMATS: dict[str, Renderer] = {
@@ -10,6 +21,7 @@ FORMATS: dict[str, Renderer] = {
     "json": json.render,
     "ndjson": ndjson.render,
     "csv": csv.render,
+    "csv-authors": csv_authors.render,
     "markdown": markdown.render,
     "sarif": sarif.render,
     "junit": junit.render,

@@ -6,7 +6,8 @@ Columns: ``account, group, kind, severity, group_score, account_score, reasons, 
 got from the group, ``a (12); b (9); c (4); +5 more``, empty for a pod), a header row first,
 RFC 4180 quoting and CRLF line ends (Python's :mod:`csv` module). Rows come in the report's
 order (account score descending). Expired baseline entries are not rows: a row is a flagged
-account (``json`` and ``ndjson`` list them).
+account (``json`` and ``ndjson`` list them). The authors those accounts inflated, with their
+authentic share, are ``--format csv-authors`` (:mod:`pod_detect.formats.csv_authors`).
 
 Spreadsheets run a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 as a formula (CSV injection), and account names come from strangers. Every such cell gets a

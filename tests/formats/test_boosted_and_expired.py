@@ -40,7 +40,7 @@ EXPIRED_ID = "old <b>@team</b> |x| `c` \x1b]52;c;ZXZpbA==\x07 %0A::error::forged
 TODAY = date(2026, 1, 1)
 #: Formats that say nothing of expired entries, and why (docs/formats.md): a CSV row is a
 #: flagged account. ``html`` is not this issue's.
-NO_EXPIRED = {"csv", "html"}
+NO_EXPIRED = {"csv", "csv-authors", "html"}
 TEXT_FORMATS = sorted(set(FORMATS) - {"html"})
 
 #: The GitHub notices of the most inflated authors (after the groups and expired entries).

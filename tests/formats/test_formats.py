@@ -35,7 +35,8 @@ SARIF_SCHEMA = HERE / "schemas" / "sarif-schema-2.1.0.json"
 HOSTILE = ["=cmd|' /C calc'!A0", "<script>alert(1)</script>", "a|b", "x,y:z%",
            "@here *bold* _it_ `code` [link](http://x)", "-2+3"]
 FARM = ["liker1", "liker2", "liker3", "+likér4"]
-GOLDEN_FILES = {"markdown": "report.md", "csv": "report.csv", "github": "report.github.txt",
+GOLDEN_FILES = {"markdown": "report.md", "csv": "report.csv", "csv-authors": "report.authors.csv",
+                "github": "report.github.txt",
                 "junit": "report.junit.xml", "ndjson": "report.ndjson",
                 "sarif": "report.sarif.json"}
 

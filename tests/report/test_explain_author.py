@@ -90,3 +90,33 @@ def test_explain_lists_the_co_engagement_partners_as_pairs_would(report):
     top = found["partners"]
     assert top and all(p["same_group"] == (p["account"] in names) for p in top)
     assert top[0]["same_group"] and top[0]["posts"] == int(mine["posts"].max())
+
+
+def test_the_authors_csv_is_the_json_figures_row_for_row(report):
+    import csv
+    import io
+
+    from pod_detect.formats import FORMATS
+    from pod_detect.formats.base import RenderOptions
+    from pod_detect.report import to_dict
+
+    text = FORMATS["csv-authors"](report, RenderOptions())
+    assert text.endswith("\r\n")
+    header, *cells = list(csv.reader(io.StringIO(text, newline="")))
+    assert header == ["author", "engagements", "posts", "authentic", "authentic_share",
+                      "from_pods", "from_one_way", "groups"]
+    rows = to_dict(report)["authors"]
+    assert len(cells) == len(rows) > 0
+    frame = report.interactions.frame
+    for line, row in zip(cells, rows, strict=True):
+        assert line[0] == row["author"]
+        numbers = [int(line[1]), int(line[2]), int(line[3]), int(line[5]), int(line[6])]
+        assert numbers == [row[k] for k in ("engagements", "posts", "authentic", "from_pods",
+                                            "from_one_way")]
+        assert float(line[4]) == pytest.approx(row["authentic_share"], abs=5e-5)
+        assert line[7] == "; ".join(f"{g['id']} ({g['engagements']})" for g in row["groups"])
+        # the engagements and the split add up on the rows themselves
+        received = frame[frame["author"] == report.interactions.accounts.tolist().index(
+            line[0])]
+        assert int(line[1]) == len(received)
+        assert int(line[3]) + int(line[5]) + int(line[6]) == int(line[1])
