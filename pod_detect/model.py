@@ -212,16 +212,23 @@ class AccountScore:
 
 @dataclass(frozen=True)
 class PostScore:
-    """How much of one post's engagement came from flagged groups."""
+    """How much of one post's engagement came from flagged groups: ``from_pods`` from members
+    of the author's own pod, ``from_one_way`` from members of ``lockstep`` and
+    ``coordinated`` groups (:func:`pod_detect.scoring.score_posts`)."""
 
     post: int
     author: int
     engagements: int
     from_pods: int
+    from_one_way: int = 0
+
+    @property
+    def inauthentic(self) -> int:
+        return self.from_pods + self.from_one_way
 
     @property
     def authentic(self) -> int:
-        return self.engagements - self.from_pods
+        return self.engagements - self.inauthentic
 
 
 @dataclass(frozen=True)

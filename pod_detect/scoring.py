@@ -292,7 +292,8 @@ _KIND_NAMES = {"pod": "pod", "lockstep": "lockstep group (one-way: a like-farm's
 
 def score_posts(data: Interactions, totals: pd.DataFrame, groups: Sequence[Group],
                 inflating: str) -> list[PostScore]:
-    """Per post with a known author: engagements, and how many came from pods and farms.
+    """Per post with a known author: engagements, and how many came from pods and how many
+    from one-way groups (like-farms).
 
     For groups of at least ``inflating`` severity, an engagement is inauthentic when the
     engaging account is in a ``pod`` with the post's author (a pod member's like of an
@@ -309,19 +310,18 @@ def score_posts(data: Interactions, totals: pd.DataFrame, groups: Sequence[Group
     rows = rows[(rows["post"] >= 0) & (rows["author"] >= 0)]
     one_way = np.array([g.kind != "pod" for g in flagged] + [False])
     actor_group = index[rows["actor"].to_numpy()]
-    from_pod = (actor_group == index[rows["author"].to_numpy()]) | one_way[actor_group]
-    bought = pd.Series(from_pod, index=rows.index).groupby(rows["post"].to_numpy()).sum()
-    table = totals.reindex(bought.index)
-    per_post = pd.DataFrame({"author": table["author"].to_numpy(),
-                             "engagements": table["engagements"].to_numpy(),
-                             "from_pods": bought.to_numpy()}, index=bought.index)
-    per_post = per_post[per_post["from_pods"] > 0]
+    from_one_way = one_way[actor_group]
+    from_pod = (actor_group == index[rows["author"].to_numpy()]) & ~from_one_way
+    by_post = pd.DataFrame({"from_pods": from_pod, "from_one_way": from_one_way},
+                           index=rows.index).groupby(rows["post"].to_numpy()).sum()
+    by_post = by_post[(by_post["from_pods"] + by_post["from_one_way"]) > 0]
+    table = totals.reindex(by_post.index)
     posts = [
-        PostScore(post=p, author=a, engagements=e, from_pods=f)
-        for p, a, e, f in zip(
-            per_post.index.tolist(), per_post["author"].tolist(),
-            per_post["engagements"].tolist(), per_post["from_pods"].tolist(), strict=True,
+        PostScore(post=p, author=a, engagements=e, from_pods=f, from_one_way=o)
+        for p, a, e, f, o in zip(
+            by_post.index.tolist(), table["author"].tolist(), table["engagements"].tolist(),
+            by_post["from_pods"].tolist(), by_post["from_one_way"].tolist(), strict=True,
         )
     ]
     names = data.posts
-    return sorted(posts, key=lambda p: (-p.from_pods, -p.engagements, str(names[p.post])))
+    return sorted(posts, key=lambda p: (-p.inauthentic, -p.engagements, str(names[p.post])))

@@ -35,7 +35,6 @@ from pod_detect.report.analysis import (
     member_matrix,
     neighbourhood,
     picture_edges,
-    supplied,
 )
 from pod_detect.text import visible, visible_inline
 
@@ -110,17 +109,14 @@ def _authors(report: Report, detailed: set[str]) -> tuple[list[dict[str, Any]], 
 
 
 def _posts(report: Report) -> tuple[list[dict[str, Any]], Markup]:
-    """Per inflated post: what it received, from pods and from one-way groups (the report's
-    inauthentic count split by :func:`analysis.supplied`, the same per-engagement rule)."""
-    rule = supplied(report)
-    size = max((p.post for p in report.posts), default=-1) + 1
-    one_way = np.bincount(rule.post[rule.one_way], minlength=size)
+    """Per inflated post, in the report's order: what it received, from pods and from one-way
+    groups (:func:`pod_detect.scoring.score_posts`)."""
     rows: list[dict[str, Any]] = [
         {"post": report.post_name(p.post), "author": report.account_name(p.author),
-         "engagements": p.engagements, "from_pods": p.from_pods - int(one_way[p.post]),
-         "from_one_way": int(one_way[p.post]), "authentic": p.authentic,
+         "engagements": p.engagements, "from_pods": p.from_pods,
+         "from_one_way": p.from_one_way, "authentic": p.authentic,
          "share": p.authentic / max(p.engagements, 1)}
-        for p in sorted(report.posts, key=lambda p: (-p.from_pods, p.post))]
+        for p in report.posts]
     bars = [(str(r["post"]), int(r["authentic"]), int(r["from_pods"]), int(r["from_one_way"]))
             for r in rows[:TOP_BARS]]
     return rows, _svg.stacked_bars(bars, "authentic versus inauthentic engagement per post",

@@ -133,11 +133,11 @@ def _posts(report: Report, options: RenderOptions) -> Table | None:
     if not report.posts:
         return None
     table = Table(title="Most inflated posts", box=box.SIMPLE_HEAD, title_justify="left")
-    for column in ("post", "author", "engagements", "from pods", "authentic"):
+    for column in ("post", "author", "engagements", "from pods", "from one-way", "authentic"):
         table.add_column(column, justify="left" if column in ("post", "author") else "right")
     for p in report.posts[: options.top]:
         table.add_row(shown(report.post_name(p.post)), shown(report.account_name(p.author)),
-                      str(p.engagements), str(p.from_pods),
+                      str(p.engagements), str(p.from_pods), str(p.from_one_way),
                       f"{p.authentic} ({p.authentic / p.engagements:.0%})")
     return table
 
@@ -155,5 +155,7 @@ def _verdict(report: Report) -> Text:
     return Text(
         f"{s['groups']} group(s){f' ({bands})' if bands else ''}; "
         f"{s['flagged_accounts']} account(s) flagged; "
-        f"{s['pod_engagements']} engagement(s) on {s['inflated_posts']} post(s) came from pods."
+        f"{s['pod_engagements'] + s['one_way_engagements']} engagement(s) on "
+        f"{s['inflated_posts']} post(s) came from flagged groups ({s['pod_engagements']} from "
+        f"pods, {s['one_way_engagements']} from one-way groups)."
     )

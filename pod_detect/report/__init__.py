@@ -70,6 +70,7 @@ def summary(report: Report) -> dict[str, Any]:
         "flagged_accounts": len(flagged),
         "inflated_posts": len(report.posts),
         "pod_engagements": sum(p.from_pods for p in report.posts),
+        "one_way_engagements": sum(p.from_one_way for p in report.posts),
         "suppressed": len(report.suppressed),
     }
 
@@ -153,7 +154,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             {
                 "post_id": report.post_name(p.post), "author": name(p.author),
                 "engagements": p.engagements, "from_pods": p.from_pods,
-                "authentic": p.authentic,
+                "from_one_way": p.from_one_way, "authentic": p.authentic,
                 "authentic_share": round(p.authentic / p.engagements, 4),
             }
             for p in report.posts

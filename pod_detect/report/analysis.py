@@ -292,21 +292,6 @@ def boosted(report: Report, top: int | None = None) -> dict[str, list[tuple[str,
             for gid, clients in out.items()}
 
 
-def by_author(report: Report) -> pd.DataFrame:
-    """Per author of an inflated post: ``engagements``, ``from_pods``, ``authentic``,
-    ``posts``; sorted by ``from_pods`` descending."""
-    table = pd.DataFrame(
-        [(p.author, p.engagements, p.from_pods) for p in report.posts],
-        columns=["author", "engagements", "from_pods"],
-    )
-    agg = table.groupby("author").agg(
-        engagements=("engagements", "sum"), from_pods=("from_pods", "sum"),
-        posts=("from_pods", "size"),
-    )
-    agg["authentic"] = agg["engagements"] - agg["from_pods"]
-    return agg.sort_values("from_pods", ascending=False, kind="stable")
-
-
 def neighbourhood(report: Report, cap: int = 300, members: list[int] | None = None
                   ) -> tuple[list[int], pd.DataFrame]:
     """Members of the flagged groups and their direct counterparts, and the edges among them.

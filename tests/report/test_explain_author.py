@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import pod_detect
-from pod_detect.report.analysis import by_author
+from pod_detect.report.analysis import authors
 from pod_detect.report.explain import explain
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "linkedin_pods.csv"
@@ -35,7 +35,7 @@ def test_an_author_boosted_by_a_farm_is_explained_as_an_author(report):
     assert author["groups"][0]["group"] == farm.id
     assert {s["group"] for s in author["suppliers"]} == {farm.id}
     # the same figures as the HTML report's per-author table
-    row = by_author(report).loc[client]
+    row = authors(report).loc[client]
     assert (int(row["engagements"]), int(row["authentic"])) == (author["engagements"],
                                                                 author["authentic"])
     # its engaged-by table names the farm members' group
@@ -120,3 +120,27 @@ def test_the_authors_csv_is_the_json_figures_row_for_row(report):
             line[0])]
         assert int(line[1]) == len(received)
         assert int(line[3]) + int(line[5]) + int(line[6]) == int(line[1])
+
+
+def test_the_posts_split_adds_up_to_the_authors_split(report):
+    """A farm's likes are never counted as a pod's, on a post or on its author: the posts'
+    figures add up to the authors' (the terminal table showed a farm client's posts as 32
+    "from pods" beside its author row's 0 from pods)."""
+    from collections import defaultdict
+
+    from pod_detect.report import to_dict
+
+    document = to_dict(report)
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for post in document["posts"]:
+        assert post["authentic"] == (post["engagements"] - post["from_pods"]
+                                     - post["from_one_way"])
+        sums[post["author"]][0] += post["from_pods"]
+        sums[post["author"]][1] += post["from_one_way"]
+    assert {r["author"]: [r["from_pods"], r["from_one_way"]] for r in document["authors"]} == {
+        k: v for k, v in sums.items()}
+    farm_clients = {r["author"] for r in document["authors"] if r["from_one_way"]}
+    assert farm_clients and all(sums[a][1] > 0 for a in farm_clients)
+    summary = document["summary"]
+    assert summary["one_way_engagements"] == sum(v[1] for v in sums.values()) > 0
+    assert summary["pod_engagements"] == sum(v[0] for v in sums.values()) > 0
