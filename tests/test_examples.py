@@ -118,3 +118,21 @@ def test_no_timestamps_example_still_finds_the_classic_pods(reports):
     classic = [g for g in out["groups"] if g["kind"] == "classic"]
     assert len(classic) == 2
     assert all(g["found"] for g in classic), classic
+
+
+def test_the_example_baseline_suppresses_one_group_and_has_expired_for_another():
+    """examples/linkedin_pods.baseline.json, as examples/README.md describes it: the slow pod
+    accepted (listed in SARIF with a suppression), the farm's entry past its expiry (the farm
+    reported again, and the entry named as expired in the report)."""
+    baseline = json.loads((EXAMPLES / "linkedin_pods.baseline.json").read_text())
+    accepted, expired = baseline["entries"]
+    result = run("scan", EXAMPLES / "linkedin_pods.csv", "--baseline",
+                 EXAMPLES / "linkedin_pods.baseline.json", "-f", "sarif")
+    assert result.exit_code == 1, result.output
+    sarif = json.loads(result.stdout)["runs"][0]
+    suppressed = [r for r in sarif["results"] if r.get("suppressions")]
+    assert [r["suppressions"][0]["justification"] for r in suppressed] == [accepted["reason"]]
+    reported = {r["properties"]["groupId"] for r in sarif["results"] if not r.get("suppressions")}
+    assert expired["id"] in reported and accepted["id"] not in reported
+    notices = sarif["invocations"][0]["toolExecutionNotifications"]
+    assert any(n.get("properties", {}).get("baselineEntry") == expired["id"] for n in notices)

@@ -47,6 +47,9 @@ def render_explanation(info: dict[str, Any], color: bool, width: int) -> str:
         console.print("not a member of any reported group")
     _as_author(console, info.get("as_author"))
     for key, title in (("engages", "Engages"), ("engaged_by", "Engaged by")):
+        if not info[key]:
+            console.print(f"{title}: no account")
+            continue
         table = Table(title=f"{title} ({info[key + '_total']} accounts, top {len(info[key])})")
         for column in ("account", "engagements", "posts", "back", "reciprocal", "group"):
             table.add_column(column)
