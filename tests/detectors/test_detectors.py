@@ -164,7 +164,8 @@ def test_a_like_farm_is_reported_as_lockstep_with_exact_members():
     assert clients == {"o3", "o5"}
     farmed = [p for p in report.posts if "-farmed-" in report.post_name(p.post)]
     farm_likes = sum(1 for r in farm_rows(farm, ["o3", "o5"]))
-    assert sum(p.from_pods for p in farmed) == farm_likes
+    assert sum(p.from_one_way for p in farmed) == farm_likes  # bought, and not a pod's
+    assert sum(p.from_pods for p in report.posts) == 0
 
 
 def test_a_rotating_pod_is_found_through_co_engagement():
