@@ -24,8 +24,16 @@ POST = "post"
 #: Canonical column names, in the order they appear in the canonical table.
 CANONICAL_COLUMNS = ("actor", "author", "post_id", "kind", "timestamp", "post_time", "text")
 
-#: Columns the canonical frame carries (``post`` is the integer code of ``post_id``).
-FRAME_COLUMNS = ("actor", "author", "post", "kind", "timestamp", "post_time", "text", "line")
+#: Columns the canonical frame carries (``post`` is the integer code of ``post_id``;
+#: ``source`` the index of the row's input in :attr:`Interactions.inputs`).
+FRAME_COLUMNS = ("actor", "author", "post", "kind", "timestamp", "post_time", "text", "line",
+                 "source")
+
+
+def source_dtype(inputs: int) -> str:
+    """The dtype of the ``source`` column of a table read from ``inputs`` inputs: the
+    smallest signed integer that numbers them (one byte a row up to 128 inputs)."""
+    return "int8" if inputs <= 2**7 else "int16" if inputs <= 2**15 else "int32"
 
 Severity = Literal["low", "medium", "high"]
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
@@ -120,17 +128,26 @@ class Interactions:
         ``post`` int32 post code or -1 when unknown; ``kind`` categorical (``"engage"``
         when the input has no kind); ``timestamp`` and ``post_time`` float64 seconds since
         the Unix epoch, UTC, NaN when unknown; ``text`` string or missing; ``line`` int64,
-        where the row stands in the input (the line of a CSV/TSV or JSON Lines file, the
-        record number of a JSON array or Parquet file; for duplicates, the first). ``line``
-        is the only column that depends on the input's order: reports never show it, only
-        the locations of SARIF and GitHub annotations do.
+        where the row stands in its input (the line of a CSV/TSV or JSON Lines file, the
+        record number of a JSON array or Parquet file); ``source`` the index of that input
+        in :attr:`inputs` (0 for a single input; its dtype the smallest signed integer
+        that numbers them, :func:`source_dtype`: one byte a row up to 128 inputs). Of rows
+        equal in every other column (duplicates, within a file or across files), the one
+        kept is the first in the order the inputs were given, then by line. ``line`` and
+        ``source`` are the only columns that depend on where the rows came from: reports
+        never show them, only the locations of SARIF and GitHub annotations do.
         Self-engagement has been removed and exact duplicate rows collapsed.
     accounts
         ``accounts[code]`` is the account id as written in the input.
     posts
         ``posts[code]`` is the post id as written in the input.
     source
-        The input's name as the user gave it.
+        The input's name as the user gave it; for several inputs, their names joined by
+        spaces (what the report's ``input.source`` shows).
+    sources
+        Each input's name (``<stdin>`` for standard input), in the order read, when that is
+        not just :attr:`source` (several inputs; a pattern or directory that named one
+        file); empty otherwise. :attr:`inputs` is the one to read.
     columns
         Canonical columns the input really had (after aliases and ``--map``).
     rows_read
@@ -139,6 +156,10 @@ class Interactions:
         Rows dropped by reason (``"self_engagement"``, ``"duplicate"``, ``"bad_row"``...).
     notes
         Plain-language notes from reading (aliases used, columns inferred...).
+    readings
+        What reading each input said, by kind (:class:`ReadNotes`), one per entry of
+        :attr:`inputs`; empty for a table built otherwise. Several inputs' :attr:`notes`
+        are made from these (:mod:`pod_detect.io.notes`), never from the notes' text.
     known
         The :class:`Facts` of all rows, when ``frame`` holds only some of them (a Dask scan's
         report keeps the rows around its findings); computed from ``frame`` otherwise.
@@ -153,6 +174,14 @@ class Interactions:
     dropped: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     known: Facts | None = None
+    sources: tuple[str, ...] = ()
+    readings: tuple[ReadNotes, ...] = ()
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Each input's name, in the order read (the ``source`` column indexes it):
+        :attr:`sources`, or :attr:`source` alone."""
+        return self.sources or (self.source,)
 
     @cached_property
     def facts(self) -> Facts:
@@ -181,6 +210,32 @@ class Interactions:
         if out["timing"] is None and not self.has_timestamps:
             out["timing"] = "the timestamp column is empty"
         return out
+
+
+@dataclass(frozen=True)
+class ReadNotes:
+    """What reading one input had to say, kept by kind so that several inputs' notes can be
+    combined without reading their text back (:func:`pod_detect.io.notes.combined`). One
+    input's notes are these in this order (:func:`pod_detect.io.notes.lines`).
+
+    Attributes
+    ----------
+    said
+        The notes that come first: the platform whose export it is, the columns matched or
+        ignored, posts identified by author and post time.
+    filled
+        Rows whose author was filled in from other rows of the same post.
+    times
+        How time columns were read, when that is worth saying (epoch numbers, day first...).
+    bad_rows
+        The note on the rows ``on_bad_rows`` dropped (:meth:`pod_detect.io.badrows.BadRows.note`),
+        or None.
+    """
+
+    said: tuple[str, ...] = ()
+    filled: int = 0
+    times: tuple[str, ...] = ()
+    bad_rows: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from pod_detect.kernels.grouped import membership
 from pod_detect.model import SEVERITIES, ExpiredEntry, Group, Report
@@ -60,34 +59,52 @@ def members_fingerprint(names: list[str]) -> str:
 
 
 def source_name(report: Report) -> str:
-    """The export's name as given on the command line; ``stdin`` for standard input."""
-    source = report.interactions.source
+    """The export's name as given on the command line (several inputs' names joined by
+    spaces); ``stdin`` for standard input."""
+    return display_name(report.interactions.source)
+
+
+def display_name(source: str) -> str:
+    """An input's name as a location shows it: ``stdin`` for standard input, a table given
+    in memory (``<memory>``) without its brackets, a path as it is."""
     if source.startswith("<") and source.endswith(">"):
         return STDIN_NAME if source == "<stdin>" else source[1:-1]
     return source
 
 
+#: Where a group's first interaction is: its time (epoch seconds, ``None`` without
+#: timestamps), its line and its input (an index into :attr:`Interactions.inputs`).
+_Where = tuple[float | None, int, int]
+_NOWHERE: _Where = (None, 1, 0)
+
+
 def _first(report: Report, group: Group) -> tuple[float | None, int]:
     """Time (epoch seconds, ``None`` without timestamps) and input line of the group's first
-    interaction; line 1 when the table has no ``line`` column.
+    interaction (:func:`_where`)."""
+    return _where(report, group)[:2]
+
+
+def _where(report: Report, group: Group) -> _Where:
+    """Time, line and input of the group's first interaction; line 1 of the first input
+    when the table has no ``line`` column.
 
     For a ``pod`` it is the first engagement by a member of another member's post; for a
     ``lockstep`` or ``coordinated`` group (or a pod whose authors are unknown) the first
-    engagement by a member.
-    Without timestamps it is the earliest such row in the input. Computed for every group
-    of the report at once (:func:`_firsts`), so that rendering ten thousand groups reads
-    the rows once, not once per group.
+    engagement by a member. Of rows at the same time (or without timestamps) it is the
+    first in the input, the inputs in the order read. Computed for every group of the
+    report at once (:func:`_firsts`), so that rendering ten thousand groups reads the rows
+    once, not once per group.
     """
-    return _firsts(report).get(group.id, (None, 1))
+    return _firsts(report).get(group.id, _NOWHERE)
 
 
 #: Per report (by id, with a weak reference to check it is still that report): its
 #: groups' first interactions.
-_FIRSTS: dict[int, tuple[weakref.ref[Report], dict[str, tuple[float | None, int]]]] = {}
+_FIRSTS: dict[int, tuple[weakref.ref[Report], dict[str, _Where]]] = {}
 
 
-def _firsts(report: Report) -> dict[str, tuple[float | None, int]]:
-    """:func:`_first` of every group of ``report``, from one pass over its rows."""
+def _firsts(report: Report) -> dict[str, _Where]:
+    """:func:`_where` of every group of ``report``, from one pass over its rows."""
     cached = _FIRSTS.get(id(report))
     if cached is not None and cached[0]() is report:
         return cached[1]
@@ -99,30 +116,31 @@ def _firsts(report: Report) -> dict[str, tuple[float | None, int]]:
     by_member = actor >= 0
     inside = by_member & (author == actor)
     timed = report.interactions.has_timestamps
-    rows = pd.DataFrame({
-        "group": actor[by_member], "inside": inside[by_member],
-        "time": (frame["timestamp"].to_numpy(dtype="float64")[by_member] if timed
-                 else np.full(int(by_member.sum()), np.nan)),
-        "line": (frame["line"].to_numpy()[by_member] if "line" in frame
-                 else np.ones(int(by_member.sum()), dtype=np.int64)),
-    })
+    size = int(by_member.sum())
+    group = actor[by_member]
+    time = (frame["timestamp"].to_numpy(dtype="float64")[by_member] if timed
+            else np.full(size, np.nan))
+    line = (frame["line"].to_numpy()[by_member] if "line" in frame
+            else np.ones(size, dtype=np.int64))
+    source = (frame["source"].to_numpy()[by_member] if "source" in frame
+              else np.zeros(size, dtype=np.int8))
     pods = np.array([g.kind == "pod" for g in report.groups] + [False])
     has_inside = np.zeros(len(report.groups) + 1, dtype=bool)
-    has_inside[rows.loc[rows["inside"], "group"].unique()] = True
+    has_inside[group[inside[by_member]]] = True
     # a pod's first row is among its members' posts when it has any
-    wanted = rows[~(pods & has_inside)[rows["group"].to_numpy()] | rows["inside"].to_numpy()]
-    out: dict[str, tuple[float | None, int]] = {}
-    first_time = wanted.groupby("group")["time"].min()
-    with_time = wanted.join(first_time.rename("first"), on="group")
-    at_first = with_time[with_time["time"] == with_time["first"]].groupby("group")["line"].min()
-    any_line = wanted.groupby("group")["line"].min()
-    for g, group in enumerate(report.groups):
-        if g not in any_line.index:
-            out[group.id] = (None, 1)
-        elif g in at_first.index and not np.isnan(first_time[g]):
-            out[group.id] = (float(first_time[g]), int(at_first[g]))
+    wanted = np.flatnonzero(~(pods & has_inside)[group] | inside[by_member])
+    # each group's rows by time (NaN last), then input and line: its first row comes first
+    order = wanted[np.lexsort((line[wanted], source[wanted], time[wanted], group[wanted]))]
+    starts = order[np.flatnonzero(np.diff(group[order], prepend=-1) != 0)]
+    found = {int(group[row]): row for row in starts}
+    out: dict[str, _Where] = {}
+    for g, each in enumerate(report.groups):
+        row = found.get(g)
+        if row is None:
+            out[each.id] = _NOWHERE
         else:
-            out[group.id] = (None, int(any_line[g]))
+            when = float(time[row])
+            out[each.id] = (None if np.isnan(when) else when, int(line[row]), int(source[row]))
     for key in [k for k, (ref, _) in _FIRSTS.items() if ref() is None]:
         del _FIRSTS[key]
     _FIRSTS[id(report)] = (weakref.ref(report), out)
@@ -135,8 +153,15 @@ def first_time(report: Report, group: Group) -> float | None:
 
 
 def first_line(report: Report, group: Group) -> int:
-    """The input line of the group's first interaction (see :func:`_first`)."""
-    return _first(report, group)[1]
+    """The line of the group's first interaction in its input (see :func:`_where`)."""
+    return _where(report, group)[1]
+
+
+def first_source(report: Report, group: Group) -> str:
+    """The name of the input that holds the group's first interaction (an entry of
+    :attr:`Interactions.inputs`: ``<stdin>`` for standard input; for a single input,
+    :attr:`Interactions.source`)."""
+    return report.interactions.inputs[_where(report, group)[2]]
 
 
 def first_time_text(report: Report, group: Group) -> str | None:

@@ -1,12 +1,12 @@
 """``--format github``: GitHub Actions workflow commands, one annotation per group.
 
 ``::error`` for high, ``::warning`` for medium and ``::notice`` for low severity, with
-``file`` (the export as named on the command line, ``stdin`` for standard input), ``line``
-and ``title``; the message is the group's summary, members, for a one-way group the accounts
-it boosts (the first three, with the engagements each got from it) and reasons on separate
-lines. Each expired baseline entry is a ``::warning`` of its own, with a title and no file.
-The canonical table does not keep input row numbers, so ``line`` is 1 and the message gives
-the time of the group's first interaction instead.
+``file`` (the export as named on the command line, ``stdin`` for standard input; with several
+inputs, the one that holds the group's first interaction), ``line`` (the line of that
+interaction in it) and ``title``; the message is the group's summary, members, for a one-way
+group the accounts it boosts (the first three, with the engagements each got from it),
+reasons and the time of the first interaction on separate lines. Each expired baseline entry
+is a ``::warning`` of its own, with a title and no file.
 
 Values are escaped as GitHub's ``actions/toolkit`` escapes them (``command.ts``): in the
 message ``%`` -> ``%25``, CR -> ``%0D``, LF -> ``%0A``; in property values also
@@ -24,11 +24,12 @@ from pod_detect.formats._common import (
     boosts_label,
     boosts_list,
     describe,
+    display_name,
     expired_sentence,
     first_line,
+    first_source,
     first_time_text,
     member_names,
-    source_name,
 )
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import ExpiredEntry, Group, Report
@@ -87,7 +88,8 @@ def annotation(report: Report, group: Group,
     if first:
         lines.append(f"first interaction at {first}")
     properties = {
-        "file": source_name(report), "line": str(first_line(report, group)),
+        "file": display_name(first_source(report, group)),
+        "line": str(first_line(report, group)),
         "title": f"pod-detect: {group.kind} {group.id} ({group.severity})",
     }
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())

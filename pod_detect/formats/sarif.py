@@ -10,12 +10,13 @@ ids joined by newlines (the same members keep the same alert across re-exports),
 engagements each got from it) and its ``properties`` list them (``boosts``, the first ten,
 and ``boostsTotal``).
 
-The location is the export file as named on the command line (``stdin`` for standard input,
-see :func:`artifact_location`): a relative URI for a relative path (scan a path relative to
-the repository root so code scanning can link it), a ``file://`` URI for an absolute one.
-``region.startLine`` is the input line of the group's first interaction (the line of a
+The location is the export file that holds the group's first interaction, as named on the
+command line (``stdin`` for standard input, see :func:`artifact_location`; with several
+inputs, the one that row came from): a relative URI for a relative path (scan a path relative
+to the repository root so code scanning can link it), a ``file://`` URI for an absolute one.
+``region.startLine`` is the line of the group's first interaction in that file (the line of a
 CSV/TSV or JSON Lines file, the record number of a JSON array or Parquet file), and the message
-and ``properties.firstInteraction`` give its time.
+and ``properties.firstInteraction`` give its time (and, with several inputs, the file).
 
 Groups a baseline accepted are results too, after the reported ones, each with a
 ``suppressions`` entry (``kind: external``, ``status: accepted``, the baseline entry's reason
@@ -41,12 +42,13 @@ from pod_detect.formats._common import (
     TOP_AUTHORS,
     boosts_list,
     describe,
+    display_name,
     expired_sentence,
     first_line,
+    first_source,
     first_time_text,
     member_names,
     members_fingerprint,
-    source_name,
 )
 from pod_detect.formats.base import RenderOptions
 from pod_detect.model import ExpiredEntry, Group, Report, Suppressed
@@ -157,8 +159,9 @@ def artifact_uri(name: str) -> str:
     return quote(name.replace("\\", "/"), safe="/")
 
 
-def artifact_location(report: Report) -> dict[str, Any]:
-    """Where the export came from, as a SARIF ``artifactLocation``.
+def artifact_location(report: Report, source: str | None = None) -> dict[str, Any]:
+    """Where an input came from, as a SARIF ``artifactLocation``: ``source``, one of
+    :attr:`Interactions.inputs` (default: the export's :attr:`Interactions.source`).
 
     A file is its name as a URI (:func:`artifact_uri`). Standard input has no file, and
     GitHub code scanning rejects the whole upload when a result has no physical location
@@ -170,8 +173,8 @@ def artifact_location(report: Report) -> dict[str, Any]:
     ``uriBaseId``: one that ``originalUriBaseIds`` does not define is a base GitHub cannot
     resolve, and it would say no more than the description.
     """
-    source = report.interactions.source
-    location: dict[str, Any] = {"uri": artifact_uri(source_name(report))}
+    source = report.interactions.source if source is None else source
+    location: dict[str, Any] = {"uri": artifact_uri(display_name(source))}
     if source == "<stdin>":
         location["description"] = {"text": STDIN_DESCRIPTION}
     elif source.startswith("<") and source.endswith(">"):  # a table given in memory
@@ -202,11 +205,14 @@ def result(report: Report, group: Group, accepted: Suppressed | None = None,
     first = first_time_text(report, group)
     text = describe(report, group)
     line = first_line(report, group)
+    source = first_source(report, group)
+    place = (f"line {line} of {display_name(source)}" if len(report.interactions.inputs) > 1
+             else f"line {line}")
     if clients:
         text += (f" Boosts {plural(len(clients), 'account')} (engagements from its members): "
                  f"{boosts_list(clients)}.")
     if first:
-        text += f" First interaction at {first} (line {line})."
+        text += f" First interaction at {first} ({place})."
     if accepted is not None:
         text += f" Accepted by baseline entry {accepted.entry}"
         text += f": {accepted.reason}" if accepted.reason else "."
@@ -216,7 +222,7 @@ def result(report: Report, group: Group, accepted: Suppressed | None = None,
         "level": LEVEL[group.severity],
         "message": {"text": text},
         "locations": [{"physicalLocation": {
-            "artifactLocation": artifact_location(report),
+            "artifactLocation": artifact_location(report, source),
             "region": {"startLine": line},
         }}],
         "partialFingerprints": {FINGERPRINT: members_fingerprint(names)},

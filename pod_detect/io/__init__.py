@@ -24,11 +24,12 @@ import pyarrow as pa
 from pod_detect.errors import ConfigError, InputError
 from pod_detect.io import files as _files
 from pod_detect.io import merge as _merge
+from pod_detect.io import notes as _notes
 from pod_detect.io import platforms as _platforms
 from pod_detect.io import readers as _readers
 from pod_detect.io import sources as _sources
 from pod_detect.io import writers as _writers
-from pod_detect.io.badrows import NOTE_PREFIX, ON_BAD_ROWS, BadRows
+from pod_detect.io.badrows import ON_BAD_ROWS, BadRows
 from pod_detect.io.canonical import Reading, Timing, threads
 from pod_detect.io.columns import ALIASES, derives_posts, match_columns, require, time_columns
 from pod_detect.io.nesting import check_lines
@@ -36,7 +37,7 @@ from pod_detect.io.platforms import PLATFORMS
 from pod_detect.io.readers import json as _json
 from pod_detect.io.sources import FORMATS
 from pod_detect.io.table import compact
-from pod_detect.model import Interactions
+from pod_detect.model import Interactions, ReadNotes
 
 #: Lines before the first record: a delimited file's header.
 HEADER_LINES = {"csv": 1, "tsv": 1}
@@ -182,8 +183,9 @@ def too_large(name: str) -> str:
 
 
 def bad_rows_note(data: Interactions) -> str | None:
-    """The note about rows dropped by ``on_bad_rows="skip"`` or ``"warn"``, or None."""
-    return next((n for n in data.notes if n.startswith(NOTE_PREFIX)), None)
+    """The note about rows dropped by ``on_bad_rows="skip"`` or ``"warn"`` (of the first input
+    that dropped some, named when there are several), or None."""
+    return _notes.bad_rows(data.readings, data.inputs[:len(data.readings)])
 
 
 def read_table(
@@ -383,8 +385,8 @@ def _parse(
         frame, accounts, posts = compact(frame, accounts, posts)
     if not bad.strict:
         dropped["bad_row"] = bad.count
-        note = bad.note()
-        notes += [note] if note else []
+    told = ReadNotes(said=tuple(notes), filled=reading.filled, times=reading.times,
+                     bad_rows=bad.detail())
     timed = dropped.get("post_record") and frame["post_time"].notna().any()
     return Interactions(
         frame=frame, accounts=accounts, posts=posts, source=source,
@@ -392,7 +394,8 @@ def _parse(
         | ({"post_time"} if timed else set()),
         rows_read=read.records if read.records is not None else len(raw) + len(read.skipped),
         dropped=dropped,
-        notes=tuple(notes),
+        notes=_notes.lines(told),
+        readings=(told,),
     )
 
 

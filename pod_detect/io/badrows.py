@@ -88,12 +88,18 @@ class BadRows:
 
     def note(self) -> str | None:
         """``"bad rows dropped: 3 (rows 2, 5, 9); first: row 2, ...: ..."``, or None."""
+        detail = self.detail()
+        return None if detail is None else dropped_note(detail)
+
+    def detail(self) -> str | None:
+        """What the note says after its prefix, ``"3 (rows 2, 5, 9); first: row 2, ...: ..."``
+        (:attr:`pod_detect.model.ReadNotes.bad_rows`), or None when no row was dropped."""
         if self.count == 0 or self.first is None:
             return None
         rows = ", ".join(str(n) for n in self.shown) + (", ..." if self.count > SHOWN else "")
         first = self.first
         where = f"row {first.row}" + (f", column {first.column!r}" if first.column else "")
-        return (f"{NOTE_PREFIX}: {self.count} (row{'s' if len(self.shown) > 1 else ''} {rows});"
+        return (f"{self.count} (row{'s' if len(self.shown) > 1 else ''} {rows});"
                 f" first: {where}: {first.message}")
 
     def _remember(self, error: InputError) -> None:
@@ -101,3 +107,9 @@ class BadRows:
             self.shown = sorted({*self.shown, error.row})[:SHOWN]
         if self.first is None or (error.row or 0) < (self.first.row or 0):
             self.first = error
+
+
+def dropped_note(detail: str, name: str | None = None) -> str:
+    """The note on dropped rows of :meth:`BadRows.detail`; ``name``: the input they were
+    dropped from, said when a scan reads several (``"bad rows dropped in a.csv: ..."``)."""
+    return f"{NOTE_PREFIX}{f' in {name}' if name is not None else ''}: {detail}"

@@ -64,6 +64,10 @@ class Reading:
                  notes: list[str], bad: BadRows, pool: ThreadPoolExecutor,
                  timing: Timing | None = None) -> None:
         self.raw, self.chosen, self.source, self.notes, self.bad = raw, chosen, source, notes, bad
+        #: Rows whose author was filled in, and the notes on how times were read (set by
+        #: :meth:`canonical`; ``notes`` gets the notes said before them).
+        self.filled = 0
+        self.times: tuple[str, ...] = ()
         self.timing = timing or Timing()
         self.pool = pool
         # cells that cannot be text: flagged in canonical(), blanked here so that no coder
@@ -106,7 +110,8 @@ class Reading:
                                                self.chosen.get("author"), self.bad):
                 continue  # drop the rows naming a post's other author, and code again
             break
-        filled = _author_notes(author, post, len(posts), self.chosen, times, self.notes)
+        filled, self.filled, self.times = _author_notes(author, post, len(posts), self.chosen,
+                                                        times, self.notes)
         if guess is not None and filled is author:
             return guess, accounts, posts
         return self._columns(actor_codes, filled, post, times, header_lines, rows), accounts, posts
@@ -335,18 +340,16 @@ def _take(coded: Coded, rows: np.ndarray | None) -> Coded:
 def _author_notes(
     author: np.ndarray, post: np.ndarray, n_posts: int, chosen: Mapping[str, str],
     times: dict[str, tuple[np.ndarray, str]], notes: list[str],
-) -> np.ndarray:
-    """Fill in missing authors; note that, derived posts and times read in a form worth
-    saying (epoch numbers, Excel serial days, day/month order)."""
+) -> tuple[np.ndarray, int, tuple[str, ...]]:
+    """Fill in missing authors: the authors, how many were filled in and the notes on times
+    read in a form worth saying (epoch numbers, Excel serial days, day/month order); a note
+    on derived posts goes to ``notes``."""
     if derives_posts(chosen):
         notes.append("no post_id column: posts identified by their author and post_time")
     author, filled = _table.fill_authors(author, post, n_posts)
-    if filled:
-        notes.append(f"author filled in for {filled} rows from other rows of the same post")
-    for canonical, (_, how) in times.items():
-        if noteworthy(how):
-            notes.append(f"column {chosen[canonical]!r} read as {how}")
-    return author
+    said = tuple(f"column {chosen[canonical]!r} read as {how}"
+                 for canonical, (_, how) in times.items() if noteworthy(how))
+    return author, filled, said
 
 
 def _line(numbers: np.ndarray | None, size: int) -> np.ndarray:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.errors import InputError
-from pod_detect.io.badrows import NOTE_PREFIX
+from pod_detect.io import notes as _notes
 from pod_detect.io.strings import STR
 from pod_detect.io.table import (
     compact,
@@ -20,9 +20,8 @@ from pod_detect.io.table import (
     post_records,
     sort_and_collapse,
 )
-from pod_detect.model import FRAME_COLUMNS, Interactions
-
-_FILLED = "author filled in for "
+from pod_detect.kernels.keys import Key
+from pod_detect.model import FRAME_COLUMNS, Interactions, source_dtype
 
 
 def merge(parts: Sequence[Interactions], names: Sequence[str]) -> Interactions:
@@ -31,7 +30,9 @@ def merge(parts: Sequence[Interactions], names: Sequence[str]) -> Interactions:
     accounts = _union([p.accounts for p in parts])
     posts = _union([p.posts for p in parts])
     kinds = sorted(set().union(*(p.frame["kind"].cat.categories for p in parts)))
-    frames = [_recoded(p, accounts, posts, kinds) for p in parts]
+    dtype = source_dtype(len(parts))
+    frames = [_recoded(p, accounts, posts, kinds, np.array(i, dtype=dtype))
+              for i, p in enumerate(parts)]
     frame = pd.concat(frames, ignore_index=True)
     author, post = frame["author"].to_numpy(), frame["post"].to_numpy()
     _one_author(author, post, accounts, posts, names)
@@ -53,19 +54,20 @@ def merge(parts: Sequence[Interactions], names: Sequence[str]) -> Interactions:
         [frame[c].to_numpy() for c in ("actor", "author", "post")] + [frame["kind"].cat.codes
                                                                        .to_numpy()],
         [frame["timestamp"].to_numpy(), frame["post_time"].to_numpy()],
-        lambda rows: ranks[rows], frame["line"].to_numpy())
+        lambda rows: ranks[rows], _places(frame["source"].to_numpy(), frame["line"].to_numpy()))
     frame = frame.iloc[order].reset_index(drop=True)
     if records is not None:
         frame["kind"] = frame["kind"].cat.remove_unused_categories()
     if records is not None or any(p.dropped.get("post_record") for p in parts):
         frame, accounts, posts = compact(frame, accounts, posts)
     dropped = _dropped(parts, int(own.sum()), duplicates, records)
+    readings = tuple(r for p in parts for r in p.readings)
     return Interactions(
         frame=frame, accounts=accounts, posts=posts, source=" ".join(names),
         columns=frozenset().union(*(p.columns for p in parts))
         | ({"post_time"} if frame["post_time"].notna().any() else set()),
         rows_read=sum(p.rows_read for p in parts), dropped=dropped,
-        notes=_notes(parts, names, filled))
+        notes=_notes.combined(readings, names, filled), sources=tuple(names), readings=readings)
 
 
 def _union(labels: Sequence[np.ndarray]) -> np.ndarray:
@@ -74,9 +76,21 @@ def _union(labels: Sequence[np.ndarray]) -> np.ndarray:
     return np.asarray(sorted(set(every.tolist())), dtype=object)
 
 
+def _places(source: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """Each row's place in the inputs as one int64 that sorts as (input, line): of rows
+    equal in every other column the first input's is kept, as the Dask engine keeps it."""
+    key = Key(int(source.max(initial=0)) + 1, int(line.max(initial=0)) + 1)
+    if key.fits and line.min(initial=0) >= 0:
+        return key.pack(source, line)
+    place = np.empty(len(line), dtype=np.int64)
+    place[np.lexsort((line, source))] = np.arange(len(line))
+    return place
+
+
 def _recoded(part: Interactions, accounts: np.ndarray, posts: np.ndarray,
-             kinds: list[str]) -> pd.DataFrame:
+             kinds: list[str], source: np.ndarray) -> pd.DataFrame:
     frame = part.frame[list(FRAME_COLUMNS)].copy()
+    frame["source"] = np.full(len(frame), source, dtype=source.dtype)
     for column, labels, every in (("actor", part.accounts, accounts),
                                   ("author", part.accounts, accounts),
                                   ("post", part.posts, posts)):
@@ -113,20 +127,3 @@ def _dropped(parts: Sequence[Interactions], own: int, duplicates: int,
     if records is not None:
         dropped["post_record"] = dropped.get("post_record", 0) + int(records.sum())
     return dropped
-
-
-def _notes(parts: Sequence[Interactions], names: Sequence[str], filled: int) -> tuple[str, ...]:
-    """Each file's notes, named by its file; the rows filled in, counted over all files."""
-    notes: list[str] = []
-    total = filled
-    for part, name in zip(parts, names, strict=True):
-        for note in part.notes:
-            if note.startswith(_FILLED):
-                total += int(note.split()[4])
-            elif note.startswith(NOTE_PREFIX):
-                notes.append(f"{NOTE_PREFIX} in {name}{note[len(NOTE_PREFIX):]}")
-            else:
-                notes.append(f"{name}: {note}")
-    if total:
-        notes.append(f"{_FILLED}{total} rows from other rows of the same post")
-    return tuple(notes)

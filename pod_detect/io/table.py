@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from pod_detect.errors import InputError
 from pod_detect.io.badrows import BadRows
 from pod_detect.io.strings import STR, Coded
-from pod_detect.model import FRAME_COLUMNS, POST
+from pod_detect.model import FRAME_COLUMNS, POST, source_dtype
 
 _PACK_LIMIT = 2**62
 #: A sort key: an array, or a function giving the key of some rows (by position).
@@ -96,7 +96,8 @@ class Canonical:
         columns = {"actor": self.actor[rows], "author": self.author[rows],
                    "post": self.post[rows], "kind": kind,
                    "timestamp": self.timestamp[rows], "post_time": self.post_time[rows],
-                   "line": self.line[rows], "text": text.result()}
+                   "line": self.line[rows], "text": text.result(),
+                   "source": np.zeros(len(rows), dtype=source_dtype(1))}
         return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS}, copy=False)
 
     def _text(self, rows: np.ndarray) -> pd.Series:

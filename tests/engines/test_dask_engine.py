@@ -142,6 +142,41 @@ def test_files_may_give_other_columns_but_must_agree_on_authors(cluster, tmp_pat
         load_dask(str(tmp_path / "*.csv"))
 
 
+def test_notes_and_places_are_built_from_what_each_reader_counted(cluster, tmp_path):
+    """The notes read as one file's (each once; the rows filled in, over all files, before
+    the notes on times and dropped rows, which name their file), made from each reader's
+    counts as the pandas engine makes its own; a row in both files keeps the first's place."""
+    (tmp_path / "a.csv").write_text(
+        "liker,author,post_id,timestamp\nx,w,p1,1772300000\ny,,p1,1772300100\nbad\n"
+        "z,v,p2,1772300200\nq,,p2,1772300300\n")
+    (tmp_path / "b.csv").write_text(
+        "actor,author,post_id,timestamp\nm,,p1,1772300500\nn,v,p3,oops\nk,,p2,1772300600\n"
+        "x,w,p1,1772300000\n")
+    a, b = str(tmp_path / "a.csv"), str(tmp_path / "b.csv")
+    epoch = "column 'timestamp' read as epoch seconds"
+    filled = "author filled in for 4 rows from other rows of the same post"
+    bad_a = (f"bad rows dropped in {a}: 1 (row 3); first: row 3: has 1 fields but the header "
+             "has 4; column 'author' is missing")
+    bad_b = (f"bad rows dropped in {b}: 1 (row 2); first: row 2, column 'timestamp': cannot "
+             "read 'oops' as a time: the column mixes epoch numbers and ISO 8601 text (row 1 "
+             "is '1772300500')")
+    for files, notes, first in [
+            ([a, b], ("column 'liker' read as actor", filled, epoch, bad_a, bad_b), (0, 2)),
+            ([b, a], (filled, epoch, bad_b, "column 'liker' read as actor", bad_a), (0, 5))]:
+        with tempfile.TemporaryDirectory() as scratch:
+            data = load_dask(files, scratch=scratch, on_bad_rows="skip")
+            frame = data.frame.compute()
+        pandas = load(files, on_bad_rows="skip")
+        assert data.notes == notes
+        assert data.readings == pandas.readings and data.inputs == pandas.inputs == tuple(files)
+        assert data.dropped == pandas.dropped and data.dropped["duplicate"] == 1
+        x = data.accounts.tolist().index("x")
+        assert tuple(frame.loc[frame["actor"] == x, ["source", "line"]].iloc[0]) == first
+        columns = ["actor", "author", "post", "timestamp", "source", "line"]
+        assert (frame[columns].sort_values(columns).to_numpy().tolist()
+                == pandas.frame[columns].sort_values(columns).to_numpy().tolist())
+
+
 def test_a_rewritten_file_is_read_again(tmp_path):
     """Tasks are keyed by their arguments and a long-lived cluster returns what it still
     holds for a key: the key must change when the file does, even at the same size."""

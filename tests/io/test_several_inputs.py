@@ -122,3 +122,58 @@ def test_standard_input_once_among_files(tmp_path):
     assert sorted(data.accounts) == ["w", "x", "y"]
     with pytest.raises(InputError, match="only once"):
         load(["-", "-"], stdin=io.BytesIO(b""))
+
+
+#: Two exports whose notes say every kind of thing: an alias, epoch times, a bad row, authors
+#: filled in within the file and from the other file.
+NOTED = {
+    "a.csv": "liker,author,post_id,timestamp\nx,w,p1,1772300000\ny,,p1,1772300100\nbad\n"
+             "z,v,p2,1772300200\nq,,p2,1772300300\n",
+    "b.csv": "actor,author,post_id,timestamp\nm,,p1,1772300500\nn,v,p3,oops\nk,,p2,1772300600\n"
+             "x,w,p1,1772300000\n",
+}
+EPOCH = "column 'timestamp' read as epoch seconds"
+BAD_A = "1 (row 3); first: row 3: has 1 fields but the header has 4; column 'author' is missing"
+BAD_B = ("1 (row 2); first: row 2, column 'timestamp': cannot read 'oops' as a time: the column "
+         "mixes epoch numbers and ISO 8601 text (row 1 is '1772300500')")
+
+
+def test_each_reader_counts_what_its_notes_say_and_the_merge_builds_them(tmp_path):
+    from pod_detect.io import bad_rows_note
+    from pod_detect.model import ReadNotes
+
+    for name, text in NOTED.items():
+        (tmp_path / name).write_text(text)
+    a, b = str(tmp_path / "a.csv"), str(tmp_path / "b.csv")
+    one = load(a, on_bad_rows="skip")
+    assert one.readings == (ReadNotes(said=("column 'liker' read as actor",), filled=2,
+                                      times=(EPOCH,), bad_rows=BAD_A),)
+    assert one.notes == ("column 'liker' read as actor",
+                         "author filled in for 2 rows from other rows of the same post", EPOCH,
+                         f"bad rows dropped: {BAD_A}")
+    assert bad_rows_note(one) == f"bad rows dropped: {BAD_A}"
+    data = load([a, b], on_bad_rows="skip")
+    assert data.readings == (one.readings[0], ReadNotes(filled=1, times=(EPOCH,), bad_rows=BAD_B))
+    assert data.inputs == (a, b) and data.source == f"{a} {b}"
+    assert data.notes == (
+        f"{a}: column 'liker' read as actor", f"{a}: {EPOCH}", f"bad rows dropped in {a}: {BAD_A}",
+        f"{b}: {EPOCH}", f"bad rows dropped in {b}: {BAD_B}",
+        "author filled in for 4 rows from other rows of the same post")
+    assert bad_rows_note(data) == f"bad rows dropped in {a}: {BAD_A}"
+
+
+def test_rows_know_their_file_and_a_row_in_both_keeps_the_first_files(tmp_path):
+    (tmp_path / "a.csv").write_text("actor,author,post_id\nx,w,p1\ny,w,p1\n")
+    (tmp_path / "b.csv").write_text("actor,author,post_id\nz,w,p2\nq,w,p2\ny,w,p1\n")
+    for order in (["a.csv", "b.csv"], ["b.csv", "a.csv"]):
+        data = load([str(tmp_path / name) for name in order])
+        rows = _decoded(data).assign(file=[order[i] for i in data.frame["source"]],
+                                     line=data.frame["line"].to_numpy())
+        place = {actor: (file, line) for actor, file, line in
+                 rows[["actor", "file", "line"]].itertuples(index=False)}
+        assert place["x"] == ("a.csv", 2) and place["z"] == ("b.csv", 2)
+        assert place["q"] == ("b.csv", 3)
+        assert place["y"] == ((order[0], 3) if order[0] == "a.csv" else (order[0], 4))
+        assert data.dropped["duplicate"] == 1
+        assert str(data.frame["source"].dtype) == "int8"
+    assert load(str(tmp_path / "a.csv")).frame["source"].tolist() == [0, 0]

@@ -108,7 +108,7 @@ def localise(report: Report) -> Report:
     if len(clients):
         more = collect(frame[frame["author"].isin(clients) & ~frame["actor"].isin(flagged)])
         near = pd.concat([near, more], ignore_index=True)
-    near = near.sort_values(["timestamp", "actor", "author", "post", "line"],
+    near = near.sort_values(["timestamp", "actor", "author", "post", "source", "line"],
                             kind="stable", na_position="last").reset_index(drop=True)
     local = replace(data, frame=near, known=data.facts)
     return replace(report, interactions=local)

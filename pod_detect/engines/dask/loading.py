@@ -18,11 +18,10 @@ import pyarrow.compute as pc
 
 from pod_detect.engines.frames import collect_all, compute_each, each_partition
 from pod_detect.errors import InputError
-from pod_detect.io.badrows import NOTE_PREFIX
 from pod_detect.io.files import expand
+from pod_detect.io.notes import combined
 from pod_detect.io.table import recode
-from pod_detect.io.times import noteworthy
-from pod_detect.model import FRAME_COLUMNS, POST, Facts, Interactions
+from pod_detect.model import FRAME_COLUMNS, POST, Facts, Interactions, ReadNotes, source_dtype
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ class _Summary:
     columns: frozenset[str]
     rows_read: int
     dropped: dict[str, int]
-    notes: tuple[str, ...]
+    reading: ReadNotes
 
 
 def _version(path: str) -> tuple[int, int, int]:
@@ -72,7 +71,7 @@ def _summarise(path: str, options: _Options, version: tuple[int, int, int]) -> _
     data = options.load(path)
     kinds = np.asarray(data.frame["kind"].cat.categories, dtype=object)
     summary = _Summary(_arrow(data.accounts), _arrow(data.posts), kinds, data.columns,
-                       data.rows_read, dict(data.dropped), data.notes)
+                       data.rows_read, dict(data.dropped), data.readings[0])
     del data
     pa.default_memory_pool().release_unused()  # a worker reads file after file
     return summary
@@ -92,12 +91,14 @@ def _arrow(ids: np.ndarray) -> pa.Array:
     return pa.array(ids, type=pa.large_string())
 
 
-def _canonical(path: str, version: tuple[int, int, int], options: _Options,
+def _canonical(path: str, version: tuple[int, int, int], source: np.ndarray, options: _Options,
                accounts: pa.Array, posts: pa.Array, kinds: np.ndarray) -> pd.DataFrame:
-    """One file's canonical rows, with codes into the global sorted ids."""
+    """One file's canonical rows, with codes into the global sorted ids; ``source``: the
+    file's index among all (a 0-d array of the ``source`` column's dtype)."""
     data = options.load(path)
     frame = data.frame
     out = frame[list(FRAME_COLUMNS)].copy()
+    out["source"] = np.full(len(out), source, dtype=source.dtype)
     for column, labels, every in (("actor", data.accounts, accounts),
                                   ("author", data.accounts, accounts),
                                   ("post", data.posts, posts)):
@@ -175,10 +176,13 @@ def load_dask(
     kinds = np.asarray(sorted(set().union(*(s.kinds.tolist() for s in summaries))),
                        dtype=object)
     accounts, posts = _labels(every_account), _labels(every_post)
-    meta = _meta(kinds)
+    dtype = source_dtype(len(files))
+    meta = _meta(kinds, dtype)
     shared = _shared(every_account, every_post, kinds)
     frame = dd.from_delayed(
-        [dask.delayed(_canonical, pure=True)(f, _version(f), options, *shared) for f in files],
+        [dask.delayed(_canonical, pure=True)(f, _version(f), np.array(i, dtype=dtype), options,
+                                             *shared)
+         for i, f in enumerate(files)],
         meta=meta, verify_meta=False)
     frame, records, own_records = _post_times(frame, kinds, len(posts))
     frame, filled, selfish = _fill_authors(frame, accounts, posts, files)
@@ -193,13 +197,14 @@ def load_dask(
                          {**more, "post_record": records} if records else more)
 
 
-def _meta(kinds: np.ndarray) -> pd.DataFrame:
+def _meta(kinds: np.ndarray, source: str) -> pd.DataFrame:
     return pd.DataFrame({
         "actor": pd.Series(dtype="int32"), "author": pd.Series(dtype="int32"),
         "post": pd.Series(dtype="int32"),
         "kind": pd.Categorical.from_codes(np.empty(0, dtype="int8"), categories=kinds),
         "timestamp": pd.Series(dtype="float64"), "post_time": pd.Series(dtype="float64"),
         "text": pd.Series(dtype=object), "line": pd.Series(dtype="int64"),
+        "source": pd.Series(dtype=source),
     })
 
 
@@ -300,11 +305,28 @@ def _compacted(frame: Any, accounts: np.ndarray, posts: np.ndarray
 
 
 def _collapse(frame: Any) -> tuple[Any, int]:
-    """Drop rows equal in every column but their line, across files; how many went."""
-    columns = [c for c in FRAME_COLUMNS if c != "line"]
-    unique = frame.drop_duplicates(subset=columns)
+    """Drop rows equal in every column but their place (``source`` and ``line``), across
+    files; how many went. Of equal rows the first in the inputs' order is kept, as
+    :func:`pod_detect.io.load_all` keeps it: the rows are shuffled on those columns, so that
+    equal rows meet in one partition, which keeps the one of the smallest place, whatever
+    the order the shuffle delivers them in."""
+    columns = [c for c in FRAME_COLUMNS if c not in _PLACE]
+    unique = each_partition(frame.shuffle(columns), _first_of_equal, frame._meta, columns)
     before, after = collect_all(frame.shape[0], unique.shape[0])
     return (unique if before != after else frame), int(before - after)
+
+
+#: The columns that say where a row came from, and nothing of what it says.
+_PLACE = ("source", "line")
+
+
+def _first_of_equal(part: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The rows of ``part``, of rows equal in ``columns`` only the first by place."""
+    equal = part.duplicated(subset=columns, keep=False).to_numpy()
+    if not equal.any():
+        return part
+    first = part[equal].sort_values(list(_PLACE), kind="stable").drop_duplicates(subset=columns)
+    return pd.concat([part[~equal], first])
 
 
 def _keep(frame: Any, scratch: str | None) -> Any:
@@ -326,44 +348,12 @@ def _interactions(frame: Any, files: list[str], source: str | Sequence[str],
     for counts in [s.dropped for s in summaries] + [more]:
         for why, n in counts.items():
             dropped[why] = dropped.get(why, 0) + n
-    local_fills = sum(_filled(s.notes) for s in summaries)
-    notes: list[str] = []
-    for path, summary in zip(files, summaries, strict=True):
-        notes += [_bad_rows(n, path, len(files)) for n in summary.notes
-                  if n not in notes and not _is_fill(n)]
-    total = local_fills + filled
-    if total:  # where pod_detect.io puts it: before the notes on epoch times and bad rows
-        at = next((i for i, n in enumerate(notes)
-                   if _time_note(n) or n.startswith(NOTE_PREFIX)), len(notes))
-        notes.insert(at, f"author filled in for {total} rows from other rows of the same post")
+    readings = tuple(s.reading for s in summaries)
     name = source if isinstance(source, str) else " ".join(source)
     return Interactions(
         frame=frame, accounts=accounts, posts=posts, source=name,
         columns=frozenset().union(*(s.columns for s in summaries)),
         rows_read=sum(s.rows_read for s in summaries),
-        dropped=dropped, notes=tuple(notes), known=Facts.of(frame))
-
-
-def _time_note(note: str) -> bool:
-    """Whether a note says how a time column was read (they come after the fill note)."""
-    return note.startswith("column ") and noteworthy(note.partition(" read as ")[2])
-
-
-def _bad_rows(note: str, path: str, files: int) -> str:
-    """A file's note on its dropped rows, naming the file when there are several."""
-    if files > 1 and note.startswith(NOTE_PREFIX):
-        return f"{NOTE_PREFIX} in {path}{note[len(NOTE_PREFIX):]}"
-    return note
-
-
-def _is_fill(note: str) -> bool:
-    return note.startswith("author filled in for ")
-
-
-def _filled(notes: tuple[str, ...]) -> int:
-    for note in notes:
-        if _is_fill(note):
-            return int(note.split()[4])
-    return 0
-
-
+        dropped=dropped, notes=combined(readings, files, filled, as_one=True),
+        known=Facts.of(frame), sources=() if files == [name] else tuple(files),
+        readings=readings)
