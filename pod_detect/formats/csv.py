@@ -94,8 +94,13 @@ def render(report: Report, options: RenderOptions) -> str:
     str
         The header and one row per flagged account, CRLF line ends.
     """
+    return write(COLUMNS, rows(report))
+
+
+def write(header: tuple[str, ...], cells: list[list[str]]) -> str:
+    """A header and rows (already neutralised) as RFC 4180 CSV with CRLF line ends."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(report))
+    writer.writerow(header)
+    writer.writerows(cells)
     return buffer.getvalue()

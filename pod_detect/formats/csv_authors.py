@@ -23,11 +23,8 @@ Quoting, line ends and the neutralising of formula cells and control characters 
 
 from __future__ import annotations
 
-import csv
-import io
-
 from pod_detect.formats.base import RenderOptions
-from pod_detect.formats.csv import neutralise
+from pod_detect.formats.csv import neutralise, write
 from pod_detect.model import Report
 from pod_detect.report import author_figures
 from pod_detect.text import visible
@@ -49,22 +46,6 @@ def rows(report: Report) -> list[list[str]]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    """Render the per-author figures as CSV.
-
-    Parameters
-    ----------
-    report
-        The scan's report.
-    options
-        Unused; accepted for the common renderer signature.
-
-    Returns
-    -------
-    str
-        The header and one row per author whose posts flagged groups engaged, CRLF line ends.
-    """
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(report))
-    return buffer.getvalue()
+    """The header and one row per author whose posts flagged groups engaged (``options``
+    unused), as :func:`pod_detect.formats.csv.render` writes its rows."""
+    return write(COLUMNS, rows(report))
