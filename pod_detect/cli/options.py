@@ -140,6 +140,10 @@ def threshold_options(command: F) -> F:
         click.option("--min-coengaged", type=click.IntRange(min=1), default=d.min_coengaged,
                      show_default=True,
                      help="Posts two accounts must co-engage before the pair counts."),
+        click.option("--inflating", type=click.Choice(list(SEVERITIES)), default=d.inflating,
+                     show_default=True,
+                     help="Lowest severity of a group whose engagement the per-author and "
+                          "per-post figures count as inauthentic."),
     ])
 
 

@@ -52,7 +52,8 @@ def _scan() -> click.Command:
     return scan
 
 
-THRESHOLDS = ("min_posts", "alpha", "min_group_size", "clique_budget", "window", "min_coengaged")
+THRESHOLDS = ("min_posts", "alpha", "min_group_size", "clique_budget", "window", "min_coengaged",
+              "inflating")
 
 
 @click.command()

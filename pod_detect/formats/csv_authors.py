@@ -13,8 +13,8 @@ groups``: engagements the author's posts received (after duplicates and self-eng
 dropped), on how many posts, how many of them no flagged group supplied, that share (4
 decimals), those from pod members and those from one-way (``lockstep``, ``coordinated``)
 groups, and every group that supplied some, ``pod-1a2b3c4d5e (12); lockstep-... (475)``, most
-first. Only groups at ``medium`` severity or above count (``Settings.inflating``, the report's
-``settings.inflating``), as in every per-author figure.
+first. Only groups at ``--inflating`` severity or above count (``medium`` by default; the
+report's ``settings.inflating``), as in every per-author figure.
 An export where no flagged group engaged anyone's posts gives the header alone.
 
 Quoting, line ends and the neutralising of formula cells and control characters are those of
