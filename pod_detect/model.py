@@ -45,6 +45,10 @@ SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
 Kind = Literal["pod", "lockstep", "coordinated"]
 KINDS: tuple[str, ...] = ("pod", "lockstep", "coordinated")
 
+#: Each kind in words, as an account's reason and ``explain`` name it.
+KIND_NAMES = {"pod": "pod", "lockstep": "lockstep group (one-way: a like-farm's pattern)",
+              "coordinated": "coordinated group"}
+
 #: Each signal and the canonical input columns it needs.
 SIGNAL_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "reciprocity": ("actor", "author"),

@@ -38,7 +38,15 @@ from pod_detect.candidates.context import Context
 from pod_detect.detectors.base import Finding
 from pod_detect.engines.frames import rows_of
 from pod_detect.kernels.grouped import membership
-from pod_detect.model import SEVERITIES, AccountScore, Group, Interactions, PostScore, group_id
+from pod_detect.model import (
+    KIND_NAMES,
+    SEVERITIES,
+    AccountScore,
+    Group,
+    Interactions,
+    PostScore,
+    group_id,
+)
 from pod_detect.stats.evidence import effect, log10_fisher
 from pod_detect.text import duration
 
@@ -244,7 +252,7 @@ def _participation(numbers: dict[str, Any]) -> float:
 
 
 def _account_reasons(group: Group, numbers: dict[str, Any]) -> list[str]:
-    reasons = [f"member of {_KIND_NAMES[group.kind]} {group.id} ({group.severity}, "
+    reasons = [f"member of {KIND_NAMES[group.kind]} {group.id} ({group.severity}, "
                f"score {group.score:.2f})"]
     if group.kind != "pod":  # one-way: its members engage others' posts, not each other's
         if "coengaged_with" in numbers:
@@ -283,11 +291,6 @@ def _since(group: Group) -> str:
     if group.evidence.get("latency_from") == "first_engagement":
         return "after the post's first engagement in the export"
     return "after the post"
-
-
-#: How an account's reason names its group's kind.
-_KIND_NAMES = {"pod": "pod", "lockstep": "lockstep group (one-way: a like-farm's pattern)",
-               "coordinated": "coordinated group"}
 
 
 def score_posts(data: Interactions, totals: pd.DataFrame, groups: Sequence[Group],

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from pod_detect.formats._common import shown
+from pod_detect.model import KIND_NAMES
 from pod_detect.text import json_text
 
 
@@ -39,9 +40,12 @@ def render_explanation(info: dict[str, Any], color: bool, width: int) -> str:
     console.print(f"[bold]{shown(info['account'])}[/]: gives {info['engagements_given']} "
                   f"engagements, receives {info['engagements_received']}")
     if group:
-        console.print(f"member of {shown(group['id'])} ({group['kind']}, {group['severity']}, "
+        kind = KIND_NAMES.get(group["kind"], group["kind"])
+        console.print(f"member of {kind} {shown(group['id'])} ({group['severity']}, "
                       f"score {group['score']:.2f}, {group['size']} members)")
-        for reason in (info["account_score"] or {}).get("reasons", []) + group["reasons"]:
+        own = (info["account_score"] or {}).get("reasons", [])
+        own = own[1:] if own and own[0].startswith("member of ") else own  # said just above
+        for reason in own + group["reasons"]:
             console.print(f"  - {shown(reason)}")
     else:
         console.print("not a member of any reported group")

@@ -45,7 +45,7 @@ def test_cli_json_and_rich(export):
     assert json.loads(result.stdout)["account"] == SCRIPT
     rich = runner.invoke(cli, ["explain", "anna", export, "--color", "never"])
     assert rich.exit_code == 0
-    for words in ("member of pod-", "Engages", "Engaged by", "Latency", "Posts where"):
+    for words in ("member of pod pod-", "Engages", "Engaged by", "Latency", "Posts where"):
         assert words in rich.stdout
 
 
