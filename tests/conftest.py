@@ -93,6 +93,20 @@ def outside_rows(members: list[str], n_accounts: int = 80, per_member: int = 6,
     return rows
 
 
+def farm_rows(farm: list[str], clients, posts_each: int = 8, seed: int = 6) -> list[tuple]:
+    """A like-farm: accounts that never post, liking nearly every post of their clients
+    (``posts_each`` posts a day apart) within minutes."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for client, k in itertools.product(clients, range(posts_each)):
+        post_time = (k + rng.uniform(0, 1)) * DAY
+        for actor in farm:
+            if rng.random() < 0.95:
+                rows.append((actor, client, f"{client}-farmed-{k}",
+                             post_time + rng.lognormal(np.log(240), 0.5), post_time))
+    return rows
+
+
 def fast(rng) -> float:
     return rng.lognormal(np.log(300), 0.4)
 
@@ -111,3 +125,19 @@ def build(rows: list[tuple], drop: tuple[str, ...] = ()) -> Interactions:
 @pytest.fixture
 def pod_members() -> list[str]:
     return [f"pod{i}" for i in range(6)]
+
+
+#: A hand-made co-engagement export (actor, post, seconds) of 4 accounts and 4 posts, whose
+#: pairs tests/report/test_pairs.py works out by hand.
+#: Within 60 s (inclusive), by post:
+#: p1: a-b (30 s), b-d (31 s), c-d (39 s); a-c 100, a-d 61, b-c 70 are outside.
+#: p2: a-b (exactly 60 s); c and d are 70 s or more from everyone.
+#: p3: a (twice, 2000 and 2030), c, d within 20 s of each other; b is 80 s after d.
+#: p4: a-b (5 s).
+HAND = [
+    ("a", "p1", 0), ("b", "p1", 30), ("c", "p1", 100), ("d", "p1", 61),
+    ("a", "p2", 1000), ("b", "p2", 1060), ("c", "p2", 1200), ("d", "p2", 1130),
+    ("a", "p3", 2000), ("a", "p3", 2030), ("c", "p3", 2010), ("d", "p3", 2020),
+    ("b", "p3", 2100),
+    ("a", "p4", 3000), ("b", "p4", 3005),
+]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import HAND
 
 from pod_detect.cli import cli
 
@@ -24,14 +25,6 @@ RUSSIAN = Path(__file__).resolve().parents[3] / "shared" / "data" / "russian_coo
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "qut_co_retweet_60s_w2.csv"
 needs_russian = pytest.mark.skipif(not RUSSIAN.exists(), reason="shared data not present")
 
-#: The hand-made export of tests/report/test_pairs.py (its pairs are worked out there).
-HAND = [
-    ("a", "p1", 0), ("b", "p1", 30), ("c", "p1", 100), ("d", "p1", 61),
-    ("a", "p2", 1000), ("b", "p2", 1060), ("c", "p2", 1200), ("d", "p2", 1130),
-    ("a", "p3", 2000), ("a", "p3", 2030), ("c", "p3", 2010), ("d", "p3", 2020),
-    ("b", "p3", 2100),
-    ("a", "p4", 3000), ("b", "p4", 3005),
-]
 HAND_CSV = ("account_1,account_2,weight,posts\r\n"
             "a,b,3,3\r\na,c,2,1\r\na,d,2,1\r\nc,d,2,2\r\n")
 

@@ -8,12 +8,11 @@ it reports may claim whose posts they were.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from datetime import date
 
-import numpy as np
+import conftest
 import pytest
 from conftest import RUSSIAN, build, fast, organic, outside_rows, round_rows
 
@@ -31,17 +30,9 @@ CLAIMS = re.compile(r"own|boost|outside|target|one-way|lockstep|each other's|"
                     r"engage each other|members' posts", re.I)
 
 
-def farm_rows(posts_each=8, seed=6):
+def farm_rows():
     """Accounts that never post, liking nearly every post of two clients within minutes."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for client, k in itertools.product(CLIENTS, range(posts_each)):
-        post_time = (k + rng.uniform(0, 1)) * 86400
-        for actor in FARM:
-            if rng.random() < 0.95:
-                rows.append((actor, client, f"{client}-farmed-{k}",
-                             post_time + rng.lognormal(np.log(240), 0.5), post_time))
-    return rows
+    return conftest.farm_rows(FARM, CLIENTS)
 
 
 def unnamed(rows, hidden):

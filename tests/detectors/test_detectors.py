@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HOUR, build, fast, organic, outside_rows, round_rows, slow
+from conftest import HOUR, build, farm_rows, fast, organic, outside_rows, round_rows, slow
 
 from pod_detect.candidates.context import Context
 from pod_detect.detectors import DETECTORS
@@ -124,19 +124,6 @@ def test_without_post_ids_rounds_cannot_be_counted(pod_members):
     for group in report.groups:
         assert group.severity == "low"
         assert "round_completeness" not in group.evidence
-
-
-def farm_rows(farm, clients, posts_each=8, seed=6):
-    """Accounts that never post, liking nearly every post of their clients within minutes."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for client, k in itertools.product(clients, range(posts_each)):
-        post_time = (k + rng.uniform(0, 1)) * 86400
-        for actor in farm:
-            if rng.random() < 0.95:
-                rows.append((actor, client, f"{client}-farmed-{k}",
-                             post_time + rng.lognormal(np.log(240), 0.5), post_time))
-    return rows
 
 
 def rotating_rows(members, posts_each=3, subset=10, seed=7):

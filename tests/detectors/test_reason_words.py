@@ -4,29 +4,13 @@ in its reasons and its members'; latencies say what they are measured from."""
 
 from __future__ import annotations
 
-import itertools
-
-import numpy as np
-from conftest import DAY, build, fast, organic, outside_rows, round_rows
+from conftest import build, farm_rows, fast, organic, outside_rows, round_rows
 
 import pod_detect
 
 POD = [f"pod{i}" for i in range(6)]
 FARM = [f"farm{i}" for i in range(12)]
 CLIENTS = ["client0", "client1"]
-
-
-def farm_rows(seed: int = 6) -> list[tuple]:
-    """Accounts that never post, engaging nearly every post of two clients within minutes."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for client, k in itertools.product(CLIENTS, range(8)):
-        post_time = (k + rng.uniform(0, 1)) * DAY
-        for actor in FARM:
-            if rng.random() < 0.95:
-                rows.append((actor, client, f"{client}-farmed-{k}",
-                             post_time + rng.lognormal(np.log(240), 0.5), post_time))
-    return rows
 
 
 def group_of(report, members):
@@ -49,7 +33,7 @@ def test_a_pod_that_reciprocates_in_full_says_so_beside_what_is_beyond_chance():
 
 
 def test_a_like_farm_is_written_as_one_way():
-    report = pod_detect.scan(build(organic() + farm_rows()))
+    report = pod_detect.scan(build(organic() + farm_rows(FARM, CLIENTS)))
     farm = group_of(report, FARM)
     assert farm.kind == "lockstep"
     assert not any("engage each other" in r for r in farm.reasons), farm.reasons

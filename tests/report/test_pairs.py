@@ -1,6 +1,6 @@
 """``pod_detect.report.pairs``: co-engagement pairs as a table and its renderers (issue 23).
 
-The hand-made export :data:`HAND` has 4 accounts and 4 posts (author ``z``, who engages
+The hand-made export ``conftest.HAND`` has 4 accounts and 4 posts (author ``z``, who engages
 nothing); its pairs at a 60 s window are worked out by hand in :data:`HAND_PAIRS`.
 """
 
@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ElementTree
 import networkx as nx
 import pandas as pd
 import pytest
+from conftest import HAND
 
 from pod_detect.errors import ConfigError
 from pod_detect.io import parse
@@ -28,18 +29,6 @@ from pod_detect.report.redact import pseudonym
 
 GEXF = "{http://www.gexf.net/1.2draft}"
 
-#: (actor, post, seconds). Within 60 s (inclusive), by post:
-#: p1: a-b (30 s), b-d (31 s), c-d (39 s); a-c 100, a-d 61, b-c 70 are outside.
-#: p2: a-b (exactly 60 s); c and d are 70 s or more from everyone.
-#: p3: a (twice, 2000 and 2030), c, d within 20 s of each other; b is 80 s after d.
-#: p4: a-b (5 s).
-HAND = [
-    ("a", "p1", 0), ("b", "p1", 30), ("c", "p1", 100), ("d", "p1", 61),
-    ("a", "p2", 1000), ("b", "p2", 1060), ("c", "p2", 1200), ("d", "p2", 1130),
-    ("a", "p3", 2000), ("a", "p3", 2030), ("c", "p3", 2010), ("d", "p3", 2020),
-    ("b", "p3", 2100),
-    ("a", "p4", 3000), ("b", "p4", 3005),
-]
 #: Every co-engaged pair: (qut weight: the lower id's rows with a row of the other within
 #: 60 s; distinct posts co-engaged). a's two rows of p3 each have c and d within 60 s.
 HAND_PAIRS = {("a", "b"): (3, 3), ("a", "c"): (2, 1), ("a", "d"): (2, 1),
