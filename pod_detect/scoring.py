@@ -293,28 +293,50 @@ def _since(group: Group) -> str:
     return "after the post"
 
 
+def inflating_groups(groups: Sequence[Group], inflating: str) -> list[Group]:
+    """The groups whose engagement counts as inauthentic: those of at least ``inflating``
+    severity, in their order."""
+    floor = SEVERITIES.index(inflating)
+    return [g for g in groups if SEVERITIES.index(g.severity) >= floor]
+
+
+def supplier(groups: Sequence[Group], n_accounts: int, actor: np.ndarray,
+             author: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``groups`` supplied each engagement of ``actor`` on a post of ``author``
+    (account codes, the author known): a ``pod`` member engaging a post of its own pod, or
+    any member of a ``lockstep`` or ``coordinated`` group (a pod member's like of an
+    outsider may be genuine; a like-farm account's every like is bought, and a coordinated
+    group is counted alike, whoever's posts it engaged).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Per engagement, the index in ``groups`` of the group that supplied it (-1:
+        authentic), and whether that group is one-way (``lockstep`` or ``coordinated``).
+    """
+    index = membership([frozenset(g.members) for g in groups], n_accounts)
+    kinds = np.array([g.kind != "pod" for g in groups] + [False])
+    by = index[actor]
+    kept = (by >= 0) & (kinds[by] | (index[author] == by))
+    by = np.where(kept, by, -1)
+    return by, kinds[by] & kept
+
+
 def score_posts(data: Interactions, totals: pd.DataFrame, groups: Sequence[Group],
                 inflating: str) -> list[PostScore]:
     """Per post with a known author: engagements, and how many came from pods and how many
-    from one-way groups (like-farms).
-
-    For groups of at least ``inflating`` severity, an engagement is inauthentic when the
-    engaging account is in a ``pod`` with the post's author (a pod member's like of an
-    outsider may be genuine), or in a ``lockstep`` or ``coordinated`` group (a like-farm
-    account's every like is bought; a coordinated group is counted alike, whoever's posts it
-    engaged). ``totals`` gives each post's ``author`` and ``engagements`` by post code
-    (:attr:`pod_detect.reduce.Reduced.posts`, or a report's own posts).
+    from one-way groups (like-farms), by :func:`supplier` over the groups of at least
+    ``inflating`` severity. ``totals`` gives each post's ``author`` and ``engagements`` by
+    post code (:attr:`pod_detect.reduce.Reduced.posts`, or a report's own posts).
     """
-    floor = SEVERITIES.index(inflating)
-    flagged = [g for g in groups if SEVERITIES.index(g.severity) >= floor]
-    index = membership([frozenset(g.members) for g in flagged], len(data.accounts))
-    members = np.flatnonzero(index[:-1] >= 0)
+    flagged = inflating_groups(groups, inflating)
+    members = np.flatnonzero(membership([frozenset(g.members) for g in flagged],
+                                        len(data.accounts))[:-1] >= 0)
     rows = rows_of(data.frame, "actor", members, ["actor", "author", "post"])
     rows = rows[(rows["post"] >= 0) & (rows["author"] >= 0)]
-    one_way = np.array([g.kind != "pod" for g in flagged] + [False])
-    actor_group = index[rows["actor"].to_numpy()]
-    from_one_way = one_way[actor_group]
-    from_pod = (actor_group == index[rows["author"].to_numpy()]) & ~from_one_way
+    by, from_one_way = supplier(flagged, len(data.accounts), rows["actor"].to_numpy(),
+                                rows["author"].to_numpy())
+    from_pod = (by >= 0) & ~from_one_way
     by_post = pd.DataFrame({"from_pods": from_pod, "from_one_way": from_one_way},
                            index=rows.index).groupby(rows["post"].to_numpy()).sum()
     by_post = by_post[(by_post["from_pods"] + by_post["from_one_way"]) > 0]

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from pod_detect.kernels.grouped import membership
-from pod_detect.model import SEVERITIES, Group, Report
+from pod_detect.model import Group, Report
 from pod_detect.reduce import latency_at, reduce
+from pod_detect.scoring import inflating_groups, supplier
 
 
 def latency(report: Report) -> np.ndarray:
@@ -214,25 +215,18 @@ class Supplied(NamedTuple):
 
 
 def supplied(report: Report) -> Supplied:
-    """Which flagged group, if any, supplied each engagement, by the per-post rule
-    (:func:`pod_detect.scoring.score_posts`): a pod member's engagement of a post of its own
-    pod, any engagement by a member of a one-way or coordinated group; only groups at
-    ``inflating`` severity or above count."""
+    """Which flagged group, if any, supplied each engagement on a post with an id and a known
+    author, by the per-post rule (:func:`pod_detect.scoring.supplier`, as
+    :func:`pod_detect.scoring.score_posts` counts it); only groups at ``inflating`` severity
+    or above count."""
     frame = report.interactions.frame
-    floor = SEVERITIES.index(str(report.settings.get("inflating", "medium")))
-    counted = [g for g in report.groups if SEVERITIES.index(g.severity) >= floor]
-    index = np.full(len(report.interactions.accounts) + 1, -1, dtype=np.int64)
-    for i, flagged in enumerate(counted):
-        index[list(flagged.members)] = i
-    one_way = np.array([g.kind != "pod" for g in counted] + [False])
+    counted = inflating_groups(report.groups, str(report.settings.get("inflating", "medium")))
     actor, author = frame["actor"].to_numpy(), frame["author"].to_numpy()
     post = frame["post"].to_numpy()
     known = (author >= 0) & (post >= 0)
     actor, author, post = actor[known], author[known], post[known]
-    by = index[actor]
-    kept = (by >= 0) & (one_way[by] | (index[author] == by))
-    by = np.where(kept, by, -1)
-    return Supplied(actor, author, post, by, one_way[by] & kept, counted)
+    by, one_way = supplier(counted, len(report.interactions.accounts), actor, author)
+    return Supplied(actor, author, post, by, one_way, counted)
 
 
 def authors(report: Report) -> pd.DataFrame:
