@@ -78,12 +78,6 @@ _Where = tuple[float | None, int, int]
 _NOWHERE: _Where = (None, 1, 0)
 
 
-def _first(report: Report, group: Group) -> tuple[float | None, int]:
-    """Time (epoch seconds, ``None`` without timestamps) and input line of the group's first
-    interaction (:func:`_where`)."""
-    return _where(report, group)[:2]
-
-
 def _where(report: Report, group: Group) -> _Where:
     """Time, line and input of the group's first interaction; line 1 of the first input
     when the table has no ``line`` column.
@@ -149,7 +143,7 @@ def _firsts(report: Report) -> dict[str, _Where]:
 
 def first_time(report: Report, group: Group) -> float | None:
     """Time (epoch seconds) of the group's first interaction, or ``None`` without timestamps."""
-    return _first(report, group)[0]
+    return _where(report, group)[0]
 
 
 def first_line(report: Report, group: Group) -> int:

@@ -346,4 +346,4 @@ def test_first_interactions_of_all_groups_at_once_equal_one_group_at_a_time():
         rows = frame[inside if group.kind == "pod" and inside.any() else mine]
         first = rows["timestamp"].min()
         line = int(rows.loc[rows["timestamp"] == first, "line"].min())
-        assert _common._first(report, group) == (float(first), line), group.id
+        assert _common._where(report, group)[:2] == (float(first), line), group.id

@@ -48,7 +48,7 @@ def firsts(whole: Report) -> dict[str, int]:
     out = {}
     frame = whole.interactions.frame
     for group in whole.groups:
-        time, line = _common._first(whole, group)
+        time, line = _common._where(whole, group)[:2]
         members = list(group.members)
         mine = frame["actor"].isin(members)
         inside = mine & frame["author"].isin(members)
